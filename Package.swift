@@ -1,0 +1,91 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Dragoman",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "dragoman", targets: ["dragoman"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .target(
+            name: "DragomanCore"
+        ),
+        .systemLibrary(
+            name: "CPocketSphinx",
+            pkgConfig: "pocketsphinx",
+            providers: [.apt(["libpocketsphinx-dev", "pocketsphinx-en-us"])]
+        ),
+        .systemLibrary(
+            name: "CEspeakNG",
+            pkgConfig: "espeak-ng",
+            providers: [.apt(["libespeak-ng-dev"])]
+        ),
+        .target(
+            name: "DragomanSpeech",
+            dependencies: [
+                "DragomanCore",
+                "CPocketSphinx",
+                "CEspeakNG",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "DragomanStore",
+            dependencies: [
+                "DragomanCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "DragomanServer",
+            dependencies: [
+                "DragomanCore",
+                "DragomanStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/openapi.json")]
+        ),
+        .executableTarget(
+            name: "dragoman",
+            dependencies: [
+                "DragomanServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]
+        ),
+        .testTarget(
+            name: "DragomanCoreTests",
+            dependencies: ["DragomanCore"]
+        ),
+        .testTarget(
+            name: "DragomanStoreTests",
+            dependencies: ["DragomanStore"]
+        ),
+        .testTarget(
+            name: "DragomanSpeechTests",
+            dependencies: ["DragomanSpeech"]
+        ),
+        .testTarget(
+            name: "DragomanServerTests",
+            dependencies: [
+                "DragomanServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]
+        ),
+    ]
+)

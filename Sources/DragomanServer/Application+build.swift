@@ -1,0 +1,71 @@
+import DragomanCore
+import DragomanStore
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import ServiceLifecycle
+
+/// What the server is built from; the defaults are the embedded tier.
+public struct ServerDependencies: Sendable {
+    public var store: any DragomanStore
+    public var catalog: LanguageCatalog
+    public var logger: Logger
+
+    public init(store: any DragomanStore, catalog: LanguageCatalog, logger: Logger) {
+        self.store = store
+        self.catalog = catalog
+        self.logger = logger
+    }
+}
+
+/// Builds the Dragoman application: routes, the `/ws` gateway and the long-lived services.
+/// - Parameter onServerRunning: called with the bound port once the server listens (port 0 picks one).
+public func buildApplication(
+    configuration settings: ServerConfiguration, dependencies: ServerDependencies,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let logger = dependencies.logger
+    let store = dependencies.store
+    let events = EventBus(store: store, logger: logger)
+    let registry = SessionRegistry(settings: settings, store: store, events: events, logger: logger)
+    let authenticator = Authenticator(store: store)
+    let gateway = WebSocketGateway(
+        registry: registry, catalog: dependencies.catalog, authenticator: authenticator, settings: settings,
+        failedConnects: FailedConnectLimiter(perMinute: settings.failedConnectsPerMinute), logger: logger)
+
+    let router = buildRouter(settings: settings, dependencies: dependencies, registry: registry, events: events, gateway: gateway)
+    let webSocketRouter = Router(context: DragomanRequestContext.self)
+    gateway.addUpgradeRoute(to: webSocketRouter)
+
+    return Application(
+        router: router,
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: webSocketRouter,
+            // Frames are read up to twice the message limit so an oversized one can be answered
+            // with an error before the close; larger frames are cut off by the frame decoder.
+            configuration: .init(ws: .init(maxFrameSize: settings.maxMessageBytes * 2, autoPing: .enabled(timePeriod: .seconds(30))))
+        ),
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Dragoman"),
+        services: [registry],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
+        logger: logger
+    )
+}
+
+/// The HTTP routes.
+func buildRouter(
+    settings: ServerConfiguration, dependencies: ServerDependencies, registry: SessionRegistry, events: EventBus, gateway: WebSocketGateway
+) -> Router<DragomanRequestContext> {
+    let router = Router(context: DragomanRequestContext.self)
+    let authenticator = Authenticator(store: dependencies.store)
+    HealthController(store: dependencies.store).addRoutes(to: router)
+    LanguagesController(catalog: dependencies.catalog).addRoutes(to: router)
+    SessionsController(
+        registry: registry, store: dependencies.store, catalog: dependencies.catalog, authenticator: authenticator, settings: settings
+    ).addRoutes(to: router)
+    EventsController(bus: events, store: dependencies.store, authenticator: authenticator).addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
+    gateway.addRefusalRoute(to: router)
+    return router
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+
+/// One documented setting: its names in each source and how to apply a value.
+public struct ConfigurationKey: Sendable {
+    /// The key in the JSON config file, e.g. `speakerGracePeriod`.
+    public let name: String
+    public let summary: String
+    let defaultValue: @Sendable (ServerConfiguration) -> String
+    let apply: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void
+
+    /// `DRAGOMAN_SPEAKER_GRACE_PERIOD`.
+    public var environmentName: String {
+        "DRAGOMAN_" + name.reduce(into: "") { result, character in
+            if character.isUppercase { result += "_" }
+            result += character.uppercased()
+        }
+    }
+
+    /// `--speaker-grace-period`.
+    public var flagName: String {
+        "--" + name.reduce(into: "") { result, character in
+            if character.isUppercase { result += "-" }
+            result += character.lowercased()
+        }
+    }
+
+    /// The default, as text.
+    public var defaultText: String { defaultValue(ServerConfiguration()) }
+}
+
+/// A setting that could not be read.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+extension ConfigurationKey {
+    static func string(
+        _ name: String, _ summary: String, _ path: WritableKeyPath<ServerConfiguration, String> & Sendable
+    ) -> ConfigurationKey {
+        ConfigurationKey(name: name, summary: summary, defaultValue: { $0[keyPath: path] }) { configuration, text throws(ConfigurationError) in
+            configuration[keyPath: path] = text
+        }
+    }
+
+    static func integer(
+        _ name: String, _ summary: String, _ path: WritableKeyPath<ServerConfiguration, Int> & Sendable, minimum: Int = 0
+    ) -> ConfigurationKey {
+        ConfigurationKey(name: name, summary: summary, defaultValue: { String($0[keyPath: path]) }) { configuration, text throws(ConfigurationError) in
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= minimum else {
+                throw ConfigurationError(description: "\(name) must be a whole number ≥ \(minimum), not \"\(text)\"")
+            }
+            configuration[keyPath: path] = value
+        }
+    }
+
+    static func number(
+        _ name: String, _ summary: String, _ path: WritableKeyPath<ServerConfiguration, Double> & Sendable
+    ) -> ConfigurationKey {
+        ConfigurationKey(name: name, summary: summary, defaultValue: { Self.format($0[keyPath: path]) }) { configuration, text throws(ConfigurationError) in
+            guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value >= 0, value.isFinite else {
+                throw ConfigurationError(description: "\(name) must be a number ≥ 0, not \"\(text)\"")
+            }
+            configuration[keyPath: path] = value
+        }
+    }
+
+    static func logLevel(_ name: String, _ summary: String) -> ConfigurationKey {
+        ConfigurationKey(name: name, summary: summary, defaultValue: { $0.logLevel.rawValue }) { configuration, text throws(ConfigurationError) in
+            guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ConfigurationError(description: "\(name) must be one of \(levels), not \"\(text)\"")
+            }
+            configuration.logLevel = level
+        }
+    }
+
+    private static func format(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}
+
+extension ServerConfiguration {
+    /// Every setting, in the order the documentation lists them.
+    public static let keys: [ConfigurationKey] = [
+        .string("host", "Address to listen on; 0.0.0.0 to serve the venue's network.", \.host),
+        .integer("port", "TCP port for HTTP and WebSocket; 0 picks a free one.", \.port),
+        .string("dataDirectory", "Folder for the SQLite database and other state.", \.dataDirectory),
+        .logLevel("logLevel", "trace, debug, info, notice, warning, error or critical."),
+        .string("publicURL", "Base URL of join links (e.g. http://10.0.0.5:8080); empty derives it from each request's Host.", \.publicURL),
+        .number("speakerGracePeriod", "Seconds a session waits for a dropped speaker to come back before it ends.", \.speakerGracePeriod),
+        .number("statusInterval", "Seconds between periodic sessionStatus messages to each speaker connection.", \.statusInterval),
+        .number("statusChangeThreshold", "Fraction of the listener count that, moved since the last status sent, sends a status at once.", \.statusChangeThreshold),
+        .number("statusAnswerBudget", "Seconds within which getSessionStatus is answered.", \.statusAnswerBudget),
+        .integer("maxAudioChunkBytes", "Largest audio chunk (binary frame, or decoded sendAudio) in bytes.", \.maxAudioChunkBytes, minimum: 2),
+        .integer("maxControlMessageBytes", "Largest control message in bytes.", \.maxControlMessageBytes, minimum: 64),
+        .integer("maxMessageBytes", "Largest message of any kind in bytes; a larger one closes the connection (1009).", \.maxMessageBytes, minimum: 1024),
+        .number("audioChunksPerSecond", "Audio chunks a speaker connection may send a second.", \.audioChunksPerSecond),
+        .number("controlMessagesPerSecond", "Control messages a connection may send a second.", \.controlMessagesPerSecond),
+        .number("statusQueriesPerSecond", "getSessionStatus requests a speaker connection may send a second.", \.statusQueriesPerSecond),
+        .number("abuseAllowance", "Rejected messages a connection may send in a burst before it is closed (1008).", \.abuseAllowance),
+        .integer("maxListenersPerSession", "Listeners one session admits.", \.maxListenersPerSession, minimum: 1),
+        .number("failedConnectsPerMinute", "Failed connects an address may make a minute before it gets 429.", \.failedConnectsPerMinute),
+        .number("maxConnectionAge", "Seconds a WebSocket connection may live before it must refresh; 0 for no limit.", \.maxConnectionAge),
+        .integer("outboundQueueLimit", "Messages queued for one slow client before new ones are dropped for it.", \.outboundQueueLimit, minimum: 16),
+    ]
+}

@@ -1,0 +1,205 @@
+import DragomanCore
+import Foundation
+import HummingbirdWebSocket
+import NIOCore
+
+/// The frames of one admitted connection: size and rate limits, role checks, then the action.
+/// A bad frame gets an `error` and the connection stays open; only sustained abuse (1008) or a
+/// frame over the absolute size limit (1009) closes it.
+struct ConnectionHandler {
+    let connection: ClientConnection
+    let session: LiveSession
+    let gateway: WebSocketGateway
+    let firstMessage: ServerMessage
+    /// The speaker's declared PCM rate (`sampleRate=`), 16 kHz when not given.
+    let sampleRate: Int?
+
+    private var audioChunks: TokenBucket
+    private var controlMessages: TokenBucket
+    private var statusQueries: TokenBucket
+    private var abuse: TokenBucket
+    private var settings: ServerConfiguration { gateway.settings }
+
+    init(connection: ClientConnection, session: LiveSession, gateway: WebSocketGateway, firstMessage: ServerMessage, sampleRate: Int?) {
+        self.connection = connection
+        self.session = session
+        self.gateway = gateway
+        self.firstMessage = firstMessage
+        self.sampleRate = sampleRate
+        let settings = gateway.settings
+        audioChunks = TokenBucket(rate: settings.audioChunksPerSecond)
+        controlMessages = TokenBucket(rate: settings.controlMessagesPerSecond)
+        statusQueries = TokenBucket(rate: settings.statusQueriesPerSecond)
+        abuse = TokenBucket(rate: settings.abuseAllowance / 10, capacity: settings.abuseAllowance)
+    }
+
+    mutating func handle(_ message: WebSocketMessage) async {
+        switch message {
+        case .binary(let buffer):
+            await handleAudioFrame(buffer)
+        case .text(let text):
+            await handleText(text)
+        }
+    }
+
+    /// Leaves the session when the connection closes.
+    func detach() async {
+        switch connection.role {
+        case .speaker: await session.detachSpeaker(connection)
+        case .listener: await session.removeListener(connection)
+        }
+    }
+
+    // MARK: Frames
+
+    private mutating func handleAudioFrame(_ buffer: ByteBuffer) async {
+        guard checkAbsoluteSize(buffer.readableBytes) else { return }
+        guard connection.role == .speaker else {
+            return reject(ProtocolError(.forbidden, "Only the speaker sends audio.", action: "sendAudio"))
+        }
+        guard takeAudioToken() else { return }
+        await ingest(pcm: Data(buffer.readableBytesView), action: "sendAudio")
+    }
+
+    private mutating func handleText(_ text: String) async {
+        let size = text.utf8.count
+        guard checkAbsoluteSize(size) else { return }
+        guard let object = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
+            guard takeControlToken(action: nil) else { return }
+            return reject(ProtocolError(.invalidMessage, "The message is not valid JSON."))
+        }
+        let action = ClientMessage.actionName(of: object)
+        if action == "sendAudio" {
+            guard takeAudioToken() else { return }
+        } else {
+            guard takeControlToken(action: action) else { return }
+            guard size <= settings.maxControlMessageBytes else {
+                return reject(ProtocolError(.payloadTooLarge, "Control messages are limited to \(settings.maxControlMessageBytes) bytes.", action: action))
+            }
+        }
+        let parsed: ClientMessage
+        do {
+            parsed = try ClientMessage.parse(object)
+        } catch {
+            return reject(error)
+        }
+        if let allowed = parsed.allowedRole, allowed != connection.role {
+            return reject(ProtocolError(.forbidden, "A \(connection.role.rawValue) cannot \(action ?? "do that").", action: action))
+        }
+        await perform(parsed)
+    }
+
+    private mutating func perform(_ message: ClientMessage) async {
+        switch message {
+        case .sendAudio(let base64):
+            guard let pcm = Data(base64Encoded: base64) else {
+                return reject(ProtocolError(.invalidAudioFormat, "audioData must be base64 PCM s16le mono.", action: "sendAudio"))
+            }
+            await ingest(pcm: pcm, action: "sendAudio")
+        case .pauseBroadcast: await session.apply(.pause)
+        case .resumeBroadcast: await session.apply(.resume)
+        case .muteBroadcast: await session.apply(.mute)
+        case .unmuteBroadcast: await session.apply(.unmute)
+        case .setVolume(let level): await session.apply(.volume(level))
+        case .speakerStateChange(let state): await session.apply(.state(state))
+        case .getSessionStatus:
+            guard statusQueries.take(now: MonotonicTime.seconds) else {
+                return reject(ProtocolError(.rateLimitExceeded, "At most \(Self.format(settings.statusQueriesPerSecond)) status queries a second.", action: "getSessionStatus"))
+            }
+            await answerStatusQuery()
+        case .changeLanguage(let language):
+            guard gateway.catalog.canDeliver(language, from: session.record.sourceLanguage) else {
+                return reject(ProtocolError(.unsupportedLanguage, "This session is not available in \"\(language)\".", action: "changeLanguage"))
+            }
+            let previous = await session.changeLanguage(of: connection, to: language)
+            var fields: [String: JSONValue] = ["targetLanguage": .string(language.rawValue)]
+            fields["previousLanguage"] = previous.map { .string($0.rawValue) } ?? .null
+            connection.send(ServerMessage(type: "languageChanged", sessionId: session.id, fields: fields))
+        case .pausePlayback:
+            await session.setPlaybackPaused(true, for: connection)
+            connection.send(ServerMessage(type: "playbackPaused", sessionId: session.id))
+        case .resumePlayback:
+            await session.setPlaybackPaused(false, for: connection)
+            connection.send(ServerMessage(type: "playbackResumed", sessionId: session.id))
+        case .heartbeat:
+            connection.send(ServerMessage(type: "heartbeatAck", sessionId: session.id))
+        case .repeatConnect(let action):
+            let matchesRole = action == "refreshConnection"
+                || (action == "createSession" && connection.role == .speaker)
+                || (action == "joinSession" && connection.role == .listener)
+            guard matchesRole else {
+                return reject(ProtocolError(.forbidden, "A \(connection.role.rawValue) cannot \(action).", action: action))
+            }
+            var repeated = firstMessage
+            repeated.timestamp = UnixTime.now
+            connection.send(repeated)
+        }
+    }
+
+    /// Answers within the configured budget, or says it could not.
+    private func answerStatusQuery() async {
+        let session = session
+        let budget = settings.statusAnswerBudget
+        let status = await withTaskGroup(of: ServerMessage?.self) { group in
+            group.addTask { await session.requestedStatus() }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(budget))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        connection.send(status ?? .error(ProtocolError(.internal, "The status was not ready in time.", action: "getSessionStatus"), sessionId: session.id))
+    }
+
+    /// Accepts speaker audio: PCM s16le mono at the declared rate.
+    private mutating func ingest(pcm: Data, action: String) async {
+        guard pcm.count <= settings.maxAudioChunkBytes else {
+            return reject(ProtocolError(.payloadTooLarge, "Audio chunks are limited to \(settings.maxAudioChunkBytes) bytes.", action: action))
+        }
+        guard !pcm.isEmpty, pcm.count % 2 == 0 else {
+            return reject(ProtocolError(.invalidAudioFormat, "Audio must be PCM s16le mono: a whole number of 2-byte samples.", action: action))
+        }
+        // The speech pipeline consumes audio from here; until a session has one, audio is dropped.
+    }
+
+    // MARK: Limits
+
+    /// Frames over the absolute limit get an error and close the connection (1009).
+    private func checkAbsoluteSize(_ size: Int) -> Bool {
+        guard size > settings.maxMessageBytes else { return true }
+        connection.send(.error(ProtocolError(.payloadTooLarge, "Messages are limited to \(settings.maxMessageBytes) bytes."), sessionId: session.id))
+        connection.close(.messageTooLarge, reason: "message too large")
+        return false
+    }
+
+    private mutating func takeAudioToken() -> Bool {
+        guard connection.role == .speaker else { return true }
+        guard audioChunks.take(now: MonotonicTime.seconds) else {
+            reject(ProtocolError(.rateLimitExceeded, "At most \(Self.format(settings.audioChunksPerSecond)) audio chunks a second.", action: "sendAudio"))
+            return false
+        }
+        return true
+    }
+
+    private mutating func takeControlToken(action: String?) -> Bool {
+        guard controlMessages.take(now: MonotonicTime.seconds) else {
+            reject(ProtocolError(.rateLimitExceeded, "At most \(Self.format(settings.controlMessagesPerSecond)) control messages a second.", action: action))
+            return false
+        }
+        return true
+    }
+
+    /// Reports a bad frame; closes the connection when bad frames keep coming (1008).
+    private mutating func reject(_ error: ProtocolError) {
+        connection.send(.error(error, sessionId: session.id))
+        if !abuse.take(now: MonotonicTime.seconds) {
+            connection.close(.policyViolation, reason: "too many rejected messages")
+        }
+    }
+
+    private static func format(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}

@@ -1,0 +1,252 @@
+import DragomanCore
+import DragomanStore
+import Foundation
+import Logging
+
+/// A session that is not over, in memory: its connections, broadcast state and lifecycle.
+/// Every change to a session goes through this actor, so it is seen in one order by everyone.
+actor LiveSession {
+    nonisolated let record: SessionRecord
+    nonisolated var id: String { record.id }
+
+    private var lifecycle: SessionLifecycle
+    private var broadcast: BroadcastState
+    private var speakers: Set<ClientConnection> = []
+    private var listeners: [ClientConnection: ListenerSlot] = [:]
+    private var distribution: [LanguageCode: Int] = [:]
+    private var statusPolicy: StatusUpdatePolicy
+    private var graceTask: Task<Void, Never>?
+
+    private let settings: ServerConfiguration
+    private let store: any DragomanStore
+    private let events: EventBus
+    private let onEnded: @Sendable (String) async -> Void
+    private let logger: Logger
+
+    /// What the session knows of one listener.
+    struct ListenerSlot {
+        var language: LanguageCode
+        var playbackPaused = false
+    }
+
+    init(
+        record: SessionRecord, settings: ServerConfiguration, store: any DragomanStore, events: EventBus, logger: Logger,
+        onEnded: @escaping @Sendable (String) async -> Void
+    ) {
+        self.record = record
+        self.lifecycle = SessionLifecycle(restoring: record.status)
+        self.broadcast = BroadcastState(lastStateChange: Int(record.updatedAt.timeIntervalSince1970))
+        self.statusPolicy = StatusUpdatePolicy(changeThreshold: settings.statusChangeThreshold)
+        self.settings = settings
+        self.store = store
+        self.events = events
+        self.onEnded = onEnded
+        var logger = logger
+        logger[metadataKey: "sessionId"] = "\(record.id)"
+        self.logger = logger
+    }
+
+    var status: SessionStatus { lifecycle.status }
+    var broadcastState: BroadcastState { broadcast }
+    var listenerDistribution: [LanguageCode: Int] { distribution }
+
+    // MARK: Lifecycle
+
+    /// Publishes the `created` event of a session just stored.
+    func announceCreation() async {
+        await perform(SessionLifecycle.creationActions)
+    }
+
+    /// Starts the reconnect wait for a session restored without its speaker.
+    func resumeAfterRestart() async {
+        if lifecycle.needsGracePeriod { startGracePeriod() }
+    }
+
+    /// Ends the session for good.
+    func end(_ reason: SessionLifecycle.EndReason) async {
+        await perform(lifecycle.end(reason))
+    }
+
+    private func perform(_ actions: [SessionLifecycle.Action]) async {
+        for action in actions {
+            switch action {
+            case .publish(let transition):
+                logger.info("Session status changed", metadata: ["status": "\(transition.status)", "reason": "\(transition.reason)"])
+                do {
+                    try await store.updateSessionStatus(id: id, status: transition.status, at: Date())
+                } catch {
+                    logger.error("Could not store the session status", metadata: ["error": "\(error)"])
+                }
+                await events.publish(transition, session: record)
+            case .startGracePeriod:
+                startGracePeriod()
+                notifyListeners(ServerMessage(type: "speakerDisconnected", sessionId: id, fields: [
+                    "broadcastState": broadcast.json, "gracePeriodSeconds": .double(settings.speakerGracePeriod),
+                ]))
+            case .cancelGracePeriod:
+                graceTask?.cancel()
+                graceTask = nil
+                notifyListeners(ServerMessage(type: "speakerReconnected", sessionId: id, fields: ["broadcastState": broadcast.json]))
+            case .closeSession(let reason):
+                graceTask?.cancel()
+                graceTask = nil
+                broadcast.isActive = false
+                let ended = ServerMessage(type: "sessionEnded", sessionId: id, fields: ["reason": .string(reason)])
+                for connection in speakers.union(listeners.keys) {
+                    connection.send(ended)
+                    connection.close(.normalClosure, reason: "session ended")
+                }
+                speakers.removeAll()
+                listeners.removeAll()
+                distribution.removeAll()
+                await onEnded(id)
+            }
+        }
+    }
+
+    private func startGracePeriod() {
+        graceTask?.cancel()
+        let seconds = settings.speakerGracePeriod
+        graceTask = Task { [weak self] in
+            try? await Task.sleep(for: .seconds(seconds))
+            guard !Task.isCancelled else { return }
+            await self?.gracePeriodDidExpire()
+        }
+    }
+
+    private func gracePeriodDidExpire() async {
+        await perform(lifecycle.gracePeriodDidExpire())
+    }
+
+    // MARK: Speakers
+
+    /// Attaches a speaker connection; `false` when the session has ended meanwhile.
+    func attachSpeaker(_ connection: ClientConnection) async -> Bool {
+        guard lifecycle.acceptsSpeaker else { return false }
+        speakers.insert(connection)
+        markBroadcastChange { $0.isActive = true }
+        await perform(lifecycle.speakerDidConnect())
+        return true
+    }
+
+    func detachSpeaker(_ connection: ClientConnection) async {
+        guard speakers.remove(connection) != nil, speakers.isEmpty, lifecycle.status != .ended else { return }
+        markBroadcastChange { $0.isActive = false }
+        await perform(lifecycle.speakerDidDisconnect())
+    }
+
+    /// A change the speaker asked for.
+    enum BroadcastChange {
+        case pause, resume, mute, unmute
+        case volume(Double)
+        case state(ClientMessage.SpeakerStateUpdate)
+    }
+
+    /// Applies a speaker's change and tells the speakers and every listener.
+    func apply(_ change: BroadcastChange) async {
+        let type: String
+        var update = ClientMessage.SpeakerStateUpdate()
+        switch change {
+        case .pause: type = "broadcastPaused"; update.isPaused = true
+        case .resume: type = "broadcastResumed"; update.isPaused = false
+        case .mute: type = "broadcastMuted"; update.isMuted = true
+        case .unmute: type = "broadcastUnmuted"; update.isMuted = false
+        case .volume(let level): type = "volumeChanged"; update.volume = level
+        case .state(let state): type = "speakerStateChanged"; update = state
+        }
+        markBroadcastChange { state in
+            if let paused = update.isPaused { state.isPaused = paused }
+            if let muted = update.isMuted { state.isMuted = muted }
+            if let volume = update.volume { state.volume = volume }
+        }
+        if let paused = update.isPaused {
+            await perform(paused ? lifecycle.pauseBroadcast() : lifecycle.resumeBroadcast())
+        }
+        let message = ServerMessage.broadcastChange(type, sessionId: id, state: broadcast).encoded()
+        for speaker in speakers { speaker.send(text: message) }
+        notifyListeners(encoded: message)
+    }
+
+    private func markBroadcastChange(_ change: (inout BroadcastState) -> Void) {
+        change(&broadcast)
+        broadcast.lastStateChange = UnixTime.now
+    }
+
+    // MARK: Listeners
+
+    /// Admits a listener.
+    /// - Throws: `ProtocolError` when the session is full or has ended.
+    func addListener(_ connection: ClientConnection, language: LanguageCode) async throws(ProtocolError) {
+        guard lifecycle.status != .ended else { throw ProtocolError(.sessionEnded, "The session has ended.") }
+        guard listeners.count < settings.maxListenersPerSession else {
+            throw ProtocolError(.sessionFull, "The session has its maximum of \(settings.maxListenersPerSession) listeners.")
+        }
+        let before = distribution
+        listeners[connection] = ListenerSlot(language: language)
+        distribution[language, default: 0] += 1
+        listenersDidChange(from: before)
+    }
+
+    func removeListener(_ connection: ClientConnection) {
+        guard let slot = listeners.removeValue(forKey: connection) else { return }
+        let before = distribution
+        distribution[slot.language, default: 1] -= 1
+        if distribution[slot.language] == 0 { distribution[slot.language] = nil }
+        listenersDidChange(from: before)
+    }
+
+    /// Moves a listener to another language, from the next segment on; returns the previous one.
+    func changeLanguage(of connection: ClientConnection, to language: LanguageCode) -> LanguageCode? {
+        guard let previous = listeners[connection]?.language else { return nil }
+        guard previous != language else { return previous }
+        let before = distribution
+        listeners[connection]?.language = language
+        distribution[previous, default: 1] -= 1
+        if distribution[previous] == 0 { distribution[previous] = nil }
+        distribution[language, default: 0] += 1
+        listenersDidChange(from: before)
+        return previous
+    }
+
+    func setPlaybackPaused(_ paused: Bool, for connection: ClientConnection) {
+        listeners[connection]?.playbackPaused = paused
+    }
+
+    private func listenersDidChange(from before: [LanguageCode: Int]) {
+        if let reason = statusPolicy.reason(before: before, after: distribution) {
+            sendStatus(reason: reason)
+        }
+    }
+
+    private func notifyListeners(_ message: ServerMessage) {
+        notifyListeners(encoded: message.encoded())
+    }
+
+    /// Sends one encoded frame to every listener: encoded once, whatever the audience.
+    private func notifyListeners(encoded text: String) {
+        for connection in listeners.keys { connection.send(text: text) }
+    }
+
+    // MARK: Status
+
+    /// The status now, as `sessionStatus` carries it.
+    func statusMessage(reason: StatusUpdateReason) -> ServerMessage {
+        .sessionStatus(
+            sessionId: id, distribution: distribution,
+            sessionDuration: max(0, Int(Date().timeIntervalSince(record.createdAt))), state: broadcast, reason: reason)
+    }
+
+    /// Sends a status to every speaker connection and remembers the count it carried.
+    func sendStatus(reason: StatusUpdateReason) {
+        guard !speakers.isEmpty else { return }
+        let message = statusMessage(reason: reason).encoded()
+        for speaker in speakers { speaker.send(text: message) }
+        statusPolicy.didSend(listenerCount: listeners.count)
+    }
+
+    /// Answers one speaker's `getSessionStatus`.
+    func requestedStatus() -> ServerMessage {
+        statusPolicy.didSend(listenerCount: listeners.count)
+        return statusMessage(reason: .requested)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+
+/// Every setting of the server, read in one place (`ConfigurationReader`) from flags, `DRAGOMAN_*`
+/// environment variables and an optional JSON config file, in that order of precedence.
+/// `ServerConfiguration.keys` documents each one; `docs/configuration.md` and `dragoman serve --help`
+/// are made from it.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var dataDirectory = "./dragoman-data"
+    public var logLevel = Logger.Level.info
+    /// Base of the join links shown to speakers; empty to derive it from the request's `Host`.
+    public var publicURL = ""
+
+    /// Seconds a session waits for a dropped speaker before it ends.
+    public var speakerGracePeriod: Double = 120
+    /// Seconds between periodic `sessionStatus` messages to each speaker connection.
+    public var statusInterval: Double = 30
+    /// Fraction of the listener count that, moved since the last status sent, triggers a status.
+    public var statusChangeThreshold = 0.10
+    /// Seconds within which a requested status must be answered.
+    public var statusAnswerBudget = 0.5
+
+    public var maxAudioChunkBytes = 32 * 1024
+    public var maxControlMessageBytes = 4 * 1024
+    public var maxMessageBytes = 128 * 1024
+    public var audioChunksPerSecond: Double = 50
+    public var controlMessagesPerSecond: Double = 10
+    public var statusQueriesPerSecond: Double = 2
+    /// Rejected messages a connection may send in a burst before it is closed for abuse (1008);
+    /// the allowance refills at a tenth of this a second.
+    public var abuseAllowance: Double = 200
+    public var maxListenersPerSession = 500
+    /// Failed connects (bad key, unknown session, wrong passcode) one address may make a minute
+    /// before it is answered 429, so session ids cannot be found by brute force.
+    public var failedConnectsPerMinute: Double = 30
+    /// Seconds a connection may live before it must refresh; 0 for no limit.
+    public var maxConnectionAge: Double = 0
+    /// Messages waiting for one slow client before new ones are dropped for it.
+    public var outboundQueueLimit = 1024
+
+    public init() {}
+
+    /// The SQLite file in the data directory.
+    public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("dragoman.sqlite") }
+
+    /// The listener page of a session; `authority` is the request's `Host`, used when no
+    /// `publicURL` is configured.
+    func joinURL(for sessionID: String, authority: String?) -> String {
+        let base = publicURL.isEmpty ? "http://\(authority ?? "\(host):\(port)")" : publicURL
+        return "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/s/\(sessionID)"
+    }
+}

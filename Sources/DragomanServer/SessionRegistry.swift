@@ -1,0 +1,98 @@
+import DragomanCore
+import DragomanStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The sessions that are not over, found by id; loads stored ones on demand. As a `Service` it
+/// restores the sessions a restart interrupted and sends the periodic `sessionStatus`.
+public actor SessionRegistry: Service {
+    /// What an id refers to.
+    enum Lookup {
+        case live(LiveSession)
+        case ended(SessionRecord)
+        case notFound
+    }
+
+    private var sessions: [String: LiveSession] = [:]
+    private let settings: ServerConfiguration
+    private let store: any DragomanStore
+    private let events: EventBus
+    private let logger: Logger
+
+    public init(settings: ServerConfiguration, store: any DragomanStore, events: EventBus, logger: Logger) {
+        self.settings = settings
+        self.store = store
+        self.events = events
+        self.logger = logger
+    }
+
+    /// Stores a new session under a fresh id and announces it.
+    func create(title: String, sourceLanguage: LanguageCode, targetLanguages: [LanguageCode], passcode: String?, owner: KeyRecord, qualityTier: String?) async throws -> LiveSession {
+        for _ in 0..<20 {
+            let record = SessionRecord(
+                id: SessionID.generate(), title: title, sourceLanguage: sourceLanguage, targetLanguages: targetLanguages,
+                passcodeHash: passcode.map(Secrets.passcodeHash), ownerKeyID: owner.id, qualityTier: qualityTier, createdAt: Date())
+            do {
+                try await store.insertSession(record)
+            } catch StoreError.duplicateSessionID {
+                continue
+            }
+            let session = makeLive(record)
+            sessions[record.id] = session
+            await session.announceCreation()
+            return session
+        }
+        throw ProtocolError(.internal, "Could not find a free session id.")
+    }
+
+    /// Finds a session by id, loading it from the store if it is not in memory.
+    func lookup(_ id: String) async throws -> Lookup {
+        if let session = sessions[id] { return .live(session) }
+        guard let record = try await store.session(id: id) else { return .notFound }
+        if record.status == .ended { return .ended(record) }
+        // Another lookup may have loaded it while this one waited for the store.
+        if let session = sessions[id] { return .live(session) }
+        let session = makeLive(record)
+        sessions[id] = session
+        await session.resumeAfterRestart()
+        return .live(session)
+    }
+
+    private func makeLive(_ record: SessionRecord) -> LiveSession {
+        LiveSession(record: record, settings: settings, store: store, events: events, logger: logger) { [weak self] id in
+            await self?.remove(id)
+        }
+    }
+
+    private func remove(_ id: String) {
+        sessions[id] = nil
+    }
+
+    /// The sessions in memory now.
+    var liveSessions: [LiveSession] { Array(sessions.values) }
+
+    public func run() async throws {
+        try await restoreInterruptedSessions()
+        let interval = Duration.seconds(settings.statusInterval)
+        // Periodic status, until shutdown.
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            for session in sessions.values {
+                await session.sendStatus(reason: .periodic)
+            }
+        }
+    }
+
+    /// Sessions that had a speaker when the server stopped wait for it to come back, as if it had
+    /// just dropped, and end after the grace period.
+    private func restoreInterruptedSessions() async throws {
+        for record in try await store.openSessions() where record.status != .created {
+            _ = try await lookup(record.id)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import DragomanCore
+import DragomanStore
+import Foundation
+import Hummingbird
+
+/// `/v1/sessions`: create, read, list and end sessions over HTTP.
+struct SessionsController: Sendable {
+    let registry: SessionRegistry
+    let store: any DragomanStore
+    let catalog: LanguageCatalog
+    let authenticator: Authenticator
+    let settings: ServerConfiguration
+
+    /// `POST /v1/sessions`.
+    struct CreateRequest: Decodable {
+        var title: String?
+        var sourceLanguage: String
+        var passcode: String?
+        var targetLanguages: [String]?
+        var qualityTier: String?
+    }
+
+    func addRoutes(to router: Router<DragomanRequestContext>) {
+        let sessions = router.group("v1/sessions")
+        sessions.post(use: create)
+        sessions.get(use: listOwn)
+        sessions.get("{id}", use: show)
+        sessions.delete("{id}", use: end)
+    }
+
+    @Sendable func create(request: Request, context: DragomanRequestContext) async throws -> EditedResponse<JSONValue> {
+        let key = try await authenticator.speaker(from: request)
+        let body: CreateRequest
+        do {
+            body = try await request.decode(as: CreateRequest.self, context: context)
+        } catch {
+            throw HTTPError(.badRequest, message: "The body must be JSON with at least \"sourceLanguage\".")
+        }
+        guard let source = LanguageCode(body.sourceLanguage), catalog.canRecognize(source) else {
+            throw HTTPError(.badRequest, message: "sourceLanguage \"\(body.sourceLanguage)\" cannot be recognized here; see /v1/languages.")
+        }
+        var targets: [LanguageCode] = []
+        for tag in body.targetLanguages ?? [] {
+            guard let target = LanguageCode(tag), catalog.canDeliver(target, from: source) else {
+                throw HTTPError(.badRequest, message: "target language \"\(tag)\" is not available; see /v1/languages.")
+            }
+            targets.append(target)
+        }
+        let title = body.title?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard title.count <= 200 else { throw HTTPError(.badRequest, message: "The title is limited to 200 characters.") }
+        let passcode = body.passcode.flatMap { $0.isEmpty ? nil : $0 }
+        let session = try await registry.create(
+            title: title.isEmpty ? "Live session" : title, sourceLanguage: source, targetLanguages: targets, passcode: passcode,
+            owner: key, qualityTier: body.qualityTier)
+        var summary = ownerView(session.record, status: await session.status)
+        summary["joinUrl"] = .string(settings.joinURL(for: session.id, authority: request.head.authority))
+        return EditedResponse(status: .created, headers: [.location: "/v1/sessions/\(session.id)"], response: .object(summary))
+    }
+
+    @Sendable func listOwn(request: Request, context: DragomanRequestContext) async throws -> JSONValue {
+        let key = try await authenticator.speaker(from: request)
+        var sessions: [JSONValue] = []
+        for record in try await store.sessions(ownedBy: key.id, includeEnded: false) {
+            var view = ownerView(record, status: record.status)
+            view["joinUrl"] = .string(settings.joinURL(for: record.id, authority: request.head.authority))
+            sessions.append(.object(view))
+        }
+        return ["sessions": .array(sessions)]
+    }
+
+    /// Public facts only: what a listener needs to pick a language and join.
+    @Sendable func show(request: Request, context: DragomanRequestContext) async throws -> JSONValue {
+        let record = try await storedSession(context)
+        return [
+            "sessionId": .string(record.id),
+            "title": .string(record.title),
+            "sourceLanguage": .string(record.sourceLanguage.rawValue),
+            "status": .string(record.status.rawValue),
+            "passcodeRequired": .bool(record.passcodeHash != nil),
+            "languages": .array(catalog.deliverable(from: record.sourceLanguage).map(LanguagesController.describe)),
+        ]
+    }
+
+    @Sendable func end(request: Request, context: DragomanRequestContext) async throws -> Response {
+        let key = try await authenticator.speaker(from: request)
+        let record = try await storedSession(context)
+        guard record.ownerKeyID == key.id else { throw HTTPError(.forbidden, message: "This key does not own session \(record.id).") }
+        switch try await registry.lookup(record.id) {
+        case .live(let session): await session.end(.endedBySpeaker)
+        case .ended: throw HTTPError(.gone, message: "Session \(record.id) has already ended.")
+        case .notFound: throw HTTPError(.notFound, message: "There is no session \(record.id).")
+        }
+        return Response(status: .noContent)
+    }
+
+    private func storedSession(_ context: DragomanRequestContext) async throws -> SessionRecord {
+        let typed = try context.parameters.require("id")
+        guard let id = SessionID.normalize(typed), let record = try await store.session(id: id) else {
+            throw HTTPError(.notFound, message: "There is no session \(typed).")
+        }
+        return record
+    }
+
+    /// The fields a session's owner sees.
+    private func ownerView(_ record: SessionRecord, status: SessionStatus) -> [String: JSONValue] {
+        [
+            "sessionId": .string(record.id),
+            "title": .string(record.title),
+            "sourceLanguage": .string(record.sourceLanguage.rawValue),
+            "targetLanguages": .array(record.targetLanguages.map { .string($0.rawValue) }),
+            "status": .string(status.rawValue),
+            "passcodeRequired": .bool(record.passcodeHash != nil),
+            "qualityTier": .string(record.qualityTier ?? "standard"),
+            "createdAt": .string(record.createdAt.formatted(.iso8601)),
+        ]
+    }
+}
+
+extension JSONValue: ResponseEncodable {}

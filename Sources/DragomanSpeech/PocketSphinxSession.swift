@@ -1,0 +1,60 @@
+import Synchronization
+
+/// One utterance decoded by a decoder borrowed from a ``PocketSphinxRecognizer``.
+final class PocketSphinxSession: RecognitionSession {
+    /// pocketsphinx is fed 100 ms at a time: often enough for lively partial results, seldom
+    /// enough that searching and backtracking for them stays cheap.
+    static let chunkLength = PCM.speechSampleRate / 10
+
+    private struct State {
+        /// nil once finished.
+        var decoder: PocketSphinxDecoder?
+        /// Samples waiting for a whole chunk.
+        var unprocessed: [Int16] = []
+    }
+
+    private let state: Mutex<State>
+    private let recognizer: PocketSphinxRecognizer
+
+    init(decoder: PocketSphinxDecoder, recognizer: PocketSphinxRecognizer) throws {
+        try decoder.startUtterance()
+        state = Mutex(State(decoder: decoder))
+        self.recognizer = recognizer
+    }
+
+    deinit {
+        // An abandoned session still gives its decoder back; the next session ends the open
+        // utterance when it starts its own.
+        if let decoder = state.withLock({ $0.decoder.take() }) { recognizer.recycle(decoder) }
+    }
+
+    func feed(_ samples: [Int16]) throws -> String? {
+        try state.withLock { state in
+            guard let decoder = state.decoder else { throw PocketSphinxError.sessionFinished }
+            state.unprocessed += samples
+            var start = 0
+            while state.unprocessed.count - start >= Self.chunkLength {
+                try decoder.process(state.unprocessed[start..<start + Self.chunkLength])
+                start += Self.chunkLength
+            }
+            state.unprocessed.removeFirst(start)
+            let hypothesis = decoder.hypothesis()
+            return hypothesis.isEmpty ? nil : hypothesis
+        }
+    }
+
+    func finish() throws -> String {
+        let (decoder, result) = try state.withLock { state in
+            guard let decoder = state.decoder.take() else { throw PocketSphinxError.sessionFinished }
+            let result = Result {
+                try decoder.process(state.unprocessed[...])
+                try decoder.endUtterance()
+                return decoder.hypothesis()
+            }
+            state.unprocessed = []
+            return (decoder, result)
+        }
+        recognizer.recycle(decoder)
+        return try result.get()
+    }
+}

@@ -1,0 +1,31 @@
+/// A source and a target language, as BCP-47 codes.
+public struct TranslationPair: Hashable, Sendable, CustomStringConvertible {
+    /// The language translated from, such as `"en"`.
+    public var source: String
+    /// The language translated into, such as `"es"`.
+    public var target: String
+
+    /// Creates a pair from `source` into `target`.
+    public init(source: String, target: String) {
+        self.source = source
+        self.target = target
+    }
+
+    public var description: String { "\(source)→\(target)" }
+}
+
+/// A text-to-text machine translation engine.
+public protocol Translator: Sendable {
+    /// Every pair this translator can translate, directly or through an intermediate language.
+    var supportedPairs: Set<TranslationPair> { get }
+
+    /// Translates `text` (typically one finished speech segment) from `source` into `target`.
+    func translate(_ text: String, from source: String, to target: String) async throws -> String
+}
+
+extension Translator {
+    /// The languages `source` can be translated into.
+    public func targetLanguages(from source: String) -> Set<String> {
+        Set(supportedPairs.lazy.filter { $0.source == source }.map(\.target))
+    }
+}

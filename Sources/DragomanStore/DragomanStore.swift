@@ -1,0 +1,35 @@
+import DragomanCore
+import Foundation
+
+/// Everything Dragoman keeps across restarts. One implementation per database, chosen in one
+/// place (`StoreFactory`); every implementation passes the same conformance suite.
+public protocol DragomanStore: Sendable {
+    // Credentials
+    /// Creates a credential and returns its secret, which is stored only as a hash.
+    func createKey(name: String, role: KeyRole) async throws -> CreatedKey
+    func keys() async throws -> [KeyRecord]
+    /// Revokes the key with this id or name; `false` when there is none, or it is already revoked.
+    func revokeKey(idOrName: String) async throws -> Bool
+    /// The live (unrevoked) key with this secret, if any.
+    func authenticate(secret: String) async throws -> KeyRecord?
+    func activeKeyCount() async throws -> Int
+
+    // Sessions
+    /// - Throws: `StoreError.duplicateSessionID` when the id is taken.
+    func insertSession(_ session: SessionRecord) async throws
+    func session(id: String) async throws -> SessionRecord?
+    func updateSessionStatus(id: String, status: SessionStatus, at time: Date) async throws
+    /// Sessions owned by a key, newest first; ended ones only when asked.
+    func sessions(ownedBy keyID: String, includeEnded: Bool) async throws -> [SessionRecord]
+    /// Every session that has not ended.
+    func openSessions() async throws -> [SessionRecord]
+
+    // Lifecycle events
+    /// Appends an event document and returns its sequence number (increasing from 1).
+    func appendEvent(document: String) async throws -> Int64
+    /// Events after `sequence`, oldest first, at most `limit`.
+    func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent]
+
+    /// Checks the database answers (for `/readyz`).
+    func ping() async throws
+}

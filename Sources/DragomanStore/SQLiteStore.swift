@@ -1,0 +1,197 @@
+import DragomanCore
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file (GRDB, write-ahead log) in the data directory.
+public final class SQLiteStore: DragomanStore {
+    private let database: DatabasePool
+
+    /// Opens (creating if needed) the database file and applies the migrations.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        database = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(database)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("1-keys-sessions-events") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE keys (
+                        id TEXT PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        secretHash TEXT NOT NULL UNIQUE,
+                        createdAt REAL NOT NULL,
+                        revokedAt REAL
+                    );
+                    CREATE TABLE sessions (
+                        id TEXT PRIMARY KEY,
+                        title TEXT NOT NULL,
+                        sourceLanguage TEXT NOT NULL,
+                        targetLanguages TEXT NOT NULL,
+                        passcodeHash TEXT,
+                        ownerKeyID TEXT NOT NULL,
+                        qualityTier TEXT,
+                        status TEXT NOT NULL,
+                        createdAt REAL NOT NULL,
+                        updatedAt REAL NOT NULL,
+                        endedAt REAL
+                    );
+                    CREATE INDEX sessions_by_owner ON sessions(ownerKeyID, createdAt);
+                    CREATE INDEX sessions_by_status ON sessions(status);
+                    CREATE TABLE events (
+                        sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                        document TEXT NOT NULL
+                    );
+                    """)
+        }
+        return migrator
+    }
+
+    // MARK: Credentials
+
+    public func createKey(name: String, role: KeyRole) async throws -> CreatedKey {
+        let secret = Secrets.newKey()
+        let record = KeyRecord(id: Secrets.newIdentifier(prefix: "key"), name: name, role: role, createdAt: Date())
+        try await database.write { db in
+            try db.execute(
+                sql: "INSERT INTO keys (id, name, role, secretHash, createdAt) VALUES (?, ?, ?, ?, ?)",
+                arguments: [record.id, record.name, record.role.rawValue, Secrets.keyHash(secret), record.createdAt.timeIntervalSince1970])
+        }
+        return CreatedKey(record: record, secret: secret)
+    }
+
+    public func keys() async throws -> [KeyRecord] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM keys ORDER BY createdAt").map(Self.key)
+        }
+    }
+
+    public func revokeKey(idOrName: String) async throws -> Bool {
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE keys SET revokedAt = ? WHERE (id = ? OR name = ?) AND revokedAt IS NULL",
+                arguments: [Date().timeIntervalSince1970, idOrName, idOrName])
+            return db.changesCount > 0
+        }
+    }
+
+    public func authenticate(secret: String) async throws -> KeyRecord? {
+        try await database.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM keys WHERE secretHash = ? AND revokedAt IS NULL", arguments: [Secrets.keyHash(secret)]
+            ).map(Self.key)
+        }
+    }
+
+    public func activeKeyCount() async throws -> Int {
+        try await database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM keys WHERE revokedAt IS NULL") ?? 0
+        }
+    }
+
+    // MARK: Sessions
+
+    public func insertSession(_ session: SessionRecord) async throws {
+        do {
+            try await database.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO sessions (id, title, sourceLanguage, targetLanguages, passcodeHash, ownerKeyID,
+                                              qualityTier, status, createdAt, updatedAt, endedAt)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        session.id, session.title, session.sourceLanguage.rawValue,
+                        session.targetLanguages.map(\.rawValue).joined(separator: ","), session.passcodeHash,
+                        session.ownerKeyID, session.qualityTier, session.status.rawValue,
+                        session.createdAt.timeIntervalSince1970, session.updatedAt.timeIntervalSince1970,
+                        session.endedAt?.timeIntervalSince1970,
+                    ])
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+            throw StoreError.duplicateSessionID(session.id)
+        }
+    }
+
+    public func session(id: String) async throws -> SessionRecord? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE id = ?", arguments: [id]).map(Self.session)
+        }
+    }
+
+    public func updateSessionStatus(id: String, status: SessionStatus, at time: Date) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE sessions SET status = ?, updatedAt = ?,
+                        endedAt = CASE WHEN ? = 'ended' THEN ? ELSE endedAt END
+                    WHERE id = ?
+                    """,
+                arguments: [status.rawValue, time.timeIntervalSince1970, status.rawValue, time.timeIntervalSince1970, id])
+        }
+    }
+
+    public func sessions(ownedBy keyID: String, includeEnded: Bool) async throws -> [SessionRecord] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM sessions WHERE ownerKeyID = ? AND (? OR status != 'ended') ORDER BY createdAt DESC",
+                arguments: [keyID, includeEnded]
+            ).map(Self.session)
+        }
+    }
+
+    public func openSessions() async throws -> [SessionRecord] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM sessions WHERE status != 'ended' ORDER BY createdAt").map(Self.session)
+        }
+    }
+
+    // MARK: Events
+
+    public func appendEvent(document: String) async throws -> Int64 {
+        try await database.write { db in
+            try db.execute(sql: "INSERT INTO events (document) VALUES (?)", arguments: [document])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT sequence, document FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                arguments: [sequence, limit]
+            ).map { StoredEvent(sequence: $0["sequence"], document: $0["document"]) }
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await database.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    // MARK: Rows
+
+    private static func key(_ row: Row) -> KeyRecord {
+        KeyRecord(
+            id: row["id"], name: row["name"], role: KeyRole(rawValue: row["role"]) ?? .speaker,
+            createdAt: Date(timeIntervalSince1970: row["createdAt"]),
+            revokedAt: (row["revokedAt"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+
+    private static func session(_ row: Row) -> SessionRecord {
+        let targets: String = row["targetLanguages"]
+        var record = SessionRecord(
+            id: row["id"], title: row["title"], sourceLanguage: LanguageCode(row["sourceLanguage"]) ?? LanguageCode("en")!,
+            targetLanguages: targets.split(separator: ",").compactMap { LanguageCode(String($0)) },
+            passcodeHash: row["passcodeHash"], ownerKeyID: row["ownerKeyID"], qualityTier: row["qualityTier"],
+            status: SessionStatus(rawValue: row["status"]) ?? .ended,
+            createdAt: Date(timeIntervalSince1970: row["createdAt"]))
+        record.updatedAt = Date(timeIntervalSince1970: row["updatedAt"])
+        record.endedAt = (row["endedAt"] as Double?).map(Date.init(timeIntervalSince1970:))
+        return record
+    }
+}
