@@ -15,6 +15,8 @@ public struct ApertiumModeCatalog: Sendable {
     public let modeFiles: [TranslationPair: String]
     /// Languages tried, in order, as intermediates for pairs with no direct mode.
     public let pivotLanguages: [String]
+    /// Every pair that can be translated, directly or through a pivot.
+    public let supportedPairs: Set<TranslationPair>
 
     /// Reads the mode files in `directory`.
     ///
@@ -37,18 +39,10 @@ public struct ApertiumModeCatalog: Sendable {
         }
         self.modeFiles = modeFiles
         self.pivotLanguages = pivotLanguages
-    }
-
-    /// Every pair that can be translated, directly or through a pivot.
-    public var supportedPairs: Set<TranslationPair> {
         let languages = Set(modeFiles.keys.flatMap { [$0.source, $0.target] })
-        var pairs = Set(modeFiles.keys)
-        for source in languages {
-            for target in languages where source != target && route(from: source, to: target) != nil {
-                pairs.insert(TranslationPair(source: source, target: target))
-            }
-        }
-        return pairs
+        supportedPairs = Set(languages.flatMap { source in
+            languages.map { TranslationPair(source: source, target: $0) }
+        }.filter { Self.route(from: $0.source, to: $0.target, modeFiles: modeFiles, pivots: pivotLanguages) != nil })
     }
 
     /// The languages `source` can be translated into, directly or through a pivot.
@@ -59,9 +53,16 @@ public struct ApertiumModeCatalog: Sendable {
     /// The modes to run one after the other to translate `source` into `target`: one for a
     /// direct pair, two through a pivot; nil when neither is installed.
     public func route(from source: String, to target: String) -> [TranslationPair]? {
+        Self.route(from: source, to: target, modeFiles: modeFiles, pivots: pivotLanguages)
+    }
+
+    private static func route(
+        from source: String, to target: String, modeFiles: [TranslationPair: String], pivots: [String]
+    ) -> [TranslationPair]? {
+        guard source != target else { return nil }
         let direct = TranslationPair(source: source, target: target)
         if modeFiles[direct] != nil { return [direct] }
-        for pivot in pivotLanguages where pivot != source && pivot != target {
+        for pivot in pivots where pivot != source && pivot != target {
             let first = TranslationPair(source: source, target: pivot)
             let second = TranslationPair(source: pivot, target: target)
             if modeFiles[first] != nil && modeFiles[second] != nil { return [first, second] }

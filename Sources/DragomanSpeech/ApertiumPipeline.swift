@@ -62,7 +62,15 @@ actor ApertiumPipeline {
         }
     }
 
+    /// Starts the pipeline if it is not running, and waits until it answers.
+    func prepare() async throws {
+        _ = try await translate(".")
+    }
+
     private func start() throws -> Running {
+        // Writing to a pipeline that has just died raises SIGPIPE, whose default action ends
+        // the whole server; ignore it (as servers generally do) and let the write throw.
+        signal(SIGPIPE, SIG_IGN)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]

@@ -15,16 +15,12 @@ public final class ApertiumTranslator: Translator {
     private let logger: Logger
     private let pipelines = Mutex<[TranslationPair: ApertiumPipeline]>([:])
 
-    /// Creates a translator over `catalog`'s modes.
-    ///
-    /// Writing to a pipeline that has just died raises SIGPIPE, which would end the whole
-    /// server; so this ignores SIGPIPE for the process (as servers generally do) and handles
-    /// the failed write as an error instead.
+    /// Creates a translator over `catalog`'s modes. Pipelines start on first use, or on
+    /// ``prepare(from:to:)``. Note that running a pipeline sets the process to ignore SIGPIPE.
     ///
     /// - Parameter timeout: how long one request may take before its pipeline is considered
     ///   stalled and restarted. It includes starting the pipeline on first use.
     public init(catalog: ApertiumModeCatalog, timeout: Duration = .seconds(5), logger: Logger = Logger(label: "dragoman.apertium")) {
-        signal(SIGPIPE, SIG_IGN)
         self.catalog = catalog
         self.timeout = timeout
         self.logger = logger
@@ -33,15 +29,25 @@ public final class ApertiumTranslator: Translator {
     public var supportedPairs: Set<TranslationPair> { catalog.supportedPairs }
 
     public func translate(_ text: String, from source: String, to target: String) async throws -> String {
+        var translation = text
+        for hop in try route(from: source, to: target) where !translation.allSatisfy(\.isWhitespace) {
+            translation = try await pipeline(for: hop).translate(translation)
+        }
+        return translation
+    }
+
+    /// Starts the pipelines that translating `source` into `target` needs and waits until
+    /// they answer, so the first sentence is not slowed by loading dictionaries.
+    public func prepare(from source: String, to target: String) async throws {
+        for hop in try route(from: source, to: target) { try await pipeline(for: hop).prepare() }
+    }
+
+    private func route(from source: String, to target: String) throws -> [TranslationPair] {
         let pair = TranslationPair(source: LanguageTag.primary(source), target: LanguageTag.primary(target))
         guard let route = catalog.route(from: pair.source, to: pair.target) else {
             throw ApertiumError.unsupportedPair(pair)
         }
-        var translation = text
-        for hop in route where !translation.allSatisfy(\.isWhitespace) {
-            translation = try await pipeline(for: hop).translate(translation)
-        }
-        return translation
+        return route
     }
 
     private func pipeline(for pair: TranslationPair) throws -> ApertiumPipeline {

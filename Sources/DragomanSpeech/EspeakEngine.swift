@@ -74,6 +74,8 @@ final class EspeakEngine: Sendable {
     /// Runs one synthesis to its end. On `queue` only.
     private func synthesize(_ text: String, _ job: EspeakJob) throws(EspeakError) {
         guard !job.isCancelled else { return }
+        // ENDPAUSE adds a sentence's pause after the text, so consecutive segments sound like
+        // separate sentences (and the audio is exactly what the espeak-ng command makes).
         let status = withExtendedLifetime(job) {
             text.withCString { cText in
                 espeak_Synth(cText, strlen(cText) + 1, 0, POS_CHARACTER, 0, UInt32(espeakCHARS_UTF8 | espeakENDPAUSE), nil,

@@ -21,9 +21,16 @@ public protocol Translator: Sendable {
 
     /// Translates `text` (typically one finished speech segment) from `source` into `target`.
     func translate(_ text: String, from source: String, to target: String) async throws -> String
+
+    /// Loads what translating `source` into `target` needs, so that the first sentence is
+    /// as fast as the rest; call it when a language gains its first listener.
+    func prepare(from source: String, to target: String) async throws
 }
 
 extension Translator {
+    /// Does nothing: for translators with nothing to load.
+    public func prepare(from source: String, to target: String) async throws {}
+
     /// The languages `source` can be translated into.
     public func targetLanguages(from source: String) -> Set<String> {
         Set(supportedPairs.lazy.filter { $0.source == source }.map(\.target))
