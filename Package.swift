@@ -51,6 +51,7 @@ let package = Package(
             name: "DragomanServer",
             dependencies: [
                 "DragomanCore",
+                "DragomanSpeech",
                 "DragomanStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

@@ -9,14 +9,15 @@ import ServiceLifecycle
 /// What the server is built from; the defaults are the embedded tier.
 public struct ServerDependencies: Sendable {
     public var store: any DragomanStore
-    public var catalog: LanguageCatalog
+    public var engines: SpeechEngines
     public var logger: Logger
 
-    public init(store: any DragomanStore, catalog: LanguageCatalog, logger: Logger) {
+    public init(store: any DragomanStore, engines: SpeechEngines, logger: Logger) {
         self.store = store
-        self.catalog = catalog
+        self.engines = engines
         self.logger = logger
     }
+
 }
 
 /// Builds the Dragoman application: routes, the `/ws` gateway and the long-lived services.
@@ -28,13 +29,14 @@ public func buildApplication(
     let logger = dependencies.logger
     let store = dependencies.store
     let events = EventBus(store: store, logger: logger)
-    let registry = SessionRegistry(settings: settings, store: store, events: events, logger: logger)
+    let registry = SessionRegistry(settings: settings, store: store, events: events, engines: dependencies.engines, logger: logger)
     let authenticator = Authenticator(store: store)
+    let catalog = dependencies.engines.catalog
     let gateway = WebSocketGateway(
-        registry: registry, catalog: dependencies.catalog, authenticator: authenticator, settings: settings,
+        registry: registry, catalog: catalog, authenticator: authenticator, settings: settings,
         failedConnects: FailedConnectLimiter(perMinute: settings.failedConnectsPerMinute), logger: logger)
 
-    let router = buildRouter(settings: settings, dependencies: dependencies, registry: registry, events: events, gateway: gateway)
+    let router = buildRouter(settings: settings, store: store, catalog: catalog, registry: registry, events: events, gateway: gateway)
     let webSocketRouter = Router(context: DragomanRequestContext.self)
     gateway.addUpgradeRoute(to: webSocketRouter)
 
@@ -55,16 +57,17 @@ public func buildApplication(
 
 /// The HTTP routes.
 func buildRouter(
-    settings: ServerConfiguration, dependencies: ServerDependencies, registry: SessionRegistry, events: EventBus, gateway: WebSocketGateway
+    settings: ServerConfiguration, store: any DragomanStore, catalog: LanguageCatalog, registry: SessionRegistry, events: EventBus,
+    gateway: WebSocketGateway
 ) -> Router<DragomanRequestContext> {
     let router = Router(context: DragomanRequestContext.self)
-    let authenticator = Authenticator(store: dependencies.store)
-    HealthController(store: dependencies.store).addRoutes(to: router)
-    LanguagesController(catalog: dependencies.catalog).addRoutes(to: router)
+    let authenticator = Authenticator(store: store)
+    HealthController(store: store).addRoutes(to: router)
+    LanguagesController(catalog: catalog).addRoutes(to: router)
     SessionsController(
-        registry: registry, store: dependencies.store, catalog: dependencies.catalog, authenticator: authenticator, settings: settings
+        registry: registry, store: store, catalog: catalog, authenticator: authenticator, settings: settings
     ).addRoutes(to: router)
-    EventsController(bus: events, store: dependencies.store, authenticator: authenticator).addRoutes(to: router)
+    EventsController(bus: events, store: store, authenticator: authenticator).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     gateway.addRefusalRoute(to: router)
     return router

@@ -1,4 +1,5 @@
 import DragomanCore
+import DragomanSpeech
 import Foundation
 import HummingbirdWebSocket
 import NIOCore
@@ -11,8 +12,10 @@ struct ConnectionHandler {
     let session: LiveSession
     let gateway: WebSocketGateway
     let firstMessage: ServerMessage
-    /// The speaker's declared PCM rate (`sampleRate=`), 16 kHz when not given.
-    let sampleRate: Int?
+    /// Where a speaker's audio goes; `nil` for listeners.
+    let pipeline: SessionPipeline?
+    /// The speaker's declared PCM rate (`sampleRate=`).
+    let sampleRate: Int
 
     private var audioChunks: TokenBucket
     private var controlMessages: TokenBucket
@@ -20,11 +23,12 @@ struct ConnectionHandler {
     private var abuse: TokenBucket
     private var settings: ServerConfiguration { gateway.settings }
 
-    init(connection: ClientConnection, session: LiveSession, gateway: WebSocketGateway, firstMessage: ServerMessage, sampleRate: Int?) {
+    init(connection: ClientConnection, session: LiveSession, gateway: WebSocketGateway, firstMessage: ServerMessage, pipeline: SessionPipeline?, sampleRate: Int) {
         self.connection = connection
         self.session = session
         self.gateway = gateway
         self.firstMessage = firstMessage
+        self.pipeline = pipeline
         self.sampleRate = sampleRate
         let settings = gateway.settings
         audioChunks = TokenBucket(rate: settings.audioChunksPerSecond)
@@ -158,10 +162,11 @@ struct ConnectionHandler {
         guard pcm.count <= settings.maxAudioChunkBytes else {
             return reject(ProtocolError(.payloadTooLarge, "Audio chunks are limited to \(settings.maxAudioChunkBytes) bytes.", action: action))
         }
-        guard !pcm.isEmpty, pcm.count % 2 == 0 else {
-            return reject(ProtocolError(.invalidAudioFormat, "Audio must be PCM s16le mono: a whole number of 2-byte samples.", action: action))
+        guard !pcm.isEmpty, pcm.count % 2 == 0, !AudioContainer.isEncoded(pcm) else {
+            return reject(ProtocolError(
+                .invalidAudioFormat, "Audio must be raw PCM s16le mono at \(sampleRate) Hz, not a file or an encoded stream.", action: action))
         }
-        // The speech pipeline consumes audio from here; until a session has one, audio is dropped.
+        await pipeline?.ingest(PCM.samples(fromLittleEndian: pcm), sampleRate: sampleRate)
     }
 
     // MARK: Limits

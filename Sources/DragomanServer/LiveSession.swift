@@ -1,4 +1,5 @@
 import DragomanCore
+import DragomanSpeech
 import DragomanStore
 import Foundation
 import Logging
@@ -16,21 +17,29 @@ actor LiveSession {
     private var distribution: [LanguageCode: Int] = [:]
     private var statusPolicy: StatusUpdatePolicy
     private var graceTask: Task<Void, Never>?
+    private var pipeline: SessionPipeline?
+    /// Next `sequence` of each language's stream of captions and audio.
+    private var nextSequence: [LanguageCode: Int] = [:]
 
     private let settings: ServerConfiguration
     private let store: any DragomanStore
     private let events: EventBus
+    private let engines: SpeechEngines
     private let onEnded: @Sendable (String) async -> Void
     private let logger: Logger
 
     /// What the session knows of one listener.
     struct ListenerSlot {
         var language: LanguageCode
+        /// Asked at connect for captions only: its language is not synthesized for it.
+        var captionsOnly: Bool
         var playbackPaused = false
+
+        var wantsAudio: Bool { !captionsOnly && !playbackPaused }
     }
 
     init(
-        record: SessionRecord, settings: ServerConfiguration, store: any DragomanStore, events: EventBus, logger: Logger,
+        record: SessionRecord, settings: ServerConfiguration, store: any DragomanStore, events: EventBus, engines: SpeechEngines, logger: Logger,
         onEnded: @escaping @Sendable (String) async -> Void
     ) {
         self.record = record
@@ -40,6 +49,7 @@ actor LiveSession {
         self.settings = settings
         self.store = store
         self.events = events
+        self.engines = engines
         self.onEnded = onEnded
         var logger = logger
         logger[metadataKey: "sessionId"] = "\(record.id)"
@@ -90,6 +100,9 @@ actor LiveSession {
             case .closeSession(let reason):
                 graceTask?.cancel()
                 graceTask = nil
+                await pipeline?.flush()
+                await pipeline?.stop()
+                pipeline = nil
                 broadcast.isActive = false
                 let ended = ServerMessage(type: "sessionEnded", sessionId: id, fields: ["reason": .string(reason)])
                 for connection in speakers.union(listeners.keys) {
@@ -131,6 +144,8 @@ actor LiveSession {
 
     func detachSpeaker(_ connection: ClientConnection) async {
         guard speakers.remove(connection) != nil, speakers.isEmpty, lifecycle.status != .ended else { return }
+        // What the speaker said before the drop is still transcribed.
+        await pipeline?.flush()
         markBroadcastChange { $0.isActive = false }
         await perform(lifecycle.speakerDidDisconnect())
     }
@@ -162,6 +177,7 @@ actor LiveSession {
         if let paused = update.isPaused {
             await perform(paused ? lifecycle.pauseBroadcast() : lifecycle.resumeBroadcast())
         }
+        await pipeline?.setFlowing(broadcast.isFlowing)
         let message = ServerMessage.broadcastChange(type, sessionId: id, state: broadcast).encoded()
         for speaker in speakers { speaker.send(text: message) }
         notifyListeners(encoded: message)
@@ -176,13 +192,13 @@ actor LiveSession {
 
     /// Admits a listener.
     /// - Throws: `ProtocolError` when the session is full or has ended.
-    func addListener(_ connection: ClientConnection, language: LanguageCode) async throws(ProtocolError) {
+    func addListener(_ connection: ClientConnection, language: LanguageCode, captionsOnly: Bool) async throws(ProtocolError) {
         guard lifecycle.status != .ended else { throw ProtocolError(.sessionEnded, "The session has ended.") }
         guard listeners.count < settings.maxListenersPerSession else {
             throw ProtocolError(.sessionFull, "The session has its maximum of \(settings.maxListenersPerSession) listeners.")
         }
         let before = distribution
-        listeners[connection] = ListenerSlot(language: language)
+        listeners[connection] = ListenerSlot(language: language, captionsOnly: captionsOnly)
         distribution[language, default: 0] += 1
         listenersDidChange(from: before)
     }
@@ -225,6 +241,78 @@ actor LiveSession {
     /// Sends one encoded frame to every listener: encoded once, whatever the audience.
     private func notifyListeners(encoded text: String) {
         for connection in listeners.keys { connection.send(text: text) }
+    }
+
+    // MARK: Speech
+
+    /// The session's speech pipeline, started on first use.
+    func speechPipeline() async -> SessionPipeline {
+        if let pipeline { return pipeline }
+        let stored = (try? await store.transcript(sessionId: id).last?.index) ?? 0
+        // Another caller may have started it while this one read the store.
+        if let pipeline { return pipeline }
+        let started = SessionPipeline(session: self, engines: engines, store: store, settings: settings, firstSegmentIndex: stored + 1, logger: logger)
+        await started.setFlowing(broadcast.isFlowing)
+        pipeline = started
+        return started
+    }
+
+    /// The languages that have listeners now, and whether any of them wants to hear speech.
+    func audience() -> [LanguageCode: Bool] {
+        var audience: [LanguageCode: Bool] = [:]
+        for slot in listeners.values { audience[slot.language] = (audience[slot.language] ?? false) || slot.wantsAudio }
+        return audience
+    }
+
+    func wantsAudio(_ language: LanguageCode) -> Bool {
+        listeners.values.contains { $0.language == language && $0.wantsAudio }
+    }
+
+    private func takeSequence(_ language: LanguageCode) -> Int {
+        let sequence = nextSequence[language, default: 1]
+        nextSequence[language] = sequence + 1
+        return sequence
+    }
+
+    /// Sends a caption to the listeners of `language` (and, in the source language, to the
+    /// speakers, as their own live captions), unless the broadcast is paused or muted.
+    func publishCaption(_ caption: Caption, language: LanguageCode, text: String) {
+        guard broadcast.isFlowing else { return }
+        let frame = caption.message(sessionId: id, language: language, text: text, sequence: takeSequence(language)).encoded()
+        for (connection, slot) in listeners where slot.language == language { connection.send(text: frame) }
+        if language == record.sourceLanguage {
+            for speaker in speakers { speaker.send(text: frame) }
+        }
+    }
+
+    /// Sends a chunk of synthesized speech, at the speaker's volume, to the listeners of
+    /// `language` who are listening, unless the broadcast is paused or muted.
+    func publishAudio(_ samples: [Int16], sampleRate: Int, language: LanguageCode, segmentIndex: Int, chunkIndex: Int, isLast: Bool) {
+        guard broadcast.isFlowing else { return }
+        let scaled = broadcast.volume == 1 ? samples : PCM.scaled(samples, by: broadcast.volume)
+        let message = ServerMessage(
+            type: "audioData", sessionId: id,
+            fields: [
+                "audioData": .string(Data(PCM.littleEndianBytes(scaled)).base64EncodedString()),
+                "format": "pcm_s16le",
+                "sampleRate": .int(sampleRate),
+                "targetLanguage": .string(language.rawValue),
+                "segmentId": .int(segmentIndex),
+                "sequence": .int(takeSequence(language)),
+                "chunkIndex": .int(chunkIndex),
+                "isLastChunk": .bool(isLast),
+            ])
+        let frame = message.encoded()
+        for (connection, slot) in listeners where slot.language == language && slot.wantsAudio {
+            connection.send(text: frame)
+        }
+    }
+
+    /// An engine failed: the session goes on with the next segment; the speaker is told.
+    func reportEngineFailure(stage: String, error: any Error) {
+        logger.error("Engine failure", metadata: ["stage": "\(stage)", "error": "\(error)"])
+        let message = ServerMessage.error(ProtocolError(.engineFailure, "The \(stage) engine failed; the session goes on with the next segment."), sessionId: id)
+        for speaker in speakers { speaker.send(message) }
     }
 
     // MARK: Status

@@ -22,6 +22,13 @@ public struct ServerConfiguration: Sendable {
     /// Seconds within which a requested status must be answered.
     public var statusAnswerBudget = 0.5
 
+    /// Seconds of quiet that end a segment.
+    public var segmentPause = 0.4
+    /// Seconds after which a segment is cut even without a pause.
+    public var maximumSegmentLength: Double = 12
+    /// Seconds between partial captions of the segment under way.
+    public var partialInterval = 0.3
+
     public var maxAudioChunkBytes = 32 * 1024
     public var maxControlMessageBytes = 4 * 1024
     public var maxMessageBytes = 128 * 1024

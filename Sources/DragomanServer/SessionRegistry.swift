@@ -18,12 +18,14 @@ public actor SessionRegistry: Service {
     private let settings: ServerConfiguration
     private let store: any DragomanStore
     private let events: EventBus
+    private let engines: SpeechEngines
     private let logger: Logger
 
-    public init(settings: ServerConfiguration, store: any DragomanStore, events: EventBus, logger: Logger) {
+    public init(settings: ServerConfiguration, store: any DragomanStore, events: EventBus, engines: SpeechEngines, logger: Logger) {
         self.settings = settings
         self.store = store
         self.events = events
+        self.engines = engines
         self.logger = logger
     }
 
@@ -60,7 +62,7 @@ public actor SessionRegistry: Service {
     }
 
     private func makeLive(_ record: SessionRecord) -> LiveSession {
-        LiveSession(record: record, settings: settings, store: store, events: events, logger: logger) { [weak self] id in
+        LiveSession(record: record, settings: settings, store: store, events: events, engines: engines, logger: logger) { [weak self] id in
             await self?.remove(id)
         }
     }

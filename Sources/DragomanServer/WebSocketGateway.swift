@@ -1,4 +1,5 @@
 import DragomanCore
+import DragomanSpeech
 import DragomanStore
 import Foundation
 import HTTPTypes
@@ -111,7 +112,11 @@ struct WebSocketGateway: Sendable {
     private func attach(_ connection: ClientConnection, admission: Admission, query: [String: String], host: String?) async -> ConnectionHandler? {
         let session: LiveSession
         let firstMessage: ServerMessage
+        let sampleRate = query["sampleRate"].map { Int($0) ?? 0 } ?? PCM.speechSampleRate
         do {
+            guard connection.role == .listener || AudioContainer.acceptedSampleRates.contains(sampleRate) else {
+                throw ProtocolError(.invalidAudioFormat, "sampleRate must be a whole number of Hz from 8000 to 48000.", action: "createSession")
+            }
             switch admission {
             case .newSession(let key, .createSession(let source, _, _, let title, let tier, let targets)):
                 session = try await registry.create(
@@ -128,7 +133,7 @@ struct WebSocketGateway: Sendable {
                     : await refreshComplete(session, role: .speaker, language: nil)
             case .listener(let existing, let language, let request):
                 session = existing
-                try await session.addListener(connection, language: language)
+                try await session.addListener(connection, language: language, captionsOnly: query["captionsOnly"] == "true")
                 firstMessage = request.action == "joinSession"
                     ? await sessionJoined(session, language: language)
                     : await refreshComplete(session, role: .listener, language: language)
@@ -143,7 +148,8 @@ struct WebSocketGateway: Sendable {
         }
         connection.send(firstMessage)
         logger.info("Client connected", metadata: ["sessionId": "\(session.id)", "role": "\(connection.role)"])
-        return ConnectionHandler(connection: connection, session: session, gateway: self, firstMessage: firstMessage, sampleRate: Int(query["sampleRate"] ?? ""))
+        let pipeline = connection.role == .speaker ? await session.speechPipeline() : nil
+        return ConnectionHandler(connection: connection, session: session, gateway: self, firstMessage: firstMessage, pipeline: pipeline, sampleRate: sampleRate)
     }
 
     private func sessionCreated(_ session: LiveSession, host: String?) async -> ServerMessage {

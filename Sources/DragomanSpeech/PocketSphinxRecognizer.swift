@@ -5,6 +5,11 @@ import Synchronization
 /// Loading a model takes a moment and a decoder can decode only one stream at a time, so the
 /// recognizer keeps a small pool of idle decoders: a session borrows one for its stretch of
 /// speech and returns it when finished, and concurrent sessions each get their own.
+///
+/// A decoder's live cepstral mean normalization adapts to the audio it has heard, across
+/// utterances. The pool hands out the most recently returned decoder first, so one speaker's
+/// consecutive segments usually keep the same, adapted decoder; but results can differ
+/// slightly from run to run when several streams share the pool.
 public final class PocketSphinxRecognizer: SpeechRecognizer {
     /// The model files of one language.
     public struct Model: Sendable, Equatable {

@@ -89,7 +89,8 @@ public struct VoiceActivitySegmenter: Sendable {
     private var recentLevels: [Double] = []
     private var nextLevelIndex = 0
 
-    private var inSpeech = false
+    /// Whether a segment is in progress.
+    public private(set) var isInSpeech = false
     /// While idle: the latest frames, kept for pre-roll.
     private var idleFrames: [Frame] = []
     /// While idle: consecutive frames above the onset threshold.
@@ -119,9 +120,6 @@ public struct VoiceActivitySegmenter: Sendable {
     /// The current noise floor estimate in dBFS (nil before the first frame).
     public var noiseFloor: Double? { recentLevels.min() }
 
-    /// Whether a segment is in progress.
-    public var isInSpeech: Bool { inSpeech }
-
     /// Consumes the next stretch of the stream, of any length.
     public mutating func process(_ samples: [Int16]) -> [Event] {
         var events: [Event] = []
@@ -140,13 +138,13 @@ public struct VoiceActivitySegmenter: Sendable {
     /// idle, keeping the noise floor.
     public mutating func finish() -> [Event] {
         var events: [Event] = []
-        if inSpeech {
+        if isInSpeech {
             Self.emit(heldFrames.flatMap(\.samples) + pending, into: &events)
             events.append(.segmentEnded(.endOfStream))
         }
         streamOffset += pending.count
         pending = []
-        inSpeech = false
+        isInSpeech = false
         heldFrames = []
         idleFrames = []
         onsetRun = 0
@@ -163,7 +161,7 @@ public struct VoiceActivitySegmenter: Sendable {
         let floor = recentLevels.min()!
         streamOffset += frame.samples.count
 
-        if inSpeech {
+        if isInSpeech {
             let voiced = frame.level >= max(floor + configuration.releaseMargin, configuration.minimumSpeechLevel)
             quietRun = voiced ? 0 : quietRun + 1
             segmentLength += frame.samples.count
@@ -176,7 +174,7 @@ public struct VoiceActivitySegmenter: Sendable {
                 Self.emit(heldFrames.flatMap(\.samples), into: &events)
                 heldFrames = []
                 events.append(.segmentEnded(.pause))
-                inSpeech = false
+                isInSpeech = false
                 onsetRun = 0
             } else if segmentLength >= maximumSegmentLength {
                 cutAtQuietestHeldFrame(into: &events)
@@ -191,7 +189,7 @@ public struct VoiceActivitySegmenter: Sendable {
                 events.append(.speechStarted(atSample: streamOffset - audio.count))
                 Self.emit(audio, into: &events)
                 idleFrames = []
-                inSpeech = true
+                isInSpeech = true
                 segmentLength = audio.count
                 quietRun = 0
             }

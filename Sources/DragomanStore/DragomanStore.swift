@@ -24,6 +24,14 @@ public protocol DragomanStore: Sendable {
     /// Every session that has not ended.
     func openSessions() async throws -> [SessionRecord]
 
+    // Transcripts
+    /// Stores a final segment's source text; its translations follow with `insertTranslation`.
+    func insertSegment(_ segment: TranscriptSegment) async throws
+    /// Stores one translation of a stored segment.
+    func insertTranslation(sessionId: String, segmentIndex: Int, language: LanguageCode, text: String) async throws
+    /// A session's segments in order, with every stored translation.
+    func transcript(sessionId: String) async throws -> [TranscriptSegment]
+
     // Lifecycle events
     /// Appends an event document and returns its sequence number (increasing from 1).
     func appendEvent(document: String) async throws -> Int64

@@ -48,6 +48,27 @@ public final class SQLiteStore: DragomanStore {
                     );
                     """)
         }
+        migrator.registerMigration("2-transcripts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE segments (
+                        sessionId TEXT NOT NULL,
+                        segmentIndex INTEGER NOT NULL,
+                        startTime REAL NOT NULL,
+                        endTime REAL NOT NULL,
+                        sourceLanguage TEXT NOT NULL,
+                        sourceText TEXT NOT NULL,
+                        PRIMARY KEY (sessionId, segmentIndex)
+                    );
+                    CREATE TABLE translations (
+                        sessionId TEXT NOT NULL,
+                        segmentIndex INTEGER NOT NULL,
+                        language TEXT NOT NULL,
+                        text TEXT NOT NULL,
+                        PRIMARY KEY (sessionId, segmentIndex, language)
+                    );
+                    """)
+        }
         return migrator
     }
 
@@ -148,6 +169,52 @@ public final class SQLiteStore: DragomanStore {
     public func openSessions() async throws -> [SessionRecord] {
         try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM sessions WHERE status != 'ended' ORDER BY createdAt").map(Self.session)
+        }
+    }
+
+    // MARK: Transcripts
+
+    public func insertSegment(_ segment: TranscriptSegment) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO segments (sessionId, segmentIndex, startTime, endTime, sourceLanguage, sourceText)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [segment.sessionId, segment.index, segment.startTime, segment.endTime, segment.sourceLanguage.rawValue, segment.sourceText])
+            for (language, text) in segment.translations {
+                try Self.insertTranslation(db, sessionId: segment.sessionId, segmentIndex: segment.index, language: language, text: text)
+            }
+        }
+    }
+
+    public func insertTranslation(sessionId: String, segmentIndex: Int, language: LanguageCode, text: String) async throws {
+        try await database.write { db in
+            try Self.insertTranslation(db, sessionId: sessionId, segmentIndex: segmentIndex, language: language, text: text)
+        }
+    }
+
+    private static func insertTranslation(_ db: Database, sessionId: String, segmentIndex: Int, language: LanguageCode, text: String) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO translations (sessionId, segmentIndex, language, text) VALUES (?, ?, ?, ?)",
+            arguments: [sessionId, segmentIndex, language.rawValue, text])
+    }
+
+    public func transcript(sessionId: String) async throws -> [TranscriptSegment] {
+        try await database.read { db in
+            var segments = try Row.fetchAll(
+                db, sql: "SELECT * FROM segments WHERE sessionId = ? ORDER BY segmentIndex", arguments: [sessionId]
+            ).map { row in
+                TranscriptSegment(
+                    sessionId: sessionId, index: row["segmentIndex"], startTime: row["startTime"], endTime: row["endTime"],
+                    sourceLanguage: LanguageCode(row["sourceLanguage"]) ?? LanguageCode("en")!, sourceText: row["sourceText"])
+            }
+            let positions = Dictionary(uniqueKeysWithValues: segments.enumerated().map { ($1.index, $0) })
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM translations WHERE sessionId = ?", arguments: [sessionId]) {
+                guard let position = positions[row["segmentIndex"]], let language = LanguageCode(row["language"]) else { continue }
+                segments[position].translations[language] = row["text"]
+            }
+            return segments
         }
     }
 

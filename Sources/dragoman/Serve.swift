@@ -54,11 +54,12 @@ struct Serve: AsyncParsableCommand {
 
                 """)
         }
-        let catalog = try await EngineCatalog.embedded(logger: logger)
+        let engines = try SpeechEngines.embedded(logger: logger)
         let app = buildApplication(
-            configuration: settings, dependencies: ServerDependencies(store: store, catalog: catalog, logger: logger)
+            configuration: settings, dependencies: ServerDependencies(store: store, engines: engines, logger: logger)
         ) { port in
-            print("Dragoman is listening on http://\(settings.host):\(port)  (speaker console: /speak)")
+            // Written straight to the file handle: print's buffer would hold it back when piped.
+            FileHandle.standardOutput.write(Data("Dragoman is listening on http://\(settings.host):\(port)  (speaker console: /speak)\n".utf8))
         }
         try await app.runService()
     }

@@ -1,0 +1,122 @@
+import DragomanCore
+import DragomanSpeech
+import DragomanStore
+import Foundation
+import Logging
+import Synchronization
+
+/// The work of one target language in one session: translate each segment, store the
+/// translation, publish the caption, synthesize the speech. Segments are handled in order;
+/// a partial caption that a newer one has overtaken is skipped, never a final one.
+final class LanguageStream: Sendable {
+    private enum Job: Sendable {
+        case partial(text: String, segmentIndex: Int, startTime: Double, endTime: Double, generation: Int)
+        case final(TranscriptSegment)
+    }
+
+    let language: LanguageCode
+    private let jobs: AsyncStream<Job>.Continuation
+    private let worker: Task<Void, Never>
+    /// Counts partials queued, so the worker can skip any that a newer one overtook.
+    private let partialGeneration = Counter()
+
+    private final class Counter: Sendable {
+        let value = Atomic<Int>(0)
+    }
+
+    init(language: LanguageCode, sourceLanguage: LanguageCode, session: LiveSession, engines: SpeechEngines, store: any DragomanStore, logger: Logger) {
+        self.language = language
+        let (stream, continuation) = AsyncStream.makeStream(of: Job.self)
+        self.jobs = continuation
+        let generation = partialGeneration
+        let context = Context(language: language, sourceLanguage: sourceLanguage, session: session, engines: engines, store: store, logger: logger)
+        worker = Task {
+            for await job in stream {
+                switch job {
+                case .partial(let text, let index, let start, let end, let jobGeneration):
+                    guard jobGeneration == generation.value.load(ordering: .relaxed) else { continue }
+                    await context.publishPartial(text, segmentIndex: index, startTime: start, endTime: end)
+                case .final(let segment):
+                    await context.publishFinal(segment)
+                }
+            }
+        }
+    }
+
+    /// Queues the latest partial hypothesis of the segment under way.
+    func translatePartial(_ text: String, segmentIndex: Int, startTime: Double, endTime: Double) {
+        let generation = partialGeneration.value.add(1, ordering: .relaxed).newValue
+        jobs.yield(.partial(text: text, segmentIndex: segmentIndex, startTime: startTime, endTime: endTime, generation: generation))
+    }
+
+    /// Queues a final segment.
+    func translateFinal(_ segment: TranscriptSegment) {
+        partialGeneration.value.add(1, ordering: .relaxed)
+        jobs.yield(.final(segment))
+    }
+
+    func stop() {
+        jobs.finish()
+        worker.cancel()
+    }
+
+    /// What the worker needs, apart from the queue.
+    private struct Context: Sendable {
+        let language: LanguageCode
+        let sourceLanguage: LanguageCode
+        let session: LiveSession
+        let engines: SpeechEngines
+        let store: any DragomanStore
+        let logger: Logger
+
+        /// Speech goes out in chunks of at least this many seconds (the first as soon as it has that much).
+        static let chunkDuration = 0.1
+
+        func publishPartial(_ text: String, segmentIndex: Int, startTime: Double, endTime: Double) async {
+            guard let translation = await translate(text) else { return }
+            await session.publishCaption(
+                Caption(segmentIndex: segmentIndex, sourceText: text, isFinal: false, startTime: startTime, endTime: endTime),
+                language: language, text: translation)
+        }
+
+        func publishFinal(_ segment: TranscriptSegment) async {
+            guard let translation = await translate(segment.sourceText) else { return }
+            do {
+                try await store.insertTranslation(sessionId: segment.sessionId, segmentIndex: segment.index, language: language, text: translation)
+            } catch {
+                logger.error("Could not store a translation; it is still published", metadata: ["language": "\(language)", "error": "\(error)"])
+            }
+            await session.publishCaption(Caption(segment: segment, isFinal: true), language: language, text: translation)
+            guard engines.canSpeak(language), await session.wantsAudio(language) else { return }
+            await speak(translation, segmentIndex: segment.index)
+        }
+
+        private func translate(_ text: String) async -> String? {
+            do {
+                return try await engines.translator.translate(text, from: sourceLanguage.rawValue, to: language.rawValue)
+            } catch {
+                await session.reportEngineFailure(stage: "translation to \(language)", error: error)
+                return nil
+            }
+        }
+
+        private func speak(_ text: String, segmentIndex: Int) async {
+            do {
+                let speech = try await engines.synthesizer.synthesize(text, language: language.rawValue)
+                let chunkLength = Int(Double(speech.sampleRate) * Self.chunkDuration)
+                var pending: [Int16] = []
+                var chunkIndex = 0
+                for try await samples in speech.chunks {
+                    pending += samples
+                    guard pending.count >= chunkLength else { continue }
+                    await session.publishAudio(pending, sampleRate: speech.sampleRate, language: language, segmentIndex: segmentIndex, chunkIndex: chunkIndex, isLast: false)
+                    chunkIndex += 1
+                    pending.removeAll(keepingCapacity: true)
+                }
+                await session.publishAudio(pending, sampleRate: speech.sampleRate, language: language, segmentIndex: segmentIndex, chunkIndex: chunkIndex, isLast: true)
+            } catch {
+                await session.reportEngineFailure(stage: "speech synthesis in \(language)", error: error)
+            }
+        }
+    }
+}
