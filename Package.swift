@@ -30,6 +30,11 @@ let package = Package(
             pkgConfig: "espeak-ng",
             providers: [.apt(["libespeak-ng-dev"])]
         ),
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
         .target(
             name: "DragomanSpeech",
             dependencies: [
@@ -53,19 +58,29 @@ let package = Package(
                 "DragomanCore",
                 "DragomanSpeech",
                 "DragomanStore",
+                "CQRencode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/openapi.json")]
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/Web")]
+        ),
+        .target(
+            name: "DragomanClient",
+            dependencies: [
+                "DragomanCore",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "dragoman",
             dependencies: [
                 "DragomanServer",
+                "DragomanClient",
+                "DragomanSpeech",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
         .testTarget(
@@ -84,6 +99,7 @@ let package = Package(
             name: "DragomanServerTests",
             dependencies: [
                 "DragomanServer",
+                "DragomanClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]

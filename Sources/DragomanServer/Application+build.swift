@@ -67,8 +67,10 @@ func buildRouter(
     SessionsController(
         registry: registry, store: store, catalog: catalog, authenticator: authenticator, settings: settings
     ).addRoutes(to: router)
+    TranscriptController(store: store, authenticator: authenticator).addRoutes(to: router)
     EventsController(bus: events, store: store, authenticator: authenticator).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
+    WebController(store: store, settings: settings).addRoutes(to: router)
     gateway.addRefusalRoute(to: router)
     return router
 }

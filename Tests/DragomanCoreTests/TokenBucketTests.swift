@@ -7,8 +7,8 @@ struct TokenBucketTests {
         var bucket = TokenBucket(rate: 10)
         #expect(bucket.capacity == 10)
         #expect(bucket.isFull(now: 0))
-        for _ in 0..<10 { #expect(bucket.take(now: 0)) }
-        #expect(!bucket.take(now: 0))
+        for _ in 0..<10 { #expect(bucket.take(now: 0) == true) }
+        #expect(bucket.take(now: 0) == false)
         #expect(!bucket.isFull(now: 0))
     }
 
@@ -16,10 +16,10 @@ struct TokenBucketTests {
         // Times are binary fractions so the arithmetic is exact.
         var bucket = TokenBucket(rate: 4)
         for _ in 0..<4 { _ = bucket.take(now: 100) }
-        #expect(!bucket.hasToken(now: 100.125))
-        #expect(bucket.hasToken(now: 100.25))
-        #expect(bucket.take(now: 100.25))
-        #expect(!bucket.take(now: 100.25))
+        #expect(bucket.hasToken(now: 100.125) == false)
+        #expect(bucket.hasToken(now: 100.25) == true)
+        #expect(bucket.take(now: 100.25) == true)
+        #expect(bucket.take(now: 100.25) == false)
         #expect(!bucket.isFull(now: 101))
         #expect(bucket.isFull(now: 101.25))
     }
@@ -36,29 +36,29 @@ struct TokenBucketTests {
     @Test func capacityIsAtLeastOne() {
         var bucket = TokenBucket(rate: 0.5)
         #expect(bucket.capacity == 1)
-        #expect(bucket.take(now: 0))
-        #expect(!bucket.take(now: 1))
-        #expect(bucket.take(now: 2))
+        #expect(bucket.take(now: 0) == true)
+        #expect(bucket.take(now: 1) == false)
+        #expect(bucket.take(now: 2) == true)
     }
 
     @Test func hasTokenDoesNotTakeOne() {
         var bucket = TokenBucket(rate: 1)
-        #expect(bucket.hasToken(now: 0))
-        #expect(bucket.hasToken(now: 0))
-        #expect(bucket.take(now: 0))
-        #expect(!bucket.hasToken(now: 0))
+        #expect(bucket.hasToken(now: 0) == true)
+        #expect(bucket.hasToken(now: 0) == true)
+        #expect(bucket.take(now: 0) == true)
+        #expect(bucket.hasToken(now: 0) == false)
     }
 
     @Test func takingMoreThanThereIsTakesNothing() {
         var bucket = TokenBucket(rate: 4)
-        #expect(!bucket.take(5, now: 0))
-        #expect(bucket.take(4, now: 0))
-        #expect(!bucket.take(now: 0))
+        #expect(bucket.take(5, now: 0) == false)
+        #expect(bucket.take(4, now: 0) == true)
+        #expect(bucket.take(now: 0) == false)
     }
 
     @Test func aClockGoingBackwardsAddsNothing() {
         var bucket = TokenBucket(rate: 2)
         _ = bucket.take(2, now: 10)
-        #expect(!bucket.take(now: 5))
+        #expect(bucket.take(now: 5) == false)
     }
 }

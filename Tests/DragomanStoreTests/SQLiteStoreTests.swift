@@ -27,15 +27,15 @@ struct SQLiteStoreTests {
         try await body(try SQLiteStore(path: directory.path("dragoman.sqlite")), directory)
     }
 
-    @Test func keys() async throws { try await withStore { store, _ in try await StoreConformance.keys(store) } }
-    @Test func revocation() async throws { try await withStore { store, _ in try await StoreConformance.revocation(store) } }
-    @Test func sessions() async throws { try await withStore { store, _ in try await StoreConformance.sessions(store) } }
-    @Test func sessionStatus() async throws { try await withStore { store, _ in try await StoreConformance.sessionStatus(store) } }
-    @Test func ownerListing() async throws { try await withStore { store, _ in try await StoreConformance.ownerListing(store) } }
-    @Test func events() async throws { try await withStore { store, _ in try await StoreConformance.events(store) } }
+    @Test func keys() async throws { try await withStore { (store, _) async throws in try await StoreConformance.keys(store) } }
+    @Test func revocation() async throws { try await withStore { (store, _) async throws in try await StoreConformance.revocation(store) } }
+    @Test func sessions() async throws { try await withStore { (store, _) async throws in try await StoreConformance.sessions(store) } }
+    @Test func sessionStatus() async throws { try await withStore { (store, _) async throws in try await StoreConformance.sessionStatus(store) } }
+    @Test func ownerListing() async throws { try await withStore { (store, _) async throws in try await StoreConformance.ownerListing(store) } }
+    @Test func events() async throws { try await withStore { (store, _) async throws in try await StoreConformance.events(store) } }
 
     @Test func wholeSuiteOnOneStore() async throws {
-        try await withStore { store, _ in try await StoreConformance.run(store) }
+        try await withStore { (store, _) async throws in try await StoreConformance.run(store) }
     }
 
     @Test func reopeningTheFileKeepsEverything() async throws {
@@ -45,14 +45,14 @@ struct SQLiteStoreTests {
     }
 
     @Test func eventSequencesStartAtOne() async throws {
-        try await withStore { store, _ in
+        try await withStore { (store, _) async throws in
             #expect(try await store.appendEvent(document: "{}") == 1)
             #expect(try await store.appendEvent(document: "{}") == 2)
         }
     }
 
     @Test func secretsAreStoredOnlyAsHashes() async throws {
-        try await withStore { store, directory in
+        try await withStore { (store, directory) async throws in
             let created = try await store.createKey(name: "alice", role: .speaker)
             #expect(created.secret.hasPrefix("dgk_"))
             // The database may hold the new row in its write-ahead log: read every file of it.

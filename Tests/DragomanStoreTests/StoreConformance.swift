@@ -70,8 +70,8 @@ enum StoreConformance {
         #expect(try await store.authenticate(secret: byName.secret) == nil)
         #expect(try await store.activeKeyCount() == countBefore - 2)
 
-        #expect(try await !store.revokeKey(idOrName: byID.record.id))
-        #expect(try await !store.revokeKey(idOrName: unique("no-such-key")))
+        #expect(try await store.revokeKey(idOrName: byID.record.id) == false)
+        #expect(try await store.revokeKey(idOrName: unique("no-such-key")) == false)
         let listed = try await store.keys()
         #expect(listed.first { $0.id == byID.record.id }?.isRevoked == true)
         #expect(listed.first { $0.id == byName.record.id }?.revokedAt != nil)
@@ -132,7 +132,7 @@ enum StoreConformance {
         #expect(read.status == .ended)
         #expect(read.endedAt == endedAt)
         #expect(read.updatedAt == endedAt)
-        #expect(try await !store.openSessions().contains { $0.id == record.id })
+        #expect(try await store.openSessions().contains { $0.id == record.id } == false)
 
         // Updating an unknown session is not an error and creates nothing.
         let ghost = unique("ghost")

@@ -1,0 +1,23 @@
+import Foundation
+
+/// A server's base URL, as a user types it (`http://host:8080`, `host:8080`), and the URLs
+/// derived from it.
+public struct ServerAddress: Sendable {
+    /// `http://host:port` or `https://…`, without a trailing slash.
+    public let httpBase: String
+
+    public init(_ typed: String) {
+        var base = typed.contains("://") ? typed : "http://" + typed
+        while base.hasSuffix("/") { base.removeLast() }
+        httpBase = base
+    }
+
+    /// The `/ws` URL with these query parameters, percent-encoded.
+    public func webSocketURL(_ query: [String: String]) -> String {
+        var components = URLComponents(string: httpBase + "/ws")!
+        components.scheme = httpBase.hasPrefix("https") ? "wss" : "ws"
+        components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        // `+` is a space to many query parsers; encode it.
+        return components.string!.replacingOccurrences(of: "+", with: "%2B")
+    }
+}

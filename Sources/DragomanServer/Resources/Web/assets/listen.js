@@ -1,0 +1,561 @@
+// The listener page, /s/{sessionId}: pick a language, tap once, read captions and hear speech.
+import { $, api, ApiError, el, languageLabel, normalizeSessionId, sessionWords, setUpThemeToggle, socketURL, store } from "./common.js";
+import { CaptionView } from "./captions.js";
+import { PcmPlayer } from "./player.js";
+
+const CAPTION_SIZES = [1.1, 1.3, 1.6, 2, 2.5, 3.2];
+const HEARTBEAT_SECONDS = 15;
+/** Without any message for this long the connection is taken as dead and made again. */
+const SILENCE_LIMIT_SECONDS = 40;
+const RECONNECT_DELAYS = [0.5, 1, 2, 4, 8, 15];
+
+const sessionId = normalizeSessionId(decodeURIComponent(location.pathname.split("/")[2] ?? ""));
+const views = ["loading-view", "error-view", "join-view", "live-view"];
+
+const state = {
+  session: null,
+  languages: [],
+  language: null,
+  passcode: "",
+  captionsOnly: false,
+  socket: null,
+  joined: false,
+  ended: false,
+  attempt: 0,
+  reconnectTimer: null,
+  heartbeatTimer: null,
+  lastMessageAt: 0,
+  broadcast: { isActive: true, isPaused: false, isMuted: false },
+  speakerAway: false,
+  connection: "connecting",
+  playbackPaused: false,
+  /** Highest segment stored before this listener joined: catch-up fills in only after it. */
+  baseline: 0,
+};
+
+const player = new PcmPlayer();
+const captions = new CaptionView({
+  scroller: $("#captions"),
+  log: $("#caption-log"),
+  provisional: $("#caption-provisional"),
+  jumpButton: $("#jump-latest"),
+  placeholder: $("#caption-placeholder"),
+});
+
+setUpThemeToggle($("#theme-toggle"));
+setUpCaptionSize();
+player.onchange = renderAudioStats;
+renderAudioStats();
+load();
+
+// ---------- views ----------
+
+function showView(id) {
+  for (const view of views) $(`#${view}`).hidden = view !== id;
+}
+
+function showError(title, text) {
+  $("#error-title").textContent = title;
+  $("#error-text").textContent = text;
+  showView("error-view");
+}
+
+// ---------- joining ----------
+
+async function load() {
+  if (!sessionId) {
+    showError("No session code", "This link has no session code in it.");
+    return;
+  }
+  let session;
+  try {
+    session = await api(`/v1/sessions/${encodeURIComponent(sessionId)}`);
+  } catch (failure) {
+    if (failure instanceof ApiError && failure.status === 404) {
+      showError("Session not found", `There is no session “${sessionWords(sessionId)}”. Check the code you were given.`);
+    } else {
+      showError("Cannot load the session", failure.message);
+    }
+    return;
+  }
+  state.session = session;
+  state.languages = session.languages ?? [];
+  document.title = `${session.title} — Dragoman`;
+  $("#top-title").textContent = session.title;
+  $("#session-title").textContent = session.title;
+  $("#session-words").textContent = sessionWords(session.sessionId);
+  if (session.status === "ended") {
+    showError("This session has ended", `“${session.title}” is over.`);
+    const link = transcriptLink(preferredLanguage(), "txt");
+    $("#error-text").append(" ", el("a", { href: link, text: "Download its transcript" }), ".");
+    return;
+  }
+  renderLanguageChoices();
+  $("#passcode-field").hidden = !session.passcodeRequired;
+  showView("join-view");
+  $("#join-form").addEventListener("submit", startListening);
+}
+
+function preferredLanguage() {
+  const codes = state.languages.map((language) => language.code);
+  const fromURL = new URLSearchParams(location.search).get("lang");
+  const candidates = [fromURL, store.get("language"), ...(navigator.languages ?? [navigator.language])]
+    .filter(Boolean)
+    .map((tag) => tag.toLowerCase());
+  for (const tag of candidates) {
+    if (codes.includes(tag)) return tag;
+    const base = tag.split("-")[0];
+    if (codes.includes(base)) return base;
+  }
+  return state.session?.sourceLanguage ?? codes[0];
+}
+
+function renderLanguageChoices() {
+  const list = $("#language-list");
+  const chosen = preferredLanguage();
+  for (const language of state.languages) {
+    const input = el("input", { type: "radio", name: "language", value: language.code, checked: language.code === chosen });
+    const option = el(
+      "label",
+      { class: "language-option", lang: language.code },
+      input,
+      el("span", { class: "native", text: language.nativeName || language.name }),
+      language.name && language.name !== language.nativeName ? el("span", { class: "english", lang: "en", text: language.name }) : null,
+    );
+    list.append(option);
+  }
+  const select = $("#language-select");
+  for (const language of state.languages) {
+    select.append(el("option", { value: language.code, text: languageLabel(language) }));
+  }
+  select.addEventListener("change", () => changeLanguage(select.value));
+}
+
+async function startListening(event) {
+  event.preventDefault();
+  const chosen = $("#join-form").elements.language?.value || preferredLanguage();
+  const error = $("#join-error");
+  error.textContent = "";
+  state.passcode = $("#passcode").value;
+  if (state.session.passcodeRequired && !state.passcode) {
+    error.textContent = "Type the passcode first.";
+    $("#passcode").focus();
+    return;
+  }
+  state.language = chosen;
+  state.captionsOnly = !$("#want-audio").checked;
+  store.set("language", chosen);
+  if (!state.captionsOnly) {
+    // Inside the tap, as mobile browsers require for sound.
+    try {
+      await player.start();
+    } catch {
+      state.captionsOnly = true;
+    }
+  }
+  $("#start-button").disabled = true;
+  $("#start-button").textContent = "Connecting…";
+  connect(false);
+}
+
+// ---------- connection ----------
+
+function connect(refresh) {
+  clearTimeout(state.reconnectTimer);
+  const parameters = {
+    action: refresh ? "refreshConnection" : "joinSession",
+    sessionId,
+    targetLanguage: state.language,
+    passcode: state.passcode || undefined,
+    captionsOnly: state.captionsOnly ? "true" : undefined,
+  };
+  if (refresh) parameters.role = "listener";
+  const socket = new WebSocket(socketURL(parameters));
+  state.socket = socket;
+  let answered = false;
+  socket.onmessage = (event) => {
+    if (state.socket !== socket) return;
+    answered = true;
+    state.lastMessageAt = performance.now();
+    let message;
+    try {
+      message = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    handle(message);
+  };
+  socket.onclose = () => {
+    if (state.socket !== socket) return;
+    state.socket = null;
+    stopHeartbeat();
+    if (state.ended) return;
+    if (!state.joined) {
+      joinFailed(answered);
+      return;
+    }
+    scheduleReconnect();
+  };
+}
+
+async function joinFailed() {
+  // The upgrade was refused; the HTTP API says why.
+  const button = $("#start-button");
+  button.disabled = false;
+  button.textContent = "Start listening";
+  const error = $("#join-error");
+  try {
+    const session = await api(`/v1/sessions/${encodeURIComponent(sessionId)}`);
+    if (session.status === "ended") {
+      sessionEnded();
+      return;
+    }
+    error.textContent = session.passcodeRequired
+      ? "Could not join: check the passcode and try again."
+      : "Could not join the session. Try again in a moment.";
+  } catch (failure) {
+    error.textContent = failure instanceof ApiError && failure.status === 404 ? "This session no longer exists." : failure.message;
+  }
+}
+
+function scheduleReconnect() {
+  state.connection = "reconnecting";
+  captions.clearPartials();
+  player.stop();
+  renderStatus();
+  const delay = RECONNECT_DELAYS[Math.min(state.attempt, RECONNECT_DELAYS.length - 1)];
+  state.attempt += 1;
+  state.reconnectTimer = setTimeout(async () => {
+    // Every few tries, ask whether the session is still there at all.
+    if (state.attempt % 3 === 0) {
+      try {
+        const session = await api(`/v1/sessions/${encodeURIComponent(sessionId)}`);
+        if (session.status === "ended") return sessionEnded();
+      } catch (failure) {
+        if (failure instanceof ApiError && failure.status === 404) return sessionEnded();
+      }
+    }
+    connect(true);
+  }, delay * 1000 * (0.8 + Math.random() * 0.4));
+}
+
+window.addEventListener("online", () => {
+  if (state.joined && !state.ended && !state.socket) connect(true);
+});
+
+function startHeartbeat() {
+  stopHeartbeat();
+  state.lastMessageAt = performance.now();
+  state.heartbeatTimer = setInterval(() => {
+    const socket = state.socket;
+    if (!socket) return;
+    if (performance.now() - state.lastMessageAt > SILENCE_LIMIT_SECONDS * 1000) {
+      // A dead network may never deliver the close: give up on this socket now.
+      state.socket = null;
+      socket.onclose = null;
+      socket.close();
+      stopHeartbeat();
+      scheduleReconnect();
+      return;
+    }
+    send({ action: "heartbeat" });
+  }, HEARTBEAT_SECONDS * 1000);
+}
+
+function stopHeartbeat() {
+  clearInterval(state.heartbeatTimer);
+  state.heartbeatTimer = null;
+}
+
+function send(message) {
+  if (state.socket?.readyState === WebSocket.OPEN) {
+    state.socket.send(JSON.stringify(message));
+    return true;
+  }
+  return false;
+}
+
+// ---------- messages ----------
+
+function handle(message) {
+  switch (message.type) {
+    case "sessionJoined":
+    case "connectionRefreshComplete": {
+      const rejoined = state.joined;
+      state.joined = true;
+      state.attempt = 0;
+      state.connection = "open";
+      state.speakerAway = false;
+      if (message.targetLanguage) state.language = message.targetLanguage;
+      updateBroadcast(message.broadcastState);
+      startHeartbeat();
+      if (!rejoined) enterLiveView();
+      if (state.playbackPaused) send({ action: "pausePlayback" });
+      renderStatus();
+      if (rejoined) catchUp();
+      else recordBaseline();
+      break;
+    }
+    case "transcript":
+      if (message.targetLanguage && message.targetLanguage !== state.language) break;
+      captions.show(message);
+      break;
+    case "audioData":
+      if (message.targetLanguage && message.targetLanguage !== state.language) break;
+      player.enqueue(message);
+      break;
+    case "broadcastPaused":
+    case "broadcastResumed":
+    case "broadcastMuted":
+    case "broadcastUnmuted":
+    case "volumeChanged":
+    case "speakerStateChanged":
+      updateBroadcast(message.broadcastState);
+      if (state.broadcast.isPaused || state.broadcast.isMuted) captions.clearPartials();
+      renderStatus();
+      break;
+    case "speakerDisconnected":
+      state.speakerAway = true;
+      updateBroadcast(message.broadcastState);
+      captions.clearPartials();
+      renderStatus();
+      break;
+    case "speakerReconnected":
+      state.speakerAway = false;
+      updateBroadcast(message.broadcastState);
+      renderStatus();
+      break;
+    case "languageChanged":
+      if (message.targetLanguage && message.targetLanguage !== state.language) applyLanguage(message.targetLanguage);
+      break;
+    case "playbackPaused":
+      setPlaybackPaused(true);
+      break;
+    case "playbackResumed":
+      setPlaybackPaused(false);
+      break;
+    case "sessionEnded":
+      sessionEnded();
+      break;
+    case "connectionRefreshRequired":
+      // The server wants a fresh connection; make it now, seamlessly.
+      if (state.socket) {
+        const old = state.socket;
+        state.socket = null;
+        old.onclose = null;
+        old.close();
+      }
+      connect(true);
+      break;
+    case "error":
+      if (message.code === "UNSUPPORTED_LANGUAGE" && message.action === "changeLanguage") {
+        $("#language-select").value = state.language;
+        $("#live-notice").textContent = "That language is not available in this session.";
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+function updateBroadcast(broadcastState) {
+  if (!broadcastState) return;
+  state.broadcast = { ...state.broadcast, ...broadcastState };
+  if (broadcastState.isActive === true) state.speakerAway = false;
+}
+
+function enterLiveView() {
+  showView("live-view");
+  $("#language-select").value = state.language;
+  $("#caption-log").lang = state.language;
+  renderPlaybackButton();
+  $("#captions").focus({ preventScroll: true });
+}
+
+function sessionEnded() {
+  state.ended = true;
+  state.connection = "ended";
+  clearTimeout(state.reconnectTimer);
+  stopHeartbeat();
+  captions.clearPartials();
+  if (!state.joined) {
+    showError("This session has ended", `“${state.session?.title ?? sessionWords(sessionId)}” is over.`);
+    return;
+  }
+  renderStatus();
+  $("#playback-button").disabled = true;
+  $("#language-select").disabled = true;
+  const link = $("#transcript-link");
+  link.href = transcriptLink(state.language, "txt");
+  link.setAttribute("download", `${sessionId}-${state.language}.txt`);
+  link.hidden = false;
+}
+
+// ---------- status ----------
+
+/** The one line that says what is going on, and its pill. */
+function renderStatus() {
+  let pill = "Live";
+  let tone = "live";
+  let notice = "";
+  let key = "live";
+  if (state.connection === "ended") {
+    [pill, tone, key, notice] = ["Ended", "bad", "ended", "This session has ended. Thank you for listening."];
+  } else if (state.connection === "reconnecting") {
+    [pill, tone, key, notice] = ["Reconnecting", "bad", "reconnecting", "The connection dropped. Reconnecting…"];
+  } else if (state.connection === "connecting") {
+    [pill, tone, key] = ["Connecting", "warn", "connecting"];
+  } else if (state.speakerAway) {
+    [pill, tone, key, notice] = ["Speaker offline", "warn", "speaker-away", "The speaker lost their connection. Waiting for them to come back…"];
+  } else if (state.broadcast.isPaused) {
+    [pill, tone, key, notice] = ["Paused", "warn", "paused", "The speaker paused the broadcast."];
+  } else if (state.broadcast.isMuted) {
+    [pill, tone, key, notice] = ["Muted", "warn", "muted", "The speaker muted the broadcast."];
+  } else if (state.broadcast.isActive === false) {
+    [pill, tone, key, notice] = ["Waiting", "warn", "waiting", "Waiting for the speaker to start."];
+  }
+  const element = $("#live-pill");
+  element.textContent = pill;
+  element.className = `pill ${tone}`;
+  element.dataset.state = key;
+  const noticeElement = $("#live-notice");
+  if (noticeElement.textContent !== notice) noticeElement.textContent = notice;
+}
+
+// ---------- language ----------
+
+function changeLanguage(code) {
+  if (code === state.language) return;
+  if (!send({ action: "changeLanguage", targetLanguage: code })) {
+    // Not connected: the next connection asks for it.
+    applyLanguage(code);
+  }
+}
+
+function applyLanguage(code) {
+  state.language = code;
+  store.set("language", code);
+  player.stop();
+  captions.clearPartials();
+  const language = state.languages.find((entry) => entry.code === code);
+  captions.divider(`${language?.nativeName ?? code}`);
+  $("#caption-log").lang = code;
+  $("#language-select").value = code;
+}
+
+// ---------- catching up ----------
+
+function transcriptLink(language, format) {
+  const query = new URLSearchParams({ language, format });
+  if (state.passcode) query.set("passcode", state.passcode);
+  return `/v1/sessions/${encodeURIComponent(sessionId)}/transcript?${query}`;
+}
+
+async function fetchTranscript() {
+  const data = await api(transcriptLink(state.language, "json"));
+  const segments = Array.isArray(data) ? data : (data?.segments ?? []);
+  return segments.map((segment) => ({ id: Number(segment.segmentId ?? segment.index), text: segment.text ?? "" }));
+}
+
+/** Remembers where the stored transcript stood at join, so a catch-up adds only what was missed. */
+async function recordBaseline() {
+  try {
+    const segments = await fetchTranscript();
+    state.baseline = segments.reduce((highest, segment) => Math.max(highest, segment.id), 0);
+  } catch {
+    state.baseline = 0;
+  }
+}
+
+/** After a reconnect: the final captions said while the connection was down. */
+async function catchUp() {
+  let segments;
+  try {
+    segments = await fetchTranscript();
+  } catch {
+    return;
+  }
+  for (const segment of segments) {
+    if (segment.id > state.baseline && !captions.has(segment.id)) captions.addFinal(segment.id, segment.text, state.language);
+  }
+}
+
+// ---------- playback ----------
+
+$("#playback-button").addEventListener("click", async () => {
+  if (state.captionsOnly) {
+    // Joined for captions only: start sound (inside this tap) and connect again with audio.
+    try {
+      await player.start();
+    } catch {
+      return;
+    }
+    state.captionsOnly = false;
+    state.playbackPaused = false;
+    renderPlaybackButton();
+    if (state.socket) {
+      const old = state.socket;
+      state.socket = null;
+      old.onclose = null;
+      old.close();
+    }
+    connect(true);
+    return;
+  }
+  await player.resumeContext();
+  const pausing = !state.playbackPaused;
+  // Stop at once; the server's answer confirms it.
+  setPlaybackPaused(pausing);
+  send({ action: pausing ? "pausePlayback" : "resumePlayback" });
+});
+
+function setPlaybackPaused(paused) {
+  state.playbackPaused = paused;
+  player.setMuted(paused);
+  renderPlaybackButton();
+}
+
+function renderPlaybackButton() {
+  const button = $("#playback-button");
+  if (state.captionsOnly) {
+    button.textContent = "▶ Play speech";
+    button.removeAttribute("aria-pressed");
+    button.classList.remove("active");
+    return;
+  }
+  button.textContent = state.playbackPaused ? "▶ Resume audio" : "❚❚ Pause audio";
+  button.classList.toggle("active", state.playbackPaused);
+}
+
+function renderAudioStats() {
+  const stats = $("#audio-stats");
+  stats.dataset.chunks = String(player.receivedChunks);
+  stats.dataset.seconds = player.receivedSeconds.toFixed(2);
+  stats.dataset.scheduled = player.scheduledSeconds.toFixed(2);
+  stats.textContent = state.captionsOnly
+    ? "Captions only"
+    : `Speech received: ${player.receivedSeconds.toFixed(1)} s in ${player.receivedChunks} chunks`;
+}
+
+// ---------- caption size ----------
+
+function setUpCaptionSize() {
+  let index = Number(store.get("captionSize"));
+  if (!Number.isInteger(index) || index < 0 || index >= CAPTION_SIZES.length) index = 2;
+  const apply = () => {
+    document.documentElement.style.setProperty("--caption-size", `${CAPTION_SIZES[index]}rem`);
+    // aria-disabled rather than disabled, so a keyboard user's focus stays on the button.
+    $("#font-smaller").setAttribute("aria-disabled", String(index === 0));
+    $("#font-larger").setAttribute("aria-disabled", String(index === CAPTION_SIZES.length - 1));
+    store.set("captionSize", String(index));
+  };
+  $("#font-smaller").addEventListener("click", () => {
+    index = Math.max(0, index - 1);
+    apply();
+  });
+  $("#font-larger").addEventListener("click", () => {
+    index = Math.min(CAPTION_SIZES.length - 1, index + 1);
+    apply();
+  });
+  apply();
+}

@@ -1,0 +1,116 @@
+// Plays the synthesized speech a listener receives (`audioData`: base64 PCM s16le mono) through
+// Web Audio, each chunk scheduled to start exactly where the one before it ends, so a segment
+// plays without gaps however its chunks arrive.
+
+/** Seconds of headroom given to the first chunk after silence, to absorb network jitter. */
+const START_LEAD = 0.25;
+
+export class PcmPlayer {
+  constructor() {
+    this.context = null;
+    this.output = null;
+    this.nextStart = 0;
+    this.sources = new Set();
+    this.receivedChunks = 0;
+    this.receivedSeconds = 0;
+    this.scheduledChunks = 0;
+    this.scheduledSeconds = 0;
+    this.muted = false;
+    this.onchange = null;
+  }
+
+  /** Creates the audio context; call it from a tap or click (mobile browsers need the gesture). */
+  async start() {
+    if (!this.context) {
+      const Context = window.AudioContext || window.webkitAudioContext;
+      this.context = new Context({ latencyHint: "playback" });
+      this.output = this.context.createGain();
+      this.output.connect(this.context.destination);
+      // iOS unlocks audio only for a sound started inside the gesture: one silent sample.
+      const silence = this.context.createBufferSource();
+      silence.buffer = this.context.createBuffer(1, 1, 22050);
+      silence.connect(this.output);
+      silence.start();
+      document.addEventListener("visibilitychange", () => {
+        if (document.visibilityState === "visible") this.resumeContext();
+      });
+    }
+    await this.resumeContext();
+  }
+
+  async resumeContext() {
+    if (this.context && this.context.state !== "running") {
+      try {
+        await this.context.resume();
+      } catch {
+        /* retried on the next gesture */
+      }
+    }
+  }
+
+  get isRunning() {
+    return this.context?.state === "running";
+  }
+
+  /** Seconds of speech scheduled but not yet played. */
+  get bufferedSeconds() {
+    return this.context ? Math.max(0, this.nextStart - this.context.currentTime) : 0;
+  }
+
+  /** Schedules one `audioData` message. */
+  enqueue(message) {
+    const samples = decodePcm16(message.audioData);
+    const rate = Number(message.sampleRate) || 22050;
+    this.receivedChunks += 1;
+    this.receivedSeconds += samples.length / rate;
+    if (this.context && !this.muted && samples.length > 0) {
+      const buffer = this.context.createBuffer(1, samples.length, rate);
+      buffer.copyToChannel(samples, 0);
+      const source = this.context.createBufferSource();
+      source.buffer = buffer;
+      source.connect(this.output);
+      const now = this.context.currentTime;
+      if (this.nextStart < now + 0.02) this.nextStart = now + START_LEAD;
+      source.start(this.nextStart);
+      this.nextStart += buffer.duration;
+      this.sources.add(source);
+      source.onended = () => this.sources.delete(source);
+      this.scheduledChunks += 1;
+      this.scheduledSeconds += buffer.duration;
+    }
+    this.onchange?.();
+  }
+
+  /** Stops what is playing and drops what is scheduled. */
+  stop() {
+    for (const source of this.sources) {
+      try {
+        source.stop();
+      } catch {
+        /* already ended */
+      }
+    }
+    this.sources.clear();
+    this.nextStart = 0;
+    this.onchange?.();
+  }
+
+  /** Muted: chunks are counted but not played (playback paused by the listener). */
+  setMuted(muted) {
+    this.muted = muted;
+    if (muted) this.stop();
+  }
+}
+
+/** Base64 PCM s16le → samples in [-1, 1]. */
+export function decodePcm16(base64) {
+  const binary = atob(base64 || "");
+  const count = binary.length >> 1;
+  const samples = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    let value = binary.charCodeAt(2 * i) | (binary.charCodeAt(2 * i + 1) << 8);
+    if (value >= 0x8000) value -= 0x10000;
+    samples[i] = value / 32768;
+  }
+  return samples;
+}

@@ -1,0 +1,81 @@
+import DragomanCore
+import DragomanStore
+import Foundation
+
+/// A session's transcript in one language, as a file to download.
+struct TranscriptExport {
+    enum Format: String, CaseIterable {
+        case json, txt, vtt, srt
+
+        var contentType: String {
+            switch self {
+            case .json: "application/json"
+            case .txt: "text/plain; charset=utf-8"
+            case .vtt: "text/vtt; charset=utf-8"
+            case .srt: "application/x-subrip; charset=utf-8"
+            }
+        }
+    }
+
+    /// One caption: the segment's text in the chosen language, with its times.
+    struct Line {
+        var segmentId: Int
+        var startTime: Double
+        var endTime: Double
+        var text: String
+        var sourceText: String
+    }
+
+    let sessionId: String
+    let language: LanguageCode
+    let lines: [Line]
+
+    /// The segments that have text in `language` (a language without listeners at the time of a
+    /// segment was not translated, so it has no line for it).
+    init(sessionId: String, language: LanguageCode, segments: [TranscriptSegment]) {
+        self.sessionId = sessionId
+        self.language = language
+        self.lines = segments.compactMap { segment in
+            segment.text(in: language).map {
+                Line(segmentId: segment.index, startTime: segment.startTime, endTime: segment.endTime, text: $0, sourceText: segment.sourceText)
+            }
+        }
+    }
+
+    func render(_ format: Format) -> String {
+        switch format {
+        case .json:
+            let segments = lines.map { line -> JSONValue in
+                [
+                    "segmentId": .int(line.segmentId), "startTime": .double(line.startTime), "endTime": .double(line.endTime),
+                    "text": .string(line.text), "sourceText": .string(line.sourceText),
+                ]
+            }
+            let document: JSONValue = ["sessionId": .string(sessionId), "language": .string(language.rawValue), "segments": .array(segments)]
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: try! encoder.encode(document), as: UTF8.self)
+        case .txt:
+            return lines.map { $0.text + "\n" }.joined()
+        case .vtt:
+            return "WEBVTT\n\n" + cues(separator: ".")
+        case .srt:
+            return cues(separator: ",")
+        }
+    }
+
+    private func cues(separator: String) -> String {
+        lines.enumerated().map { number, line in
+            "\(number + 1)\n\(Self.timestamp(line.startTime, separator)) --> \(Self.timestamp(line.endTime, separator))\n\(line.text)\n\n"
+        }.joined()
+    }
+
+    /// `00:01:02.345` (WebVTT) or `00:01:02,345` (SubRip).
+    static func timestamp(_ seconds: Double, _ separator: String) -> String {
+        let milliseconds = Int((max(0, seconds) * 1000).rounded())
+        let (hours, rest) = milliseconds.quotientAndRemainder(dividingBy: 3_600_000)
+        let (minutes, rest2) = rest.quotientAndRemainder(dividingBy: 60_000)
+        let (secs, millis) = rest2.quotientAndRemainder(dividingBy: 1000)
+        return String(format: "%02d:%02d:%02d%@%03d", hours, minutes, secs, separator, millis)
+    }
+}

@@ -1,0 +1,117 @@
+import DragomanCore
+import DragomanStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The web pages, served by the server itself from its resources so they work with no internet:
+/// `/` (type a session code), `/s/{id}` (listener), `/speak` (speaker console), their files under
+/// `/assets/`, and `GET /v1/sessions/{id}/qr.svg`, the session's join link as a QR code.
+struct WebController: Sendable {
+    let store: any DragomanStore
+    let settings: ServerConfiguration
+
+    /// One file of the pages, read once at start.
+    struct Asset: Sendable {
+        var body: ByteBuffer
+        var contentType: String
+        var eTag: String
+    }
+
+    /// Every file under `Resources/Web`, by its path there (`speak.html`, `assets/speak.js`).
+    static let assets: [String: Asset] = {
+        guard let root = Bundle.module.url(forResource: "Web", withExtension: nil) else {
+            fatalError("The Web folder is missing from the DragomanServer resources")
+        }
+        var assets: [String: Asset] = [:]
+        let rootPath = root.resolvingSymlinksInPath().path
+        let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey])
+        while let url = files?.nextObject() as? URL {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true, let data = try? Data(contentsOf: url) else { continue }
+            let path = String(url.resolvingSymlinksInPath().path.dropFirst(rootPath.count + 1))
+            assets[path] = Asset(body: ByteBuffer(bytes: data), contentType: contentType(of: path), eTag: "\"\(fingerprint(data))\"")
+        }
+        return assets
+    }()
+
+    /// The pages only load what the server itself serves.
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; "
+        + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+    func addRoutes(to router: Router<DragomanRequestContext>) {
+        router.get("/") { request, _ in Self.serve("index.html", for: request) }
+        router.get("speak") { request, _ in Self.serve("speak.html", for: request) }
+        router.get("s/{id}") { request, _ in Self.serve("listen.html", for: request) }
+        router.get("assets/{file}") { request, context in
+            Self.serve("assets/\(try context.parameters.require("file"))", for: request)
+        }
+        router.get("v1/sessions/{id}/qr.svg", use: qrCode)
+    }
+
+    /// `GET /v1/sessions/{id}/qr.svg`: the join link of a session, as the speaker console shows it.
+    @Sendable func qrCode(request: Request, context: DragomanRequestContext) async throws -> Response {
+        let typed = try context.parameters.require("id")
+        guard let id = SessionID.normalize(typed), try await store.session(id: id) != nil else {
+            throw HTTPError(.notFound, message: "There is no session \(typed).")
+        }
+        let link = settings.joinURL(for: id, authority: request.head.authority)
+        let svg: String
+        do {
+            svg = try QRCode(link).svg(title: link)
+        } catch {
+            throw HTTPError(.internalServerError, message: "\(error)")
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "image/svg+xml", .cacheControl: "no-cache", .xContentTypeOptions: "nosniff"],
+            body: .init(byteBuffer: ByteBuffer(string: svg)))
+    }
+
+    /// A file of the pages; `304` when the browser has it already.
+    static func serve(_ path: String, for request: Request) -> Response {
+        guard let asset = assets[path] else {
+            return Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "Not found\n")))
+        }
+        var headers: HTTPFields = [
+            .contentType: asset.contentType,
+            .eTag: asset.eTag,
+            // Revalidated every time, so a server upgrade reaches every phone at once.
+            .cacheControl: "no-cache",
+            .xContentTypeOptions: "nosniff",
+        ]
+        if asset.contentType.hasPrefix("text/html") {
+            headers[.contentSecurityPolicy] = contentSecurityPolicy
+            headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        }
+        if request.headers[.ifNoneMatch] == asset.eTag {
+            return Response(status: .notModified, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: asset.body))
+    }
+
+    static func contentType(of path: String) -> String {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "html": "text/html; charset=utf-8"
+        case "css": "text/css; charset=utf-8"
+        case "js", "mjs": "text/javascript; charset=utf-8"
+        case "json": "application/json"
+        case "webmanifest": "application/manifest+json"
+        case "svg": "image/svg+xml"
+        case "png": "image/png"
+        case "ico": "image/x-icon"
+        case "txt": "text/plain; charset=utf-8"
+        default: "application/octet-stream"
+        }
+    }
+
+    /// 64-bit FNV-1a of the bytes, for the `ETag`.
+    static func fingerprint(_ data: Data) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+}

@@ -1,0 +1,8 @@
+import ArgumentParser
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks; they print Markdown tables for docs/BENCHMARKS.md.",
+        subcommands: [BenchPipeline.self]
+    )
+}

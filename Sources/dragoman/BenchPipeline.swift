@@ -1,0 +1,128 @@
+import ArgumentParser
+import DragomanClient
+import DragomanCore
+import DragomanSpeech
+import Foundation
+
+struct BenchPipeline: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "End-of-speech to caption and to first audio, and the pipeline's real-time factor, for 1, 3 and 6 languages.",
+        discussion: """
+            Starts `dragoman serve` in a child process, streams each fixture to it in real time as a speaker, \
+            with one listener per target language, and measures at the listeners. End of speech is the moment \
+            the last sample of a segment was spoken (the stream's clock plus the segment's endTime).
+            """)
+
+    @Option(help: "Comma-separated numbers of target languages to measure.")
+    var languages: String = "1,3,6"
+
+    @Option(help: "Folder of NAME.wav + NAME.txt fixtures.")
+    var fixtures: String = "Tests/Fixtures"
+
+    @Option(help: "Comma-separated fixture names.")
+    var talks: String = "museum-tour,council-meeting,keynote-opening,church-welcome"
+
+    static let targetOrder = ["es", "fr", "ca", "pt", "it", "eo"]
+
+    func run() async throws {
+        let server = try await ServerProcess()
+        defer { server.stop() }
+        print("Server: \(server.url) (pid \(server.process.processIdentifier))")
+        let names = talks.split(separator: ",").map(String.init)
+        var rows: [String] = []
+        for count in languages.split(separator: ",").compactMap({ Int($0) }) {
+            let targets = Array(Self.targetOrder.prefix(count))
+            var captionLatencies: [Double] = []
+            var audioLatencies: [Double] = []
+            var errorRates: [Double] = []
+            var audioSeconds = 0.0
+            let cpuBefore = server.cpuSeconds
+            for name in names {
+                let result = try await measure(fixture: name, targets: targets, server: server)
+                captionLatencies += result.captionLatencies
+                audioLatencies += result.audioLatencies
+                errorRates.append(result.wordErrorRate)
+                audioSeconds += result.audioSeconds
+                print(String(format: "  %d languages, %@: WER %.1f %%, %d captions, %d first-audio", count, name, result.wordErrorRate * 100, result.captionLatencies.count, result.audioLatencies.count))
+            }
+            let cpu = server.cpuSeconds - cpuBefore
+            let captions = Distribution(captionLatencies)
+            let audio = Distribution(audioLatencies)
+            rows.append(String(
+                format: "| %d (%@) | %.0f | %.0f | %.0f | %.0f | %.3f | %.1f %% |", count, targets.joined(separator: ", "),
+                audio.median * 1000, audio.percentile(0.95) * 1000, captions.median * 1000, captions.percentile(0.95) * 1000,
+                cpu / audioSeconds, errorRates.reduce(0, +) / Double(errorRates.count) * 100))
+        }
+        print("""
+
+            | target languages | end of speech → first audio, median (ms) | p95 (ms) | end of speech → final caption, median (ms) | p95 (ms) | real-time factor (server CPU s / audio s) | mean WER |
+            |---|---|---|---|---|---|---|
+            \(rows.joined(separator: "\n"))
+            """)
+    }
+
+    struct Measurement {
+        var captionLatencies: [Double] = []
+        var audioLatencies: [Double] = []
+        var wordErrorRate = 0.0
+        var audioSeconds = 0.0
+    }
+
+    private func measure(fixture name: String, targets: [String], server: ServerProcess) async throws -> Measurement {
+        let wav = try WAVFile(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(name).wav"))
+        let reference = try String(contentsOfFile: "\(fixtures)/\(name).txt", encoding: .utf8)
+        let address = ServerAddress(server.url)
+        let speaker = try await LiveConnection.open(address.webSocketURL([
+            "action": "createSession", "sourceLanguage": "en", "token": server.key, "sampleRate": String(wav.sampleRate),
+        ]))
+        var speakerMessages = speaker.messages.makeAsyncIterator()
+        guard let created = await speakerMessages.next(), let sessionId = created.json?["sessionId"]?.stringValue else {
+            throw BenchError("no session was created")
+        }
+        var listeners: [LiveConnection] = []
+        for language in targets {
+            listeners.append(try await LiveConnection.open(address.webSocketURL([
+                "action": "joinSession", "sessionId": sessionId, "targetLanguage": language,
+            ])))
+        }
+        // Everyone reads in the background; the timestamps are taken on arrival.
+        let collectors = ([speaker] + listeners).map { connection in
+            Task { () -> [LiveConnection.Received] in
+                var received: [LiveConnection.Received] = []
+                for await message in connection.messages { received.append(message) }
+                return received
+            }
+        }
+        let start = try await RealTimeSender(samples: wav.samples, sampleRate: wav.sampleRate).send(to: speaker)
+        try await Task.sleep(for: .seconds(3))
+        for connection in [speaker] + listeners { connection.close() }
+
+        var measurement = Measurement(audioSeconds: wav.duration)
+        var finals: [String] = []
+        for (index, collector) in collectors.enumerated() {
+            let messages = await collector.value
+            var speechEnd: [Int: Double] = [:]
+            var heard: Set<Int> = []
+            for message in messages {
+                guard let json = message.json, let segment = json["segmentId"]?.doubleValue.map(Int.init) else { continue }
+                if message.type == "transcript", json["isFinal"]?.boolValue == true, let end = json["endTime"]?.doubleValue {
+                    speechEnd[segment] = start + end
+                    if index == 0 {
+                        finals.append(json["text"]?.stringValue ?? "")
+                    } else {
+                        measurement.captionLatencies.append(message.receivedAt - start - end)
+                    }
+                } else if message.type == "audioData", let end = speechEnd[segment], heard.insert(segment).inserted {
+                    measurement.audioLatencies.append(message.receivedAt - end)
+                }
+            }
+        }
+        measurement.wordErrorRate = WordErrorRate.rate(reference: reference, hypothesis: finals.joined(separator: " "))
+        return measurement
+    }
+}
+
+extension WAVFile {
+    var duration: Double { Double(samples.count) / Double(sampleRate) }
+}

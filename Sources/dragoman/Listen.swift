@@ -1,0 +1,99 @@
+import ArgumentParser
+import DragomanClient
+import DragomanCore
+import DragomanSpeech
+import Foundation
+
+struct Listen: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Join a session as a listener; write its captions and a WAV of what a listener heard.",
+        discussion: "Writes OUT/captions.txt (final captions), OUT/captions.jsonl (every transcript message) and OUT/audio.wav, and stops when the session ends or after --duration seconds.")
+
+    @Option(help: "The server, e.g. http://127.0.0.1:8080.")
+    var server: String = "http://127.0.0.1:8080"
+
+    @Option(help: "The session id, e.g. golden-eagle-427.")
+    var session: String
+
+    @Option(help: "The language to read and hear.")
+    var language: String
+
+    @Option(help: "The folder to write into.")
+    var out: String
+
+    @Option(help: "The session's passcode, if it has one.")
+    var passcode: String?
+
+    @Option(help: "Stop after this many seconds; 0 to wait for the session to end.")
+    var duration: Double = 0
+
+    @Flag(help: "Ask for captions only, no audio.")
+    var captionsOnly = false
+
+    func run() async throws {
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        var query = ["action": "joinSession", "sessionId": session, "targetLanguage": language]
+        if let passcode { query["passcode"] = passcode }
+        if captionsOnly { query["captionsOnly"] = "true" }
+        let connection = try await LiveConnection.open(ServerAddress(server).webSocketURL(query))
+        let captions = try OutputFile(path: out + "/captions.txt")
+        let transcripts = try OutputFile(path: out + "/captions.jsonl")
+        var audio: WAVStreamWriter?
+        var heard = 0.0
+        let deadline = duration > 0 ? MonotonicTime.seconds + duration : .infinity
+        let stopper = Task {
+            guard duration > 0 else { return }
+            try await Task.sleep(for: .seconds(duration))
+            connection.close()
+        }
+        for await message in connection.messages {
+            guard let json = message.json else { continue }
+            switch message.type {
+            case "sessionJoined":
+                print("Joined \(session) in \(language): \(json["title"]?.stringValue ?? "")")
+            case "transcript":
+                transcripts.write(String(decoding: try JSONEncoder().encode(json), as: UTF8.self) + "\n")
+                if json["isFinal"]?.boolValue == true, let text = json["text"]?.stringValue {
+                    captions.write(text + "\n")
+                    print("  \(text)")
+                }
+            case "audioData":
+                guard let base64 = json["audioData"]?.stringValue, let bytes = Data(base64Encoded: base64),
+                    let rate = json["sampleRate"]?.doubleValue
+                else { continue }
+                if audio == nil { audio = try WAVStreamWriter(path: out + "/audio.wav", sampleRate: Int(rate)) }
+                let samples = PCM.samples(fromLittleEndian: bytes)
+                try audio?.append(samples)
+                heard += Double(samples.count) / rate
+                FileHandle.standardError.write(Data(String(format: "\r%.1f s of speech received ", heard).utf8))
+            case "broadcastPaused", "broadcastResumed", "broadcastMuted", "broadcastUnmuted", "speakerDisconnected", "speakerReconnected":
+                print("  (\(message.type!))")
+            case "sessionEnded":
+                print("  (the session ended)")
+                connection.close()
+            case "error":
+                print("  error \(json["code"]?.stringValue ?? ""): \(json["message"]?.stringValue ?? "")")
+            default: break
+            }
+            if MonotonicTime.seconds > deadline { connection.close() }
+        }
+        stopper.cancel()
+        print(String(format: "\nWrote %@/captions.txt, captions.jsonl and %@ (%.1f s of speech).", out, audio == nil ? "no audio" : "audio.wav", heard))
+    }
+}
+
+/// A text file written line by line as messages arrive.
+final class OutputFile {
+    private let handle: FileHandle
+
+    init(path: String) throws {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    }
+
+    func write(_ text: String) {
+        handle.write(Data(text.utf8))
+    }
+
+    deinit { try? handle.close() }
+}

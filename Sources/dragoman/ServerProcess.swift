@@ -1,0 +1,104 @@
+import Foundation
+
+/// A `dragoman serve` in a child process with its own data directory, for benchmarks that must
+/// not share a process (or its CPU accounting) with the load they measure.
+final class ServerProcess {
+    let process = Process()
+    let dataDirectory: String
+    let key: String
+    private(set) var port = 0
+
+    /// Creates a key and starts the server on a free port; returns once it listens.
+    init(settings: [String] = []) async throws {
+        dataDirectory = NSTemporaryDirectory() + "dragoman-bench-" + UUID().uuidString
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        key = try Self.run(executable, ["keys", "create", "--name", "bench", "--data-dir", dataDirectory])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let output = Pipe()
+        process.executableURL = executable
+        process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory, "--log-level", "warning"] + settings.flatMap { ["--set", $0] }
+        process.standardOutput = output
+        try process.run()
+        let reader = output.fileHandleForReading
+        // Read its standard output until it says where it listens, then keep draining it.
+        let (found, printed) = await Task.detached { () -> (Int, String) in
+            var buffer = ""
+            while true {
+                let data = reader.availableData
+                if data.isEmpty { return (0, buffer) }
+                buffer += String(decoding: data, as: UTF8.self)
+                if let match = buffer.firstMatch(of: /listening on http:\/\/[^:\s]+:(\d+)/) {
+                    let port = Int(match.1) ?? 0
+                    Task.detached { while !reader.availableData.isEmpty {} }
+                    return (port, buffer)
+                }
+            }
+        }.value
+        port = found
+        guard port > 0 else { throw BenchError("the server did not start:\n\(printed)") }
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    /// CPU seconds (user + system) the server has used so far, from /proc.
+    var cpuSeconds: Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the command name.
+        let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Resident memory in bytes, from /proc.
+    var residentBytes: Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return 0 }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+
+    private static func run(_ executable: URL, _ arguments: [String]) throws -> String {
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A benchmark that could not run.
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Order statistics of a sample of measurements.
+struct Distribution {
+    let sorted: [Double]
+
+    init(_ values: [Double]) { sorted = values.sorted() }
+
+    /// The value below which `fraction` of the sample lies (nearest rank).
+    func percentile(_ fraction: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
+        return sorted[min(max(rank, 0), sorted.count - 1)]
+    }
+
+    var median: Double { percentile(0.5) }
+    var largest: Double { sorted.last ?? .nan }
+    var count: Int { sorted.count }
+}

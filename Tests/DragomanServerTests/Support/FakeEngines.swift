@@ -1,0 +1,43 @@
+import DragomanServer
+import DragomanSpeech
+
+/// Engines that answer at once and load nothing, so server tests neither wait for nor depend on
+/// the installed speech packages: English in; Spanish, French and Catalan out.
+enum FakeEngines {
+    static let sourceLanguages: Set<String> = ["en"]
+    static let targetLanguages: Set<String> = ["es", "fr", "ca"]
+
+    static var engines: SpeechEngines {
+        SpeechEngines(recognizer: Recognizer(), translator: Translator(), synthesizer: Synthesizer())
+    }
+
+    /// Recognizes nothing: every stretch of speech is silence to it.
+    struct Recognizer: SpeechRecognizer {
+        var supportedLanguages: Set<String> { FakeEngines.sourceLanguages }
+        func makeSession(language: String) async throws -> any RecognitionSession { Session() }
+    }
+
+    struct Session: RecognitionSession {
+        func feed(_ samples: [Int16]) async throws -> String? { nil }
+        func finish() async throws -> String { "" }
+    }
+
+    /// Tags the text with the target language.
+    struct Translator: DragomanSpeech.Translator {
+        var supportedPairs: Set<TranslationPair> {
+            Set(FakeEngines.targetLanguages.map { TranslationPair(source: "en", target: $0) })
+        }
+        func translate(_ text: String, from source: String, to target: String) async throws -> String { "[\(target)] \(text)" }
+    }
+
+    /// A tenth of a second of silence for any text.
+    struct Synthesizer: SpeechSynthesizer {
+        var supportedLanguages: Set<String> { ["es", "fr"] }
+        func synthesize(_ text: String, language: String) async throws -> SynthesizedSpeech {
+            let (stream, continuation) = AsyncThrowingStream.makeStream(of: [Int16].self)
+            continuation.yield([Int16](repeating: 0, count: 1_600))
+            continuation.finish()
+            return SynthesizedSpeech(sampleRate: 16_000, chunks: stream)
+        }
+    }
+}

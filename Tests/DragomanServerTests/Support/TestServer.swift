@@ -1,0 +1,194 @@
+import DragomanCore
+@testable import DragomanServer
+import DragomanStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOHTTP1
+import ServiceLifecycle
+import Testing
+
+/// A real Dragoman server for one test: port 0 on 127.0.0.1, its own data folder, fake speech
+/// engines, and three keys (two speakers and an operator). Built with `buildApplication`, run in a
+/// `ServiceGroup`, shut down gracefully when the test's body returns.
+struct TestServer: Sendable {
+    /// The keys a test server is given.
+    struct Keys: Sendable {
+        /// A speaker key (`alice`).
+        var speaker: String
+        /// Another speaker's key (`bob`), for isolation tests.
+        var otherSpeaker: String
+        /// An operator key (`ops`).
+        var `operator`: String
+    }
+
+    /// The server did not stop in time.
+    struct ShutdownTimedOut: Error {}
+
+    let port: Int
+    let settings: ServerConfiguration
+    let store: any DragomanStore
+    let keys: Keys
+    let dataDirectory: URL
+
+    /// Settings that keep tests fast: short intervals, a long grace period, the protocol's limits.
+    static func testSettings(dataDirectory: URL) -> ServerConfiguration {
+        var settings = ServerConfiguration()
+        settings.host = "127.0.0.1"
+        settings.port = 0
+        settings.dataDirectory = dataDirectory.path
+        settings.statusInterval = 3_600
+        settings.speakerGracePeriod = 30
+        settings.logLevel = .critical
+        return settings
+    }
+
+    /// Creates the three test keys.
+    static func makeKeys(in store: any DragomanStore) async throws -> Keys {
+        Keys(
+            speaker: try await store.createKey(name: "alice", role: .speaker).secret,
+            otherSpeaker: try await store.createKey(name: "bob", role: .speaker).secret,
+            operator: try await store.createKey(name: "ops", role: .operator).secret)
+    }
+
+    /// A fresh data folder.
+    static func makeDataDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dragoman-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Runs `body` against a new server and stops the server afterwards.
+    /// - Parameters:
+    ///   - dataDirectory: reuse a data folder (restart tests); a new one, removed afterwards, when `nil`.
+    ///   - keys: the keys already in that folder; new ones are created when `nil`.
+    ///   - configure: changes to `testSettings`.
+    static func run<Value>(
+        dataDirectory: URL? = nil, keys existingKeys: Keys? = nil, configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: (TestServer) async throws -> Value
+    ) async throws -> Value {
+        let directory = try dataDirectory ?? makeDataDirectory()
+        defer { if dataDirectory == nil { try? FileManager.default.removeItem(at: directory) } }
+        var settings = testSettings(dataDirectory: directory)
+        configure(&settings)
+
+        let store = try StoreFactory.open(settings)
+        let keys: Keys
+        if let existingKeys { keys = existingKeys } else { keys = try await makeKeys(in: store) }
+
+        var logger = Logger(label: "dragoman-test")
+        logger.logLevel = settings.logLevel
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = buildApplication(
+            configuration: settings, dependencies: ServerDependencies(store: store, engines: FakeEngines.engines, logger: logger)
+        ) { port in
+            portContinuation.yield(port)
+        }
+        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
+
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { portContinuation.finish() }
+                try await services.run()
+            }
+            var portIterator = ports.makeAsyncIterator()
+            guard let port = await portIterator.next() else {
+                try await group.waitForAll()
+                throw ShutdownTimedOut()
+            }
+            let server = TestServer(port: port, settings: settings, store: store, keys: keys, dataDirectory: directory)
+            let outcome: Result<Value, any Error>
+            do {
+                outcome = .success(try await body(server))
+            } catch {
+                outcome = .failure(error)
+            }
+            await services.triggerGracefulShutdown()
+            // Graceful shutdown closes WebSockets; anything still holding on is cut after a while.
+            group.addTask {
+                try await Task.sleep(for: .seconds(10))
+                throw ShutdownTimedOut()
+            }
+            do {
+                _ = try await group.next()
+            } catch is ShutdownTimedOut {
+                logger.warning("The test server did not stop within 10 s; cancelled")
+            } catch {}
+            group.cancelAll()
+            return try outcome.get()
+        }
+    }
+}
+
+// MARK: WebSocket
+
+extension TestServer {
+    /// The `/ws` URL for these query parameters.
+    func webSocketURL(_ query: [String: String]) -> String {
+        var components = URLComponents()
+        components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        return "ws://127.0.0.1:\(port)/ws\(components.percentEncodedQuery.map { "?" + $0 } ?? "")"
+    }
+
+    /// Opens a WebSocket to `/ws` with these query parameters.
+    func connect(_ query: [String: String], maxFrameSize: Int = 1 << 20) -> WebSocketTestClient {
+        WebSocketTestClient(url: webSocketURL(query), maxFrameSize: maxFrameSize)
+    }
+
+    /// A speaker that created a new session and got `sessionCreated`.
+    func speaker(key: String? = nil, extra: [String: String] = [:]) async throws -> (client: WebSocketTestClient, sessionId: String, created: Message) {
+        var query = ["action": "createSession", "sourceLanguage": "en", "token": key ?? keys.speaker]
+        query.merge(extra) { _, new in new }
+        let client = connect(query)
+        let created = try await client.expect("sessionCreated")
+        return (client, try #require(created.sessionId), created)
+    }
+
+    /// A listener that joined `sessionId` in `language` and got `sessionJoined`.
+    func listener(_ sessionId: String, language: String = "es") async throws -> (client: WebSocketTestClient, joined: Message) {
+        let client = connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": language])
+        return (client, try await client.expect("sessionJoined"))
+    }
+}
+
+// MARK: HTTP
+
+extension TestServer {
+    /// Sends an HTTP request, with `key` as the bearer credential.
+    func http(
+        _ method: HTTPMethod, _ path: String, key: String? = nil, headers: [(String, String)] = [], json: JSONValue? = nil
+    ) async throws -> HTTPResult {
+        var headers = headers
+        if let key { headers.append(("Authorization", "Bearer \(key)")) }
+        var body: String?
+        if let json {
+            body = String(decoding: try JSONEncoder().encode(json), as: UTF8.self)
+            headers.append(("Content-Type", "application/json"))
+        }
+        return try await HTTPTestClient.request(port: port, method: method, path: path, headers: headers, body: body)
+    }
+
+    /// The status of a WebSocket upgrade request to `/ws` with these query parameters.
+    func upgrade(_ query: [String: String]) async throws -> HTTPResult {
+        let url = webSocketURL(query)
+        let path = String(url[url.range(of: "/ws")!.lowerBound...])
+        return try await HTTPTestClient.request(port: port, method: .GET, path: path, headers: [
+            ("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"),
+            ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+        ])
+    }
+
+    /// Creates a session over HTTP and returns its id.
+    func createSession(key: String? = nil, _ body: JSONValue = ["sourceLanguage": "en", "title": "Test talk"]) async throws -> String {
+        let response = try await http(.POST, "/v1/sessions", key: key ?? keys.speaker, json: body)
+        guard response.code == 201, let id = response.json?["sessionId"]?.stringValue else {
+            throw HTTPTestClient.Malformed()
+        }
+        return id
+    }
+
+    /// The stored status of a session, as `GET /v1/sessions/{id}` shows it.
+    func status(of sessionId: String) async throws -> String? {
+        try await http(.GET, "/v1/sessions/\(sessionId)").json?["status"]?.stringValue
+    }
+}

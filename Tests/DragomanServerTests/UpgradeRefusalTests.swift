@@ -1,0 +1,158 @@
+import DragomanCore
+import HummingbirdWSClient
+import Testing
+
+/// PROTOCOL.md: "A refused connect gets an HTTP error on the upgrade (401 bad credential, 404
+/// unknown session, 410 ended session, 429 rate-limited)"; Dragoman adds 403 for another key's
+/// session. Connects that pass these checks but cannot be served get `error` and close 1008.
+@Suite("Refused connects")
+struct UpgradeRefusalTests {
+    /// Checks the upgrade is refused with `status`, and a WebSocket client sees the refusal.
+    private func expectRefused(_ server: TestServer, _ query: [String: String], status: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let response = try await server.upgrade(query)
+        #expect(response.code == status, "\(response)", sourceLocation: sourceLocation)
+        #expect(response.headers["Upgrade"].isEmpty, sourceLocation: sourceLocation)
+    }
+
+    @Test func badKeyIs401() async throws {
+        try await TestServer.run { server in
+            try await expectRefused(server, ["action": "createSession", "sourceLanguage": "en", "token": "dgk_wrong"], status: 401)
+            let sessionId = try await server.createSession()
+            try await expectRefused(server, ["action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": "nope"], status: 401)
+            // A revoked key is a bad key.
+            _ = try await server.store.revokeKey(idOrName: "bob")
+            try await expectRefused(server, ["action": "createSession", "sourceLanguage": "en", "token": server.keys.otherSpeaker], status: 401)
+            // A WebSocket client sees the upgrade fail.
+            let client = server.connect(["action": "createSession", "sourceLanguage": "en", "token": "dgk_wrong"])
+            await #expect(throws: WebSocketClientError.webSocketUpgradeFailed) { try await client.closeFrame() }
+        }
+    }
+
+    @Test func unknownSessionIs404() async throws {
+        try await TestServer.run { server in
+            try await expectRefused(server, ["action": "joinSession", "sessionId": "no-such-100", "targetLanguage": "es"], status: 404)
+            // Something that cannot be a session id is unknown too.
+            try await expectRefused(server, ["action": "joinSession", "sessionId": "../../etc/passwd", "targetLanguage": "es"], status: 404)
+            try await expectRefused(server, ["action": "refreshConnection", "role": "listener", "sessionId": "no-such-100", "targetLanguage": "es"], status: 404)
+            try await expectRefused(
+                server, ["action": "createSession", "sourceLanguage": "en", "token": server.keys.speaker, "sessionId": "no-such-100"], status: 404)
+        }
+    }
+
+    @Test func endedSessionIs410() async throws {
+        try await TestServer.run { server in
+            let sessionId = try await server.createSession()
+            #expect(try await server.http(.DELETE, "/v1/sessions/\(sessionId)", key: server.keys.speaker).code == 204)
+            try await expectRefused(server, ["action": "joinSession", "sessionId": sessionId, "targetLanguage": "es"], status: 410)
+            try await expectRefused(server, ["action": "refreshConnection", "role": "listener", "sessionId": sessionId, "targetLanguage": "es"], status: 410)
+            try await expectRefused(server, ["action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": server.keys.speaker], status: 410)
+            try await expectRefused(
+                server, ["action": "createSession", "sourceLanguage": "en", "token": server.keys.speaker, "sessionId": sessionId], status: 410)
+        }
+    }
+
+    @Test func anotherKeysSessionIs403() async throws {
+        try await TestServer.run { server in
+            let sessionId = try await server.createSession(key: server.keys.speaker)
+            try await expectRefused(
+                server, ["action": "createSession", "sourceLanguage": "en", "token": server.keys.otherSpeaker, "sessionId": sessionId], status: 403)
+            try await expectRefused(
+                server, ["action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": server.keys.otherSpeaker], status: 403)
+        }
+    }
+
+    @Test func wrongPasscodeIs401() async throws {
+        try await TestServer.run { server in
+            let sessionId = try await server.createSession(["sourceLanguage": "en", "passcode": "4321"])
+            try await expectRefused(server, ["action": "joinSession", "sessionId": sessionId, "targetLanguage": "es"], status: 401)
+            try await expectRefused(server, ["action": "joinSession", "sessionId": sessionId, "targetLanguage": "es", "passcode": "1234"], status: 401)
+            let listener = server.connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "es", "passcode": "4321"])
+            try await listener.expect("sessionJoined")
+            await listener.disconnect()
+        }
+    }
+
+    @Test func failedConnectsAreRateLimitedWith429() async throws {
+        try await TestServer.run(configure: { $0.failedConnectsPerMinute = 3 }) { server in
+            for _ in 0..<3 {
+                try await expectRefused(server, ["action": "joinSession", "sessionId": "no-such-100", "targetLanguage": "es"], status: 404)
+            }
+            // Now even a good connect from this address waits.
+            let sessionId = try await server.createSession()
+            try await expectRefused(server, ["action": "joinSession", "sessionId": sessionId, "targetLanguage": "es"], status: 429)
+            try await expectRefused(server, ["action": "createSession", "sourceLanguage": "en", "token": "bad"], status: 429)
+            // HTTP routes other than /ws are not affected.
+            #expect(try await server.http(.GET, "/healthz").code == 200)
+        }
+    }
+
+    @Test func successfulConnectsDoNotCountAsFailures() async throws {
+        try await TestServer.run(configure: { $0.failedConnectsPerMinute = 2 }) { server in
+            let sessionId = try await server.createSession()
+            for _ in 0..<5 {
+                let (listener, _) = try await server.listener(sessionId)
+                await listener.disconnect()
+            }
+            try await expectRefused(server, ["action": "joinSession", "sessionId": "no-such-100", "targetLanguage": "es"], status: 404)
+        }
+    }
+
+    @Test func aPlainGetIsAskedToUpgrade() async throws {
+        try await TestServer.run { server in
+            let sessionId = try await server.createSession()
+            let response = try await server.http(.GET, "/ws?action=joinSession&sessionId=\(sessionId)&targetLanguage=es")
+            #expect(response.code == 426)
+            #expect(try await server.http(.GET, "/ws?action=joinSession&sessionId=no-such-100&targetLanguage=es").code == 404)
+        }
+    }
+
+    /// Refusals without an HTTP status: upgraded, then `error` and close 1008.
+    @Test(arguments: [
+        (["action": "joinSession", "targetLanguage": "es"], "INVALID_MESSAGE"),
+        (["action": "createSession", "sourceLanguage": "en"], "INVALID_MESSAGE"),
+        (["targetLanguage": "es"], "INVALID_MESSAGE"),
+        (["action": "refreshConnection", "role": "judge", "sessionId": "a-b-100"], "INVALID_MESSAGE"),
+        (["action": "launchRocket"], "UNKNOWN_ACTION"),
+        (["action": "createSession", "sourceLanguage": "xx", "token": "KEY"], "UNSUPPORTED_LANGUAGE"),
+        (["action": "createSession", "sourceLanguage": "english", "token": "KEY"], "UNSUPPORTED_LANGUAGE"),
+        (["action": "createSession", "sourceLanguage": "en", "token": "KEY", "sampleRate": "44"], "INVALID_AUDIO_FORMAT"),
+    ])
+    func refusedAfterTheUpgrade(query: [String: String], code: String) async throws {
+        try await TestServer.run { server in
+            let query = query.mapValues { $0 == "KEY" ? server.keys.speaker : $0 }
+            let client = server.connect(query)
+            try await client.expectError(code)
+            #expect(try await client.closeCode() == .policyViolation)
+        }
+    }
+
+    @Test func anUnsupportedListenerLanguageIsRefusedAfterTheUpgrade() async throws {
+        try await TestServer.run { server in
+            let sessionId = try await server.createSession()
+            for language in ["de", "zz", "123"] {
+                let client = server.connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": language])
+                try await client.expectError("UNSUPPORTED_LANGUAGE")
+                #expect(try await client.closeCode() == .policyViolation)
+            }
+        }
+    }
+
+    @Test func aFullSessionRefusesTheNextListener() async throws {
+        try await TestServer.run(configure: { $0.maxListenersPerSession = 2 }) { server in
+            let (speaker, sessionId, _) = try await server.speaker()
+            let (first, _) = try await server.listener(sessionId)
+            let (second, _) = try await server.listener(sessionId, language: "fr")
+            let third = server.connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "es"])
+            let refusal = try await third.expectError("SESSION_FULL")
+            #expect(refusal.sessionId == nil || refusal.sessionId == sessionId)
+            #expect(try await third.closeCode() == .policyViolation)
+            // The others are untouched, and a place that frees up can be taken.
+            #expect(try await first.barrier().allSatisfy { $0.type != "error" })
+            await second.disconnect()
+            let (fourth, _) = try await server.listener(sessionId)
+            await fourth.disconnect()
+            await first.disconnect()
+            await speaker.disconnect()
+        }
+    }
+}
