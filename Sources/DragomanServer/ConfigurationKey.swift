@@ -9,20 +9,33 @@ public struct ConfigurationKey: Sendable {
     let defaultValue: @Sendable (ServerConfiguration) -> String
     let apply: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void
 
-    /// `DRAGOMAN_SPEAKER_GRACE_PERIOD`.
+    /// `DRAGOMAN_SPEAKER_GRACE_PERIOD`, `DRAGOMAN_PUBLIC_URL`.
     public var environmentName: String {
-        "DRAGOMAN_" + name.reduce(into: "") { result, character in
-            if character.isUppercase { result += "_" }
-            result += character.uppercased()
-        }
+        "DRAGOMAN_" + words.map { $0.uppercased() }.joined(separator: "_")
     }
 
-    /// `--speaker-grace-period`.
+    /// How to give it on the command line of `dragoman serve`: its own option where it has one
+    /// (`--port`, `--data-dir`), else `--set speakerGracePeriod=VALUE`.
     public var flagName: String {
-        "--" + name.reduce(into: "") { result, character in
-            if character.isUppercase { result += "-" }
-            result += character.lowercased()
+        Self.dedicatedFlags[name] ?? "--set \(name)=VALUE"
+    }
+
+    /// The settings `dragoman serve` has an option of their own for.
+    static let dedicatedFlags = ["host": "--host", "port": "--port", "logLevel": "--log-level", "dataDirectory": "--data-dir"]
+
+    /// The name split into words, an acronym being one word: `publicURL` → `public`, `URL`.
+    var words: [String] {
+        var words: [String] = []
+        let characters = Array(name)
+        for (index, character) in characters.enumerated() {
+            let previous = index > 0 ? characters[index - 1] : nil
+            let next = index + 1 < characters.count ? characters[index + 1] : nil
+            let startsWord = character.isUppercase
+                && (previous.map { !$0.isUppercase } ?? false || (previous?.isUppercase == true && next?.isLowercase == true))
+            if words.isEmpty || startsWord { words.append("") }
+            words[words.count - 1].append(character)
         }
+        return words
     }
 
     /// The default, as text.

@@ -2,6 +2,7 @@ import DragomanStore
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 
 /// `GET /v1/events`: the lifecycle events as server-sent events, for operators. A client that
 /// reconnects with `Last-Event-ID` (or `?after=`) gets what it missed from the stored log first.
@@ -30,7 +31,9 @@ struct EventsController: Sendable {
                 if missed.count < 500 { break }
             }
             try await writer.write(ByteBuffer(string: ": live\n\n"))
-            for await event in live where event.sequence > last {
+            // The stream never ends by itself: a graceful shutdown ends it, or the server would
+            // wait for every operator to hang up before it stops.
+            for await event in live.cancelOnGracefulShutdown() where event.sequence > last {
                 try await writer.write(Self.frame(event))
                 last = event.sequence
             }

@@ -77,16 +77,19 @@ public actor SessionRegistry: Service {
     public func run() async throws {
         try await restoreInterruptedSessions()
         let interval = Duration.seconds(settings.statusInterval)
-        // Periodic status, until shutdown.
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            do {
+        // Periodic status until shutdown; a graceful shutdown cuts the wait short, so the server
+        // stops at once rather than up to one interval later.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
                 try await Task.sleep(for: interval)
-            } catch {
-                return
+                await self.sendPeriodicStatus()
             }
-            for session in sessions.values {
-                await session.sendStatus(reason: .periodic)
-            }
+        }
+    }
+
+    private func sendPeriodicStatus() async {
+        for session in sessions.values {
+            await session.sendStatus(reason: .periodic)
         }
     }
 

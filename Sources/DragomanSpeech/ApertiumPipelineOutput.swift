@@ -24,6 +24,9 @@ final class ApertiumPipelineOutput: Sendable {
     /// The pair whose pipeline this reads.
     let pair: TranslationPair
     private let state = Mutex(State())
+    /// Held from queuing a waiter until its request is written, so requests reach the pipeline
+    /// in the order of the queue. Not the state lock: the reading thread must never wait for a write.
+    private let writing = Mutex(())
 
     /// Collects the output of `pair`'s pipeline.
     init(pair: TranslationPair) {
@@ -36,14 +39,16 @@ final class ApertiumPipelineOutput: Sendable {
     func answer(id: Int, terminator: [UInt8], request: [UInt8], input: FileHandle) async throws -> [UInt8] {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let failure = state.withLock { state -> ApertiumError? in
-                    if state.failure == nil {
-                        state.waiters.append(Waiter(id: id, terminator: terminator, continuation: continuation))
+                writing.withLock { _ in
+                    let failure = state.withLock { state -> ApertiumError? in
+                        if state.failure == nil {
+                            state.waiters.append(Waiter(id: id, terminator: terminator, continuation: continuation))
+                        }
+                        return state.failure
                     }
-                    return state.failure
+                    if let failure { return continuation.resume(throwing: failure) }
+                    do { try input.write(contentsOf: request) } catch { fail(with: .pipelineExited(pair)) }
                 }
-                if let failure { return continuation.resume(throwing: failure) }
-                do { try input.write(contentsOf: request) } catch { fail(with: .pipelineExited(pair)) }
             }
         } onCancel: {
             let continuation = state.withLock { state in

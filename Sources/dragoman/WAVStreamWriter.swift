@@ -10,7 +10,7 @@ final class WAVStreamWriter {
 
     init(path: String, sampleRate: Int) throws {
         self.sampleRate = sampleRate
-        FileManager.default.createFile(atPath: path, contents: Data(WAVFile(sampleRate: sampleRate, samples: []).encoded()))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(WAVFile(sampleRate: sampleRate, samples: []).encoded()))
         handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
     }
 

@@ -170,6 +170,7 @@ struct ConnectActionTests {
             let (listener, _) = try await server.listener(sessionId)
             listener.send(action: "createSession", ["sourceLanguage": "en"])
             try await listener.expectError("FORBIDDEN")
+            try await speaker.expect("sessionStatus")
             speaker.send(action: "joinSession", ["sessionId": .string(sessionId), "targetLanguage": "es"])
             try await speaker.expectError("FORBIDDEN")
             #expect(try await listener.barrier().isEmpty)

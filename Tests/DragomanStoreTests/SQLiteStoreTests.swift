@@ -32,6 +32,7 @@ struct SQLiteStoreTests {
     @Test func sessions() async throws { try await withStore { (store, _) async throws in try await StoreConformance.sessions(store) } }
     @Test func sessionStatus() async throws { try await withStore { (store, _) async throws in try await StoreConformance.sessionStatus(store) } }
     @Test func ownerListing() async throws { try await withStore { (store, _) async throws in try await StoreConformance.ownerListing(store) } }
+    @Test func transcripts() async throws { try await withStore { (store, _) async throws in try await StoreConformance.transcripts(store) } }
     @Test func events() async throws { try await withStore { (store, _) async throws in try await StoreConformance.events(store) } }
 
     @Test func wholeSuiteOnOneStore() async throws {

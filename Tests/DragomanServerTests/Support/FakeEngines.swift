@@ -11,6 +11,20 @@ enum FakeEngines {
         SpeechEngines(recognizer: Recognizer(), translator: Translator(), synthesizer: Synthesizer())
     }
 
+    /// Engines whose recognizer fails on every segment, for `ENGINE_FAILURE`.
+    static var failingRecognition: SpeechEngines {
+        SpeechEngines(recognizer: FailingRecognizer(), translator: Translator(), synthesizer: Synthesizer())
+    }
+
+    /// The error of `FailingRecognizer`.
+    struct Broken: Error {}
+
+    /// Cannot start a recognition session.
+    struct FailingRecognizer: SpeechRecognizer {
+        var supportedLanguages: Set<String> { FakeEngines.sourceLanguages }
+        func makeSession(language: String) async throws -> any RecognitionSession { throw Broken() }
+    }
+
     /// Recognizes nothing: every stretch of speech is silence to it.
     struct Recognizer: SpeechRecognizer {
         var supportedLanguages: Set<String> { FakeEngines.sourceLanguages }

@@ -25,6 +25,9 @@ struct TestServer: Sendable {
     /// The server did not stop in time.
     struct ShutdownTimedOut: Error {}
 
+    /// The server stopped before it listened.
+    struct DidNotStart: Error {}
+
     let port: Int
     let settings: ServerConfiguration
     let store: any DragomanStore
@@ -62,9 +65,11 @@ struct TestServer: Sendable {
     /// - Parameters:
     ///   - dataDirectory: reuse a data folder (restart tests); a new one, removed afterwards, when `nil`.
     ///   - keys: the keys already in that folder; new ones are created when `nil`.
+    ///   - engines: the speech engines; fakes unless a test is about speech.
     ///   - configure: changes to `testSettings`.
     static func run<Value>(
-        dataDirectory: URL? = nil, keys existingKeys: Keys? = nil, configure: (inout ServerConfiguration) -> Void = { _ in },
+        dataDirectory: URL? = nil, keys existingKeys: Keys? = nil, engines: SpeechEngines = FakeEngines.engines,
+        configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: (TestServer) async throws -> Value
     ) async throws -> Value {
         let directory = try dataDirectory ?? makeDataDirectory()
@@ -80,7 +85,7 @@ struct TestServer: Sendable {
         logger.logLevel = settings.logLevel
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = buildApplication(
-            configuration: settings, dependencies: ServerDependencies(store: store, engines: FakeEngines.engines, logger: logger)
+            configuration: settings, dependencies: ServerDependencies(store: store, engines: engines, logger: logger)
         ) { port in
             portContinuation.yield(port)
         }
@@ -94,7 +99,7 @@ struct TestServer: Sendable {
             var portIterator = ports.makeAsyncIterator()
             guard let port = await portIterator.next() else {
                 try await group.waitForAll()
-                throw ShutdownTimedOut()
+                throw DidNotStart()
             }
             let server = TestServer(port: port, settings: settings, store: store, keys: keys, dataDirectory: directory)
             let outcome: Result<Value, any Error>
@@ -104,15 +109,16 @@ struct TestServer: Sendable {
                 outcome = .failure(error)
             }
             await services.triggerGracefulShutdown()
-            // Graceful shutdown closes WebSockets; anything still holding on is cut after a while.
+            // A graceful shutdown closes WebSockets and event streams at once; a server that
+            // still holds on after a few seconds (as SIGTERM would find it) is a bug.
             group.addTask {
-                try await Task.sleep(for: .seconds(10))
+                try await Task.sleep(for: .seconds(5))
                 throw ShutdownTimedOut()
             }
             do {
                 _ = try await group.next()
             } catch is ShutdownTimedOut {
-                logger.warning("The test server did not stop within 10 s; cancelled")
+                Issue.record("The server did not stop within 5 s of a graceful shutdown")
             } catch {}
             group.cancelAll()
             return try outcome.get()
@@ -123,16 +129,18 @@ struct TestServer: Sendable {
 // MARK: WebSocket
 
 extension TestServer {
-    /// The `/ws` URL for these query parameters.
-    func webSocketURL(_ query: [String: String]) -> String {
+    /// The path of `/ws` with these query parameters.
+    func webSocketPath(_ query: [String: String]) -> String {
         var components = URLComponents()
         components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
-        return "ws://127.0.0.1:\(port)/ws\(components.percentEncodedQuery.map { "?" + $0 } ?? "")"
+        // `+` would read as a space in a query.
+        let encoded = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        return "/ws" + (encoded.map { "?" + $0 } ?? "")
     }
 
     /// Opens a WebSocket to `/ws` with these query parameters.
-    func connect(_ query: [String: String], maxFrameSize: Int = 1 << 20) -> WebSocketTestClient {
-        WebSocketTestClient(url: webSocketURL(query), maxFrameSize: maxFrameSize)
+    func connect(_ query: [String: String]) -> WebSocketTestClient {
+        WebSocketTestClient(port: port, path: webSocketPath(query))
     }
 
     /// A speaker that created a new session and got `sessionCreated`.
@@ -170,9 +178,7 @@ extension TestServer {
 
     /// The status of a WebSocket upgrade request to `/ws` with these query parameters.
     func upgrade(_ query: [String: String]) async throws -> HTTPResult {
-        let url = webSocketURL(query)
-        let path = String(url[url.range(of: "/ws")!.lowerBound...])
-        return try await HTTPTestClient.request(port: port, method: .GET, path: path, headers: [
+        try await HTTPTestClient.request(port: port, method: .GET, path: webSocketPath(query), headers: [
             ("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"),
             ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
         ])

@@ -1,71 +1,64 @@
 import DragomanCore
 import Foundation
-import HummingbirdWSClient
-import Logging
 import NIOCore
+import NIOPosix
 import NIOWebSocket
 import Testing
 
-/// A real WebSocket client for tests: connects to `/ws`, sends text and binary frames, and hands
-/// over what the server sent one message at a time, each wait bounded by a timeout.
+/// A real WebSocket client for tests (RFC 6455 over a plain NIO socket): connects to `/ws`, sends
+/// text and binary frames, and hands over what the server sent one message at a time, each wait
+/// bounded by a timeout. It reads the handshake response itself, so it sees the HTTP status of a
+/// refused upgrade and never loses frames that arrive in the same read as the `101` (which
+/// `HummingbirdWSClient` was seen to do under load).
 final class WebSocketTestClient: Sendable {
-    /// Something the server sent, or the end of the connection.
+    /// A data frame the server sent.
     enum Received: Sendable {
         case text(String)
-        case binary(ByteBuffer)
+        case binary([UInt8])
     }
 
-    /// An unexpected frame where a JSON message was wanted.
-    struct UnexpectedFrame: Error, CustomStringConvertible {
+    /// How the connection ended.
+    enum Ending: Sendable {
+        /// The upgrade was refused with this HTTP status.
+        case refused(status: Int, body: String)
+        /// The server closed, with the code of its close frame (`nil` when it sent none).
+        case closed(WebSocketErrorCode?)
+        /// The socket failed.
+        case failed(String)
+    }
+
+    /// An unexpected frame where a JSON message was wanted, or an unexpected ending.
+    struct Unexpected: Error, CustomStringConvertible {
         let description: String
     }
 
     private enum Command: Sendable {
-        case text(String)
-        case binary(ByteBuffer)
-        case close(WebSocketErrorCode)
+        case frame(opcode: UInt8, payload: [UInt8])
     }
 
     /// The default wait for one message.
     static let timeout: Duration = .seconds(5)
 
     let inbox = Mailbox<Received>()
+    private let endings = Mailbox<Ending>()
     private let commands: AsyncStream<Command>.Continuation
-    private let connection: Task<WebSocketCloseFrame?, any Error>
+    private let connection: Task<Void, Never>
 
-    /// Starts connecting to `url`; the first message, or `closeFrame()`, tells how it went.
-    init(url: String, maxFrameSize: Int = 1 << 20) {
+    /// Starts connecting to `path` (with its query) on the local server at `port`.
+    init(port: Int, path: String) {
         let inbox = inbox
+        let endings = endings
         let (stream, commands) = AsyncStream.makeStream(of: Command.self)
         self.commands = commands
-        var logger = Logger(label: "test-client")
-        logger.logLevel = .critical
         connection = Task {
-            defer { inbox.finish() }
-            return try await WebSocketClient.connect(
-                url: url, configuration: .init(maxFrameSize: maxFrameSize), logger: logger
-            ) { inbound, outbound, _ in
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for await command in stream {
-                            switch command {
-                            case .text(let text): try await outbound.write(.text(text))
-                            case .binary(let buffer): try await outbound.write(.binary(buffer))
-                            case .close(let code):
-                                try await outbound.close(code, reason: nil)
-                                return
-                            }
-                        }
-                    }
-                    for try await message in inbound.messages(maxSize: 1 << 24) {
-                        switch message {
-                        case .text(let text): inbox.put(.text(text))
-                        case .binary(let buffer): inbox.put(.binary(buffer))
-                        }
-                    }
-                    group.cancelAll()
-                }
+            let ending: Ending
+            do {
+                ending = try await Self.run(port: port, path: path, commands: stream, pongs: commands, inbox: inbox)
+            } catch {
+                ending = .failed("\(error)")
             }
+            inbox.finish()
+            endings.put(ending)
         }
     }
 
@@ -78,13 +71,12 @@ final class WebSocketTestClient: Sendable {
 
     /// Sends a text frame as it is.
     func send(_ text: String) {
-        commands.yield(.text(text))
+        commands.yield(.frame(opcode: 0x1, payload: Array(text.utf8)))
     }
 
-    /// Sends a JSON object.
+    /// Sends a JSON value.
     func send(json: JSONValue) {
-        let data = try! JSONEncoder().encode(json)
-        send(String(decoding: data, as: UTF8.self))
+        send(String(decoding: try! JSONEncoder().encode(json), as: UTF8.self))
     }
 
     /// Sends `{"action": action, ...fields}`.
@@ -96,12 +88,12 @@ final class WebSocketTestClient: Sendable {
 
     /// Sends a binary frame.
     func send(binary bytes: [UInt8]) {
-        commands.yield(.binary(ByteBuffer(bytes: bytes)))
+        commands.yield(.frame(opcode: 0x2, payload: bytes))
     }
 
-    /// Starts the closing handshake.
+    /// Starts the closing handshake (1000).
     func close() {
-        commands.yield(.close(.normalClosure))
+        commands.yield(.frame(opcode: 0x8, payload: [0x03, 0xE8]))
     }
 
     // MARK: Receiving
@@ -110,10 +102,10 @@ final class WebSocketTestClient: Sendable {
     func next(timeout: Duration = WebSocketTestClient.timeout) async throws -> Message {
         switch try await inbox.next(timeout: timeout) {
         case .text(let text):
-            guard let message = Message(text: text) else { throw UnexpectedFrame(description: "not a JSON object: \(text)") }
+            guard let message = Message(text: text) else { throw Unexpected(description: "not a JSON object: \(text)") }
             return message
-        case .binary(let buffer):
-            throw UnexpectedFrame(description: "a binary frame of \(buffer.readableBytes) bytes")
+        case .binary(let bytes):
+            throw Unexpected(description: "a binary frame of \(bytes.count) bytes")
         }
     }
 
@@ -123,12 +115,12 @@ final class WebSocketTestClient: Sendable {
         let message = try await next(timeout: timeout)
         guard message.type == type else {
             Issue.record("expected \(type), got \(message)", sourceLocation: sourceLocation)
-            throw UnexpectedFrame(description: "expected \(type), got \(message)")
+            throw Unexpected(description: "expected \(type), got \(message)")
         }
         return message
     }
 
-    /// The next message, which must be an `error` with `code`.
+    /// The next message, which must be an `error` with `code`, a message and an `action` key.
     @discardableResult
     func expectError(_ code: String, timeout: Duration = WebSocketTestClient.timeout, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Message {
         let message = try await expect("error", timeout: timeout, sourceLocation: sourceLocation)
@@ -162,30 +154,174 @@ final class WebSocketTestClient: Sendable {
         return try await waitFor("heartbeatAck", timeout: timeout).skipped
     }
 
-    /// Waits for the connection to end; the server's close frame, or `nil` when it sent none.
-    /// - Throws: the client's error (for example a refused upgrade), or `TimedOut`.
-    func closeFrame(timeout: Duration = WebSocketTestClient.timeout) async throws -> WebSocketCloseFrame? {
-        let connection = connection
-        return try await withThrowingTaskGroup(of: WebSocketCloseFrame??.self) { group in
-            group.addTask { .some(try await connection.value) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return .none
-            }
-            defer { group.cancelAll() }
-            guard let frame = try await group.next()! else { throw Mailbox<Received>.TimedOut(after: timeout) }
-            return frame
-        }
+    /// Waits for the connection to end.
+    func ending(timeout: Duration = WebSocketTestClient.timeout) async throws -> Ending {
+        let ending = try await endings.next(timeout: timeout)
+        // Later callers get the same answer.
+        endings.put(ending)
+        return ending
     }
 
     /// Waits for the server to close the connection and returns its close code.
     func closeCode(timeout: Duration = WebSocketTestClient.timeout) async throws -> WebSocketErrorCode? {
-        try await closeFrame(timeout: timeout)?.closeCode
+        switch try await ending(timeout: timeout) {
+        case .closed(let code): return code
+        case let other: throw Unexpected(description: "the connection ended with \(other)")
+        }
+    }
+
+    /// The HTTP status of a refused upgrade.
+    func refusalStatus(timeout: Duration = WebSocketTestClient.timeout) async throws -> Int {
+        switch try await ending(timeout: timeout) {
+        case .refused(let status, _): return status
+        case let other: throw Unexpected(description: "the upgrade was not refused: \(other)")
+        }
     }
 
     /// Closes from this side and waits until the connection is gone.
     func disconnect(timeout: Duration = WebSocketTestClient.timeout) async {
         close()
-        _ = try? await closeFrame(timeout: timeout)
+        _ = try? await ending(timeout: timeout)
+    }
+
+    // MARK: Protocol
+
+    /// Opens the socket, upgrades, then reads frames until the connection ends.
+    private static func run(
+        port: Int, path: String, commands: AsyncStream<Command>, pongs: AsyncStream<Command>.Continuation, inbox: Mailbox<Received>
+    ) async throws -> Ending {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            let key = Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+            try await outbound.write(ByteBuffer(string: """
+                GET \(path) HTTP/1.1\r
+                Host: 127.0.0.1:\(port)\r
+                Upgrade: websocket\r
+                Connection: Upgrade\r
+                Sec-WebSocket-Key: \(key)\r
+                Sec-WebSocket-Version: 13\r
+                \r
+
+                """))
+            var reader = ByteReader(iterator: inbound.makeAsyncIterator())
+
+            // The handshake response.
+            guard let head = try await reader.readHead() else { return .failed("no handshake response") }
+            let statusLine = head.split(separator: "\r\n").first ?? ""
+            let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0
+            guard status == 101 else {
+                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                let body = try await reader.read(count: length) ?? []
+                return .refused(status: status, body: String(decoding: body, as: UTF8.self))
+            }
+
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await case .frame(let opcode, let payload) in commands {
+                        try await outbound.write(Self.frame(opcode: opcode, payload: payload))
+                        if opcode == 0x8 { return }
+                    }
+                }
+                defer { group.cancelAll() }
+                var message: (opcode: UInt8, payload: [UInt8])?
+                while true {
+                    guard let (fin, opcode, payload) = try await reader.readFrame() else { return .closed(nil) }
+                    switch opcode {
+                    case 0x8:
+                        let code = payload.count >= 2 ? WebSocketErrorCode(codeNumber: Int(payload[0]) << 8 | Int(payload[1])) : nil
+                        // Answer the close; the server then ends the connection.
+                        pongs.yield(.frame(opcode: 0x8, payload: Array(payload.prefix(2))))
+                        return .closed(code)
+                    case 0x9:
+                        pongs.yield(.frame(opcode: 0xA, payload: payload))
+                    case 0xA:
+                        break
+                    case 0x0:
+                        message?.payload += payload
+                    default:
+                        message = (opcode, payload)
+                    }
+                    if fin, opcode < 0x8, let complete = message {
+                        message = nil
+                        inbox.put(complete.opcode == 0x1 ? .text(String(decoding: complete.payload, as: UTF8.self)) : .binary(complete.payload))
+                    }
+                }
+            }
+        }
+    }
+
+    /// A masked client frame.
+    private static func frame(opcode: UInt8, payload: [UInt8]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeInteger(0x80 | opcode)
+        switch payload.count {
+        case ..<126: buffer.writeInteger(UInt8(0x80 | payload.count))
+        case ...0xFFFF:
+            buffer.writeInteger(UInt8(0x80 | 126))
+            buffer.writeInteger(UInt16(payload.count))
+        default:
+            buffer.writeInteger(UInt8(0x80 | 127))
+            buffer.writeInteger(UInt64(payload.count))
+        }
+        let mask = (0..<4).map { _ in UInt8.random(in: 0...255) }
+        buffer.writeBytes(mask)
+        buffer.writeBytes(payload.enumerated().map { $0.element ^ mask[$0.offset % 4] })
+        return buffer
+    }
+}
+
+/// Reads a byte stream in the pieces the WebSocket handshake and frames need.
+private struct ByteReader {
+    var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    var buffer = ByteBuffer()
+
+    /// Reads more from the socket; `false` at its end.
+    private mutating func fill() async throws -> Bool {
+        guard var more = try await iterator.next() else { return false }
+        buffer.writeBuffer(&more)
+        return true
+    }
+
+    /// The HTTP head, up to the blank line.
+    mutating func readHead() async throws -> String? {
+        while true {
+            let view = buffer.readableBytesView
+            if let end = view.firstRange(of: [13, 10, 13, 10]) {
+                let length = end.upperBound - view.startIndex
+                return buffer.readString(length: length)
+            }
+            guard try await fill() else { return nil }
+        }
+    }
+
+    /// Exactly `count` bytes; `nil` if the stream ends first.
+    mutating func read(count: Int) async throws -> [UInt8]? {
+        while buffer.readableBytes < count {
+            guard try await fill() else { return nil }
+        }
+        return buffer.readBytes(length: count)
+    }
+
+    /// One server frame (unmasked); `nil` at the end of the stream.
+    mutating func readFrame() async throws -> (fin: Bool, opcode: UInt8, payload: [UInt8])? {
+        guard let header = try await read(count: 2) else { return nil }
+        var length = Int(header[1] & 0x7F)
+        if length == 126 {
+            guard let bytes = try await read(count: 2) else { return nil }
+            length = Int(bytes[0]) << 8 | Int(bytes[1])
+        } else if length == 127 {
+            guard let bytes = try await read(count: 8) else { return nil }
+            length = bytes.reduce(0) { $0 << 8 | Int($1) }
+        }
+        let mask = header[1] & 0x80 != 0 ? try await read(count: 4) : nil
+        guard var payload = try await read(count: length) else { return nil }
+        if let mask { payload = payload.enumerated().map { $0.element ^ mask[$0.offset % 4] } }
+        return (header[0] & 0x80 != 0, header[0] & 0x0F, payload)
     }
 }

@@ -69,8 +69,11 @@ export class CaptionView {
     });
   }
 
-  /** Adds a final caption unless it is there already; returns whether it was added. */
-  addFinal(id, text, language = null) {
+  /**
+   * Adds a final caption unless it is there already; returns whether it was added.
+   * `untranslated`: shown in the speaker's language because it was not translated.
+   */
+  addFinal(id, text, language = null, { untranslated = false } = {}) {
     if (this.finals.has(id)) return false;
     const partial = this.partials.get(id);
     this.change(() => {
@@ -84,7 +87,7 @@ export class CaptionView {
         }
       }
       if (!text) return;
-      const element = el("p", { class: "caption final", "data-segment": id, text });
+      const element = el("p", { class: untranslated ? "caption final untranslated" : "caption final", "data-segment": id, text });
       if (language) element.lang = language;
       this.finals.set(id, element);
       this.finalCount += 1;

@@ -35,7 +35,8 @@ class PcmCaptureProcessor extends AudioWorkletProcessor {
     this.filtered = new Float32Array(128);
     this.previous = 0;
     this.position = 0;
-    this.frame = new Int16Array(Math.round(targetRate * FRAME_SECONDS));
+    this.frameSize = Math.round(targetRate * FRAME_SECONDS);
+    this.frame = new Int16Array(this.frameSize);
     this.frameLength = 0;
     this.levelWindow = Math.round(sampleRate * LEVEL_SECONDS);
     this.levelCount = 0;
@@ -83,10 +84,11 @@ class PcmCaptureProcessor extends AudioWorkletProcessor {
   emit(value) {
     const clamped = Math.max(-1, Math.min(1, value));
     this.frame[this.frameLength++] = clamped < 0 ? clamped * 0x8000 : clamped * 0x7fff;
-    if (this.frameLength === this.frame.length) {
+    if (this.frameLength === this.frameSize) {
+      // The buffer is handed over (transferred), so each frame gets a new one.
       const buffer = this.frame.buffer;
       this.port.postMessage({ type: "pcm", buffer }, [buffer]);
-      this.frame = new Int16Array(this.frame.length);
+      this.frame = new Int16Array(this.frameSize);
       this.frameLength = 0;
     }
   }

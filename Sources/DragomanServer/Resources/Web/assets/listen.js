@@ -1,5 +1,5 @@
 // The listener page, /s/{sessionId}: pick a language, tap once, read captions and hear speech.
-import { $, api, ApiError, el, languageLabel, normalizeSessionId, sessionWords, setUpThemeToggle, socketURL, store } from "./common.js";
+import { $, api, ApiError, el, normalizeSessionId, sessionWords, setUpThemeToggle, socketURL, store } from "./common.js";
 import { CaptionView } from "./captions.js";
 import { PcmPlayer } from "./player.js";
 
@@ -24,6 +24,8 @@ const state = {
   attempt: 0,
   reconnectTimer: null,
   heartbeatTimer: null,
+  /** Why the server refused the join, when it said so after the upgrade. */
+  refusal: null,
   lastMessageAt: 0,
   broadcast: { isActive: true, isPaused: false, isMuted: false },
   speakerAway: false,
@@ -120,13 +122,17 @@ function renderLanguageChoices() {
       { class: "language-option", lang: language.code },
       input,
       el("span", { class: "native", text: language.nativeName || language.name }),
-      language.name && language.name !== language.nativeName ? el("span", { class: "english", lang: "en", text: language.name }) : null,
+      language.code === state.session.sourceLanguage
+        ? el("span", { class: "english", lang: "en", text: "original" })
+        : language.name && language.name !== language.nativeName
+          ? el("span", { class: "english", lang: "en", text: language.name })
+          : null,
     );
     list.append(option);
   }
   const select = $("#language-select");
   for (const language of state.languages) {
-    select.append(el("option", { value: language.code, text: languageLabel(language) }));
+    select.append(el("option", { value: language.code, lang: language.code, text: language.nativeName || language.name }));
   }
   select.addEventListener("change", () => changeLanguage(select.value));
 }
@@ -172,10 +178,8 @@ function connect(refresh) {
   if (refresh) parameters.role = "listener";
   const socket = new WebSocket(socketURL(parameters));
   state.socket = socket;
-  let answered = false;
   socket.onmessage = (event) => {
     if (state.socket !== socket) return;
-    answered = true;
     state.lastMessageAt = performance.now();
     let message;
     try {
@@ -191,7 +195,7 @@ function connect(refresh) {
     stopHeartbeat();
     if (state.ended) return;
     if (!state.joined) {
-      joinFailed(answered);
+      joinFailed();
       return;
     }
     scheduleReconnect();
@@ -204,10 +208,17 @@ async function joinFailed() {
   button.disabled = false;
   button.textContent = "Start listening";
   const error = $("#join-error");
+  const refusal = state.refusal;
+  state.refusal = null;
   try {
     const session = await api(`/v1/sessions/${encodeURIComponent(sessionId)}`);
     if (session.status === "ended") {
       sessionEnded();
+      return;
+    }
+    // Refused after the upgrade (the session is full, say): the server said why.
+    if (refusal) {
+      error.textContent = `Could not join: ${refusal}`;
       return;
     }
     error.textContent = session.passcodeRequired
@@ -348,6 +359,7 @@ function handle(message) {
       connect(true);
       break;
     case "error":
+      if (!state.joined) state.refusal = message.message ?? message.code;
       if (message.code === "UNSUPPORTED_LANGUAGE" && message.action === "changeLanguage") {
         $("#language-select").value = state.language;
         $("#live-notice").textContent = "That language is not available in this session.";
@@ -451,8 +463,8 @@ function transcriptLink(language, format) {
   return `/v1/sessions/${encodeURIComponent(sessionId)}/transcript?${query}`;
 }
 
-async function fetchTranscript() {
-  const data = await api(transcriptLink(state.language, "json"));
+async function fetchTranscript(language = state.language) {
+  const data = await api(transcriptLink(language, "json"));
   const segments = Array.isArray(data) ? data : (data?.segments ?? []);
   return segments.map((segment) => ({ id: Number(segment.segmentId ?? segment.index), text: segment.text ?? "" }));
 }
@@ -460,23 +472,39 @@ async function fetchTranscript() {
 /** Remembers where the stored transcript stood at join, so a catch-up adds only what was missed. */
 async function recordBaseline() {
   try {
-    const segments = await fetchTranscript();
+    const segments = await fetchTranscript(state.session.sourceLanguage);
     state.baseline = segments.reduce((highest, segment) => Math.max(highest, segment.id), 0);
   } catch {
     state.baseline = 0;
   }
 }
 
-/** After a reconnect: the final captions said while the connection was down. */
+/**
+ * After a reconnect: the final captions said while the connection was down, in this language.
+ * A segment nobody was listening to in this language was not translated; it is shown in the
+ * speaker's language, marked as such, rather than left out.
+ */
 async function catchUp() {
-  let segments;
+  const language = state.language;
+  const source = state.session.sourceLanguage;
+  let translated;
+  let original = [];
   try {
-    segments = await fetchTranscript();
+    translated = await fetchTranscript(language);
+    if (language !== source) original = await fetchTranscript(source);
   } catch {
     return;
   }
-  for (const segment of segments) {
-    if (segment.id > state.baseline && !captions.has(segment.id)) captions.addFinal(segment.id, segment.text, state.language);
+  if (language !== state.language) return;
+  const texts = new Map(translated.map((segment) => [segment.id, segment.text]));
+  for (const segment of original) {
+    if (!texts.has(segment.id)) texts.set(segment.id, null);
+  }
+  const missed = [...texts.keys()].filter((id) => id > state.baseline && !captions.has(id)).sort((a, b) => a - b);
+  for (const id of missed) {
+    const text = texts.get(id);
+    if (text !== null) captions.addFinal(id, text, language);
+    else captions.addFinal(id, original.find((segment) => segment.id === id).text, source, { untranslated: true });
   }
 }
 
@@ -519,11 +547,12 @@ function renderPlaybackButton() {
   const button = $("#playback-button");
   if (state.captionsOnly) {
     button.textContent = "▶ Play speech";
-    button.removeAttribute("aria-pressed");
+    button.setAttribute("aria-label", "Play speech");
     button.classList.remove("active");
     return;
   }
-  button.textContent = state.playbackPaused ? "▶ Resume audio" : "❚❚ Pause audio";
+  button.textContent = state.playbackPaused ? "▶ Resume" : "❚❚ Pause";
+  button.setAttribute("aria-label", state.playbackPaused ? "Resume audio" : "Pause audio");
   button.classList.toggle("active", state.playbackPaused);
 }
 
@@ -540,8 +569,11 @@ function renderAudioStats() {
 // ---------- caption size ----------
 
 function setUpCaptionSize() {
-  let index = Number(store.get("captionSize"));
-  if (!Number.isInteger(index) || index < 0 || index >= CAPTION_SIZES.length) index = 2;
+  const stored = store.get("captionSize");
+  let index = stored === null ? NaN : Number(stored);
+  if (!Number.isInteger(index) || index < 0 || index >= CAPTION_SIZES.length) {
+    index = window.matchMedia("(min-width: 48rem)").matches ? 3 : 2;
+  }
   const apply = () => {
     document.documentElement.style.setProperty("--caption-size", `${CAPTION_SIZES[index]}rem`);
     // aria-disabled rather than disabled, so a keyboard user's focus stays on the button.

@@ -5,6 +5,16 @@
 /** Seconds of headroom given to the first chunk after silence, to absorb network jitter. */
 const START_LEAD = 0.25;
 
+/**
+ * When speech piles up (a translation that runs longer than what was said), it is played a
+ * little faster until it catches up, rather than falling ever further behind the speaker.
+ */
+function catchUpRate(backlogSeconds) {
+  if (backlogSeconds > 8) return 1.25;
+  if (backlogSeconds > 4) return 1.12;
+  return 1;
+}
+
 export class PcmPlayer {
   constructor() {
     this.context = null;
@@ -71,8 +81,10 @@ export class PcmPlayer {
       source.connect(this.output);
       const now = this.context.currentTime;
       if (this.nextStart < now + 0.02) this.nextStart = now + START_LEAD;
+      const speed = catchUpRate(this.nextStart - now);
+      source.playbackRate.value = speed;
       source.start(this.nextStart);
-      this.nextStart += buffer.duration;
+      this.nextStart += buffer.duration / speed;
       this.sources.add(source);
       source.onended = () => this.sources.delete(source);
       this.scheduledChunks += 1;

@@ -1,0 +1,731 @@
+// The speaker console, /speak: key, session, microphone, broadcast controls, join link, status.
+import { $, api, ApiError, el, formatDuration, languageLabel, saveBlob, sessionWords, setUpThemeToggle, socketURL, store } from "./common.js";
+import { CaptionView } from "./captions.js";
+import { Microphone } from "./microphone.js";
+
+const views = ["loading-view", "key-view", "setup-view", "console-view"];
+const RECONNECT_DELAYS = [0.5, 1, 2, 4, 8, 10];
+const STATUS_POLL_SECONDS = 10;
+/** Audio waiting in the socket beyond this is dropped rather than piling up on a bad network. */
+const MAX_BUFFERED_BYTES = 512 * 1024;
+
+const state = {
+  key: store.get("speakerKey"),
+  sources: [],
+  session: null, // { sessionId, title, sourceLanguage, joinUrl, languages }
+  socket: null,
+  connected: false,
+  everConnected: false,
+  ended: false,
+  attempt: 0,
+  reconnectTimer: null,
+  pollTimer: null,
+  broadcast: null,
+  status: null,
+  statusReceivedAt: 0,
+  framesSent: 0,
+  framesDropped: 0,
+  volumeDragging: false,
+  volumeTimer: null,
+  lastVolumeSent: 0,
+  leaving: false,
+};
+
+const microphone = new Microphone({ onFrame: sendAudio, onLevel: showLevel, onEnded: microphoneEnded });
+let captions = null;
+
+setUpThemeToggle($("#theme-toggle"));
+start();
+
+function showView(id) {
+  for (const view of views) $(`#${view}`).hidden = view !== id;
+  $("#forget-key").hidden = !state.key || id === "key-view";
+}
+
+// ---------- key ----------
+
+async function start() {
+  if (!state.key) {
+    showView("key-view");
+    $("#key-input").focus();
+    return;
+  }
+  await showSetup();
+  const wanted = new URLSearchParams(location.search).get("session");
+  if (wanted) {
+    const own = (await ownSessions().catch(() => [])).find((session) => session.sessionId === wanted);
+    if (own) openConsole(own);
+    else history.replaceState(null, "", "/speak");
+  }
+}
+
+$("#key-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const key = $("#key-input").value.trim();
+  const error = $("#key-error");
+  error.textContent = "";
+  if (!key) {
+    error.textContent = "Enter the key first.";
+    return;
+  }
+  try {
+    await api("/v1/sessions", { key });
+  } catch (failure) {
+    error.textContent = failure.status === 401 ? "This key is not valid (or has been revoked)." : failure.message;
+    $("#key-input").setAttribute("aria-invalid", "true");
+    return;
+  }
+  state.key = key;
+  store.set("speakerKey", key);
+  $("#key-input").value = "";
+  showSetup();
+});
+
+$("#forget-key").addEventListener("click", () => {
+  if (state.session && !state.ended && !confirm("Forget the key? The session keeps running; you need the key to come back to it.")) return;
+  leaveConsole();
+  state.key = null;
+  store.set("speakerKey", null);
+  showView("key-view");
+  $("#key-input").focus();
+});
+
+// ---------- setup: create or reopen ----------
+
+async function showSetup() {
+  showView("setup-view");
+  if (state.sources.length === 0) {
+    try {
+      const languages = await api("/v1/languages");
+      state.sources = languages.sources ?? [];
+    } catch (failure) {
+      $("#create-error").textContent = failure.message;
+    }
+    const select = $("#source-select");
+    select.replaceChildren(...state.sources.map((language) => el("option", { value: language.code, text: languageLabel(language) })));
+    const preferred = store.get("sourceLanguage");
+    if (preferred && state.sources.some((language) => language.code === preferred)) select.value = preferred;
+  }
+  refreshSessions();
+}
+
+async function ownSessions() {
+  const data = await api("/v1/sessions", { key: state.key });
+  return data?.sessions ?? [];
+}
+
+async function refreshSessions() {
+  const list = $("#session-list");
+  const error = $("#sessions-error");
+  error.textContent = "";
+  let sessions;
+  try {
+    sessions = await ownSessions();
+  } catch (failure) {
+    if (failure.status === 401) {
+      state.key = null;
+      store.set("speakerKey", null);
+      showView("key-view");
+      $("#key-error").textContent = "The remembered key is no longer valid. Enter a key.";
+      return;
+    }
+    error.textContent = failure.message;
+    return;
+  }
+  list.replaceChildren(
+    ...sessions.map((session) =>
+      el(
+        "li",
+        {},
+        el(
+          "div",
+          { class: "info" },
+          el("div", { class: "title", text: session.title }),
+          el("div", { class: "muted mono", text: `${sessionWords(session.sessionId)} · ${session.status}` }),
+        ),
+        el("button", {
+          type: "button",
+          class: "small",
+          text: "Reopen",
+          "aria-label": `Reopen ${session.title} (${sessionWords(session.sessionId)})`,
+          onclick: () => openConsole(session),
+        }),
+      ),
+    ),
+  );
+  $("#no-sessions").hidden = sessions.length > 0;
+}
+
+$("#refresh-sessions").addEventListener("click", refreshSessions);
+
+$("#create-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const error = $("#create-error");
+  const button = $("#create-button");
+  error.textContent = "";
+  const sourceLanguage = $("#source-select").value;
+  const body = { title: $("#title-input").value.trim() || undefined, sourceLanguage };
+  const passcode = $("#passcode-input").value;
+  if (passcode) body.passcode = passcode;
+  button.disabled = true;
+  try {
+    const session = await api("/v1/sessions", { method: "POST", key: state.key, body });
+    store.set("sourceLanguage", sourceLanguage);
+    $("#title-input").value = "";
+    $("#passcode-input").value = "";
+    openConsole(session);
+  } catch (failure) {
+    error.textContent = failure.message;
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// ---------- console ----------
+
+async function openConsole(session) {
+  state.session = { ...session };
+  state.ended = false;
+  state.everConnected = false;
+  state.connected = false;
+  state.broadcast = null;
+  state.status = null;
+  state.attempt = 0;
+  state.leaving = false;
+  history.replaceState(null, "", `/speak?session=${encodeURIComponent(session.sessionId)}`);
+  document.title = `${session.title} — Dragoman speaker`;
+
+  $("#console-title").textContent = session.title;
+  $("#ended-banner").hidden = true;
+  for (const id of ["#end-button", "#mic-card", "#join-actions", "#broadcast-pill", "#mic-pill"]) $(id).hidden = false;
+  $("#leave-button").textContent = "Leave it running";
+  $("#console-notice").textContent = "";
+  $("#mic-error").textContent = "";
+  captions = new CaptionView({
+    scroller: $("#captions"),
+    log: $("#caption-log"),
+    provisional: $("#caption-provisional"),
+    placeholder: $("#caption-placeholder"),
+  });
+  $("#caption-log").replaceChildren();
+  $("#caption-provisional").replaceChildren();
+  $("#caption-log").lang = session.sourceLanguage;
+  renderJoin();
+  renderStatus();
+  renderConnection();
+  renderBroadcast();
+  renderMicrophone();
+  showView("console-view");
+  refreshDevices();
+  connect();
+
+  // The public view of the session names its languages.
+  try {
+    const details = await api(`/v1/sessions/${encodeURIComponent(session.sessionId)}`);
+    state.session.languages = details.languages ?? [];
+    renderDownloads();
+    renderStatus();
+  } catch {
+    /* downloads stay empty */
+  }
+}
+
+function leaveConsole() {
+  state.leaving = true;
+  clearTimeout(state.reconnectTimer);
+  clearInterval(state.pollTimer);
+  microphone.stop();
+  renderMicrophone();
+  if (state.socket) {
+    const socket = state.socket;
+    state.socket = null;
+    socket.onclose = null;
+    socket.close(1000, "speaker left");
+  }
+  state.session = null;
+  history.replaceState(null, "", "/speak");
+  document.title = "Dragoman — speaker console";
+}
+
+$("#leave-button").addEventListener("click", () => {
+  leaveConsole();
+  showSetup();
+});
+
+$("#new-session-button").addEventListener("click", () => {
+  leaveConsole();
+  showSetup();
+  $("#title-input").focus();
+});
+
+// ---------- connection ----------
+
+function connect() {
+  clearTimeout(state.reconnectTimer);
+  const session = state.session;
+  const parameters = state.everConnected
+    ? { action: "refreshConnection", role: "speaker", sessionId: session.sessionId, token: state.key }
+    : { action: "createSession", sessionId: session.sessionId, sourceLanguage: session.sourceLanguage, token: state.key };
+  const socket = new WebSocket(socketURL(parameters));
+  socket.binaryType = "arraybuffer";
+  state.socket = socket;
+  socket.onmessage = (event) => {
+    if (state.socket !== socket || typeof event.data !== "string") return;
+    try {
+      handle(JSON.parse(event.data));
+    } catch (failure) {
+      console.error(failure);
+    }
+  };
+  socket.onclose = () => {
+    if (state.socket !== socket) return;
+    state.socket = null;
+    state.connected = false;
+    clearInterval(state.pollTimer);
+    if (state.ended || state.leaving) return;
+    renderConnection();
+    if (!state.everConnected) {
+      connectFailed();
+      return;
+    }
+    const delay = RECONNECT_DELAYS[Math.min(state.attempt, RECONNECT_DELAYS.length - 1)];
+    state.attempt += 1;
+    state.reconnectTimer = setTimeout(connect, delay * 1000);
+  };
+}
+
+/** The first connect was refused: the HTTP API says why (ended, bad key, not this key's). */
+async function connectFailed() {
+  const notice = $("#console-notice");
+  try {
+    const session = await api(`/v1/sessions/${encodeURIComponent(state.session.sessionId)}`);
+    if (session.status === "ended") return sessionEnded();
+    const own = await ownSessions();
+    if (!own.some((entry) => entry.sessionId === state.session.sessionId)) {
+      notice.textContent = "This key cannot speak in this session.";
+      return;
+    }
+    notice.textContent = "Could not connect to the session. Retrying…";
+  } catch (failure) {
+    if (failure.status === 401) {
+      notice.textContent = "The speaker key is no longer valid. Use “Forget key” and enter a valid one.";
+      return;
+    }
+    notice.textContent = failure.message;
+  }
+  state.reconnectTimer = setTimeout(connect, 3000);
+}
+
+window.addEventListener("online", () => {
+  if (state.session && !state.ended && !state.socket) connect();
+});
+
+function send(message) {
+  if (state.socket?.readyState !== WebSocket.OPEN) return false;
+  state.socket.send(JSON.stringify(message));
+  return true;
+}
+
+function handle(message) {
+  switch (message.type) {
+    case "sessionCreated":
+    case "connectionRefreshComplete":
+      state.connected = true;
+      state.everConnected = true;
+      state.attempt = 0;
+      if (message.joinUrl) state.session.joinUrl = message.joinUrl;
+      $("#console-notice").textContent = "";
+      updateBroadcast(message.broadcastState);
+      renderConnection();
+      renderJoin();
+      send({ action: "getSessionStatus" });
+      clearInterval(state.pollTimer);
+      state.pollTimer = setInterval(() => send({ action: "getSessionStatus" }), STATUS_POLL_SECONDS * 1000);
+      break;
+    case "sessionStatus":
+      state.status = message;
+      state.statusReceivedAt = performance.now();
+      updateBroadcast(message.broadcastState);
+      renderStatus();
+      break;
+    case "broadcastPaused":
+    case "broadcastResumed":
+    case "broadcastMuted":
+    case "broadcastUnmuted":
+    case "volumeChanged":
+    case "speakerStateChanged":
+      updateBroadcast(message.broadcastState);
+      break;
+    case "transcript":
+      captions?.show(message);
+      break;
+    case "sessionEnded":
+      sessionEnded();
+      break;
+    case "connectionRefreshRequired":
+      if (state.socket) {
+        const old = state.socket;
+        state.socket = null;
+        old.onclose = null;
+        old.close();
+      }
+      connect();
+      break;
+    case "error":
+      if (message.code !== "RATE_LIMIT_EXCEEDED" || message.action !== "getSessionStatus") {
+        showNotice(message.message ?? message.code, 15);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+/** A passing problem (an engine failed for one segment): shown for a while, then cleared. */
+function showNotice(text, seconds) {
+  const notice = $("#console-notice");
+  notice.textContent = text;
+  setTimeout(() => {
+    if (notice.textContent === text) notice.textContent = "";
+  }, seconds * 1000);
+}
+
+function sessionEnded() {
+  state.ended = true;
+  state.connected = false;
+  clearTimeout(state.reconnectTimer);
+  clearInterval(state.pollTimer);
+  microphone.stop();
+  captions?.clearPartials();
+  $("#ended-banner").hidden = false;
+  for (const id of ["#end-button", "#mic-card", "#join-actions", "#broadcast-pill", "#mic-pill"]) $(id).hidden = true;
+  $("#leave-button").textContent = "Back to sessions";
+  renderMicrophone();
+  renderConnection();
+  renderBroadcast();
+  history.replaceState(null, "", "/speak");
+}
+
+// ---------- broadcast state (as the server reports it) ----------
+
+function updateBroadcast(broadcastState) {
+  if (!broadcastState) return;
+  state.broadcast = { ...(state.broadcast ?? {}), ...broadcastState };
+  renderBroadcast();
+}
+
+function renderConnection() {
+  const pill = $("#connection-pill");
+  let text = "Connected";
+  let tone = "live";
+  let key = "connected";
+  if (state.ended) [text, tone, key] = ["Session ended", "bad", "ended"];
+  else if (!state.connected) [text, tone, key] = state.everConnected ? ["Reconnecting…", "bad", "reconnecting"] : ["Connecting…", "warn", "connecting"];
+  pill.textContent = text;
+  pill.className = `pill ${tone}`;
+  pill.dataset.state = key;
+}
+
+function renderBroadcast() {
+  const b = state.broadcast;
+  const pill = $("#broadcast-pill");
+  const usable = Boolean(b) && state.connected && !state.ended;
+  let text = "—";
+  let tone = "";
+  let key = "unknown";
+  if (b && !state.ended) {
+    if (b.isPaused) [text, tone, key] = ["Broadcast paused", "warn", "paused"];
+    else if (b.isMuted) [text, tone, key] = ["Broadcast muted", "warn", "muted"];
+    else [text, tone, key] = ["Broadcast live", "live", "live"];
+  }
+  pill.textContent = text;
+  pill.className = `pill ${tone}`;
+  pill.dataset.state = key;
+
+  const pause = $("#pause-button");
+  pause.disabled = !usable;
+  pause.textContent = b?.isPaused ? "Resume broadcast" : "Pause broadcast";
+  pause.classList.toggle("active", Boolean(b?.isPaused));
+  const mute = $("#mute-button");
+  mute.disabled = !usable;
+  mute.textContent = b?.isMuted ? "Unmute" : "Mute";
+  mute.classList.toggle("active", Boolean(b?.isMuted));
+  const volume = $("#volume-input");
+  volume.disabled = !usable;
+  if (b && !state.volumeDragging) {
+    volume.value = String(Math.round((b.volume ?? 1) * 100));
+    $("#volume-value").textContent = `${volume.value} %`;
+  }
+}
+
+$("#pause-button").addEventListener("click", () => send({ action: state.broadcast?.isPaused ? "resumeBroadcast" : "pauseBroadcast" }));
+$("#mute-button").addEventListener("click", () => send({ action: state.broadcast?.isMuted ? "unmuteBroadcast" : "muteBroadcast" }));
+
+const volumeInput = $("#volume-input");
+volumeInput.addEventListener("input", () => {
+  state.volumeDragging = true;
+  $("#volume-value").textContent = `${volumeInput.value} %`;
+  // At most four a second while it moves, within the control-message budget.
+  if (!state.volumeTimer) {
+    state.volumeTimer = setTimeout(() => {
+      state.volumeTimer = null;
+      send({ action: "setVolume", volumeLevel: Number(volumeInput.value) / 100 });
+    }, 250);
+  }
+});
+volumeInput.addEventListener("change", () => {
+  state.volumeDragging = false;
+  clearTimeout(state.volumeTimer);
+  state.volumeTimer = null;
+  send({ action: "setVolume", volumeLevel: Number(volumeInput.value) / 100 });
+});
+
+// ---------- microphone ----------
+
+$("#mic-button").addEventListener("click", async () => {
+  $("#mic-error").textContent = "";
+  if (microphone.isOn) {
+    microphone.stop();
+    renderMicrophone();
+    return;
+  }
+  try {
+    await microphone.start($("#device-select").value);
+  } catch (failure) {
+    $("#mic-error").textContent =
+      failure.name === "NotAllowedError"
+        ? "The browser was not allowed to use the microphone. Allow it in the site settings and try again."
+        : `The microphone could not be started: ${failure.message}`;
+  }
+  renderMicrophone();
+  refreshDevices();
+});
+
+$("#device-select").addEventListener("change", async () => {
+  if (!microphone.isOn) return;
+  try {
+    await microphone.start($("#device-select").value);
+  } catch (failure) {
+    $("#mic-error").textContent = `That input could not be opened: ${failure.message}`;
+  }
+  renderMicrophone();
+});
+
+navigator.mediaDevices?.addEventListener?.("devicechange", refreshDevices);
+
+async function refreshDevices() {
+  const select = $("#device-select");
+  let devices = [];
+  try {
+    devices = await Microphone.devices();
+  } catch {
+    return;
+  }
+  const chosen = select.value;
+  const options = [el("option", { value: "", text: "Default microphone" })];
+  devices
+    .filter((device) => device.deviceId && device.deviceId !== "default")
+    .forEach((device, index) => options.push(el("option", { value: device.deviceId, text: device.label || `Microphone ${index + 1}` })));
+  select.replaceChildren(...options);
+  if ([...select.options].some((option) => option.value === chosen)) select.value = chosen;
+}
+
+function microphoneEnded() {
+  $("#mic-error").textContent = "The microphone stopped (unplugged, or its permission was withdrawn).";
+  renderMicrophone();
+}
+
+function renderMicrophone() {
+  const on = microphone.isOn;
+  const button = $("#mic-button");
+  button.textContent = on ? "Stop microphone" : "Start microphone";
+  button.classList.toggle("primary", !on);
+  const pill = $("#mic-pill");
+  pill.textContent = on ? "Microphone on" : "Microphone off";
+  pill.className = `pill ${on ? "live" : ""}`;
+  pill.dataset.state = on ? "on" : "off";
+  pill.dataset.framesSent = String(state.framesSent);
+}
+
+function sendAudio(buffer) {
+  const socket = state.socket;
+  const b = state.broadcast;
+  if (!socket || socket.readyState !== WebSocket.OPEN || !state.connected || b?.isPaused || b?.isMuted) return;
+  if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+    state.framesDropped += 1;
+    return;
+  }
+  socket.send(buffer);
+  state.framesSent += 1;
+  if (state.framesSent % 10 === 0) $("#mic-pill").dataset.framesSent = String(state.framesSent);
+}
+
+let lastMeterLabel = 0;
+function showLevel({ rms }) {
+  const decibels = rms > 0 ? 20 * Math.log10(rms) : -100;
+  const percent = Math.max(0, Math.min(100, ((decibels + 60) / 60) * 100));
+  const meter = $("#level-meter");
+  meter.firstElementChild.style.width = `${percent}%`;
+  const now = performance.now();
+  if (now - lastMeterLabel > 500) {
+    lastMeterLabel = now;
+    meter.setAttribute("aria-valuenow", String(Math.round(percent)));
+    meter.setAttribute("aria-valuetext", decibels > -100 ? `${Math.round(decibels)} dB` : "silent");
+  }
+}
+
+// ---------- join link, QR code, present ----------
+
+function renderJoin() {
+  const session = state.session;
+  if (!session) return;
+  const link = session.joinUrl || `${location.origin}/s/${session.sessionId}`;
+  const qr = `/v1/sessions/${encodeURIComponent(session.sessionId)}/qr.svg`;
+  $("#qr-image").src = qr;
+  $("#qr-image").alt = `QR code for ${link}`;
+  // The link breaks only before its path, never inside the session words.
+  const path = `/s/${session.sessionId}`;
+  const origin = link.endsWith(path) ? link.slice(0, -path.length) : link;
+  $("#join-link").replaceChildren(
+    el("span", { text: origin }),
+    document.createElement("wbr"),
+    link.endsWith(path) ? el("span", { class: "nowrap", text: path }) : "",
+  );
+  $("#join-words").textContent = sessionWords(session.sessionId);
+  $("#present-qr").src = qr;
+  $("#present-qr").alt = `QR code for ${link}`;
+  $("#present-title").textContent = session.title;
+  $("#present-words").textContent = sessionWords(session.sessionId);
+  $("#present-link").textContent = link;
+  let host = "";
+  try {
+    host = new URL(link).hostname;
+  } catch {
+    host = "";
+  }
+  $("#localhost-warning").hidden = !(host === "localhost" || host.startsWith("127.") || host === "[::1]" || host === "::1");
+}
+
+$("#copy-button").addEventListener("click", async () => {
+  const link = $("#join-link").textContent;
+  const status = $("#copy-status");
+  try {
+    await navigator.clipboard.writeText(link);
+    status.textContent = "Copied";
+  } catch {
+    // No clipboard API outside https: select the link so it can be copied by hand.
+    const range = document.createRange();
+    range.selectNodeContents($("#join-link"));
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    status.textContent = document.execCommand?.("copy") ? "Copied" : "Selected: press Ctrl+C";
+  }
+  setTimeout(() => (status.textContent = ""), 3000);
+});
+
+$("#present-button").addEventListener("click", () => {
+  const view = $("#present-view");
+  view.hidden = false;
+  $("#close-present").focus();
+  view.requestFullscreen?.().catch(() => {});
+});
+
+function closePresent() {
+  const view = $("#present-view");
+  if (view.hidden) return;
+  view.hidden = true;
+  if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+  $("#present-button").focus();
+}
+
+$("#close-present").addEventListener("click", closePresent);
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") closePresent();
+  // Focus stays inside the present view while it is shown.
+  if (event.key === "Tab" && !$("#present-view").hidden) {
+    event.preventDefault();
+    $("#close-present").focus();
+  }
+});
+document.addEventListener("fullscreenchange", () => {
+  if (!document.fullscreenElement && !$("#present-view").hidden) closePresent();
+});
+
+// ---------- listeners ----------
+
+function renderStatus() {
+  const status = state.status;
+  const count = status?.listenerCount ?? 0;
+  $("#listener-count").textContent = String(count);
+  $("#listener-word").textContent = count === 1 ? "listener" : "listeners";
+  const names = new Map((state.session?.languages ?? []).map((language) => [language.code, language.nativeName || language.name]));
+  const distribution = Object.entries(status?.languageDistribution ?? {}).sort((a, b) => b[1] - a[1]);
+  $("#language-stats").replaceChildren(
+    ...distribution.map(([code, listeners]) =>
+      el("li", { "data-language": code }, `${names.get(code) ?? code} `, el("span", { class: "muted", text: String(listeners) })),
+    ),
+  );
+  renderDuration();
+}
+
+function renderDuration() {
+  const status = state.status;
+  if (!status) {
+    $("#duration").textContent = "0:00";
+    return;
+  }
+  const running = state.connected ? (performance.now() - state.statusReceivedAt) / 1000 : 0;
+  $("#duration").textContent = formatDuration((status.sessionDuration ?? 0) + running);
+}
+
+setInterval(() => {
+  if (state.session && state.connected) renderDuration();
+}, 1000);
+
+// ---------- transcripts ----------
+
+function renderDownloads() {
+  const session = state.session;
+  const languages = [...(session.languages ?? [])].sort((a, b) =>
+    a.code === session.sourceLanguage ? -1 : b.code === session.sourceLanguage ? 1 : a.code.localeCompare(b.code),
+  );
+  $("#download-language").replaceChildren(
+    ...languages.map((language) => el("option", { value: language.code, lang: language.code, text: languageLabel(language) })),
+  );
+}
+
+for (const button of document.querySelectorAll(".downloads button[data-format]")) {
+  button.addEventListener("click", () => download($("#download-language").value, button.dataset.format));
+}
+
+async function download(language, format) {
+  const session = state.session;
+  const error = $("#download-error");
+  error.textContent = "";
+  const query = new URLSearchParams({ language, format });
+  try {
+    const response = await fetch(`/v1/sessions/${encodeURIComponent(session.sessionId)}/transcript?${query}`, {
+      headers: { Authorization: `Bearer ${state.key}` },
+      cache: "no-store",
+    });
+    if (!response.ok) throw new ApiError(response.status, `The transcript could not be downloaded (${response.status}).`);
+    saveBlob(await response.blob(), `${session.sessionId}-${language}.${format}`);
+  } catch (failure) {
+    error.textContent = failure.message;
+  }
+}
+
+// ---------- end ----------
+
+$("#end-button").addEventListener("click", () => $("#end-dialog").showModal());
+
+$("#end-dialog").addEventListener("close", async () => {
+  if ($("#end-dialog").returnValue !== "end" || !state.session) return;
+  try {
+    await api(`/v1/sessions/${encodeURIComponent(state.session.sessionId)}`, { method: "DELETE", key: state.key });
+    sessionEnded();
+  } catch (failure) {
+    if (failure.status === 410) sessionEnded();
+    else $("#console-notice").textContent = `The session could not be ended: ${failure.message}`;
+  }
+});

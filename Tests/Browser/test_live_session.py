@@ -1,0 +1,312 @@
+"""A speaker streams a recorded talk from the speaker console; listeners in Spanish and French
+read the captions and receive the speech; pause, the QR code, language change and reconnection."""
+
+import json
+import re
+import shutil
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+from selenium.webdriver.support.ui import Select
+
+from conftest import ARTIFACTS, FIXTURES, css, css_all, drop_websockets, retire, script_errors, set_offline, wait_for
+
+TALK = FIXTURES / "museum-tour.wav"
+# Words the Apertium translations of the museum talk are made of.
+SPANISH = {"el", "la", "los", "las", "de", "del", "y", "por", "sala", "museo", "pinturas", "tres", "río"}
+FRENCH = {"le", "la", "les", "de", "des", "du", "et", "par", "salle", "musée", "peintures", "trois", "rivière"}
+
+
+def finals(driver):
+    """(segmentId, text, lang) of the final captions shown."""
+    return [
+        (int(e.get_attribute("data-segment")), e.text.strip(), e.get_attribute("lang"))
+        for e in css_all(driver, "#caption-log .caption.final")
+    ]
+
+
+def state_of(driver, selector):
+    return css(driver, selector).get_attribute("data-state")
+
+
+def transcript(server, session_id, language):
+    query = urllib.parse.urlencode({"language": language, "format": "json"})
+    with urllib.request.urlopen(f"{server.base_url}/v1/sessions/{session_id}/transcript?{query}", timeout=10) as response:
+        return {segment["segmentId"]: segment["text"] for segment in json.load(response)["segments"]}
+
+
+def join_as_listener(make_browser, server, session_id, language, size=(360, 740)):
+    listener = make_browser(size=size)
+    listener.get(f"{server.base_url}/s/{session_id}")
+    wait_for(listener, lambda d: css(d, f'input[name="language"][value="{language}"]'), message="language choices").click()
+    css(listener, "#start-button").click()
+    wait_for(listener, lambda d: state_of(d, "#live-pill") in ("live", "waiting"), message=f"{language} listener joined")
+    return listener
+
+
+class Live:
+    def __init__(self, speaker, listeners, session_id):
+        self.speaker = speaker
+        self.listeners = listeners
+        self.session_id = session_id
+
+
+@pytest.fixture(scope="module")
+def live(server, make_browser):
+    speaker = make_browser(microphone=TALK)
+    speaker.get(f"{server.base_url}/speak")
+    # The key is asked once, then remembered.
+    wait_for(speaker, lambda d: css(d, "#key-input").is_displayed(), message="key form")
+    css(speaker, "#key-input").send_keys(server.key)
+    css(speaker, "#key-form button[type=submit]").click()
+    wait_for(speaker, lambda d: css(d, "#title-input").is_displayed(), message="new session form")
+    css(speaker, "#title-input").send_keys("Museum tour")
+    Select(css(speaker, "#source-select")).select_by_value("en")
+    css(speaker, "#create-button").click()
+    wait_for(speaker, lambda d: state_of(d, "#connection-pill") == "connected", message="speaker connected")
+    session_id = urllib.parse.parse_qs(urllib.parse.urlparse(speaker.current_url).query)["session"][0]
+    assert re.fullmatch(r"[a-z]+-[a-z]+-\d+", session_id)
+
+    listeners = {language: join_as_listener(make_browser, server, session_id, language) for language in ("es", "fr")}
+
+    css(speaker, "#mic-button").click()
+    wait_for(speaker, lambda d: state_of(d, "#mic-pill") == "on", message="microphone on")
+    yield Live(speaker, listeners, session_id)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    speaker.save_screenshot(str(ARTIFACTS / "speaker.png"))
+    for language, listener in listeners.items():
+        listener.save_screenshot(str(ARTIFACTS / f"listener-{language}.png"))
+    for driver in (speaker, *listeners.values()):
+        if driver in make_browser.drivers:
+            make_browser.drivers.remove(driver)
+            driver.quit()
+
+
+def test_speaker_streams_the_microphone_and_sees_its_captions_and_listeners(live):
+    speaker = live.speaker
+    # 100 ms frames of 16 kHz PCM: 30 of them are 3 s of the talk.
+    wait_for(speaker, lambda d: int(css(d, "#mic-pill").get_attribute("data-frames-sent") or 0) >= 30, timeout=20, message="audio frames sent")
+    wait_for(speaker, lambda d: len(finals(d)) >= 2, timeout=90, message="speaker's own final captions")
+    words = " ".join(text for _, text, _ in finals(speaker)).lower()
+    assert any(word in words for word in ("museum", "room", "paintings", "morning", "group")), words
+    assert all(lang == "en" for _, _, lang in finals(speaker))
+    wait_for(speaker, lambda d: css(d, "#listener-count").text == "2", timeout=40, message="listener count")
+    languages = {e.get_attribute("data-language") for e in css_all(speaker, "#language-stats li")}
+    assert languages == {"es", "fr"}
+
+
+def test_listeners_read_final_captions_in_their_language_and_receive_speech(live, server):
+    for language, vocabulary in (("es", SPANISH), ("fr", FRENCH)):
+        listener = live.listeners[language]
+        wait_for(listener, lambda d: len(finals(d)) >= 3, timeout=120, message=f"{language} final captions")
+        shown = finals(listener)
+        assert all(lang == language for _, _, lang in shown), shown
+        words = set(re.findall(r"\w+", " ".join(text for _, text, _ in shown).lower()))
+        assert len(words & vocabulary) >= 3, (language, shown)
+        # The captions are the stored translations, segment for segment, and nothing of the
+        # translation machinery shows through.
+        stored = transcript(server, live.session_id, language)
+        for segment, text, _ in shown:
+            assert "[/dragoman:" not in text, f"an Apertium request marker leaked into a caption: {text!r}"
+            if segment in stored:
+                assert text.split() == stored[segment].split(), (language, segment, text, stored[segment])
+        # Speech arrived and was scheduled for playback.
+        stats = lambda d: css(d, "#audio-stats")
+        wait_for(listener, lambda d: int(stats(d).get_attribute("data-chunks")) > 10, timeout=60, message=f"{language} audio chunks")
+        wait_for(listener, lambda d: float(stats(d).get_attribute("data-scheduled")) > 1.0, timeout=30, message=f"{language} audio scheduled")
+    spanish = dict((s, t) for s, t, _ in finals(live.listeners["es"]))
+    french = dict((s, t) for s, t, _ in finals(live.listeners["fr"]))
+    common = set(spanish) & set(french)
+    assert common and all(spanish[s] != french[s] for s in common)
+
+
+def test_pause_on_the_speaker_page_shows_on_the_listener_pages(live):
+    speaker = live.speaker
+    wait_for(speaker, lambda d: state_of(d, "#broadcast-pill") == "live", message="broadcast live")
+    css(speaker, "#pause-button").click()
+    wait_for(speaker, lambda d: state_of(d, "#broadcast-pill") == "paused", message="speaker sees paused")
+    assert css(speaker, "#pause-button").text == "Resume broadcast"
+    for language, listener in live.listeners.items():
+        wait_for(listener, lambda d: state_of(d, "#live-pill") == "paused", timeout=10, message=f"{language} sees paused")
+        assert "paused" in css(listener, "#live-notice").text.lower()
+    css(speaker, "#pause-button").click()
+    wait_for(speaker, lambda d: state_of(d, "#broadcast-pill") == "live", message="speaker sees resumed")
+    for language, listener in live.listeners.items():
+        wait_for(listener, lambda d: state_of(d, "#live-pill") == "live", timeout=10, message=f"{language} sees resumed")
+
+
+def test_qr_code_decodes_to_the_join_link(live, tmp_path):
+    zbarimg = shutil.which("zbarimg")
+    if zbarimg is None:
+        pytest.skip("zbarimg is not installed (apt-get install zbar-tools)")
+    speaker = live.speaker
+    link = css(speaker, "#join-link").get_attribute("textContent").strip()
+    assert link.endswith(f"/s/{live.session_id}")
+    image = tmp_path / "qr.png"
+    wait_for(speaker, lambda d: d.execute_script("const i = arguments[0]; return i.complete && i.naturalWidth > 0", css(d, "#qr-image")))
+    image.write_bytes(css(speaker, "#qr-image").screenshot_as_png)
+    decoded = subprocess.run([zbarimg, "--raw", "-q", str(image)], capture_output=True, text=True, timeout=30)
+    assert decoded.stdout.strip() == link, decoded
+    # The present view shows the same code, large, with the session words.
+    css(speaker, "#present-button").click()
+    wait_for(speaker, lambda d: css(d, "#present-view").is_displayed())
+    assert css(speaker, "#present-words").text == live.session_id.replace("-", " ")
+    big = tmp_path / "present.png"
+    big.write_bytes(css(speaker, "#present-qr").screenshot_as_png)
+    decoded = subprocess.run([zbarimg, "--raw", "-q", str(big)], capture_output=True, text=True, timeout=30)
+    assert decoded.stdout.strip() == link, decoded
+    css(speaker, "#close-present").click()
+    wait_for(speaker, lambda d: not css(d, "#present-view").is_displayed())
+
+
+def test_a_listener_changes_language_without_reloading(live, make_browser, server):
+    listener = join_as_listener(make_browser, server, live.session_id, "es", size=(1366, 768))
+    wait_for(listener, lambda d: len(finals(d)) >= 1, timeout=90, message="first Spanish caption")
+    marker = listener.execute_script("return window.performance.timeOrigin")
+    Select(css(listener, "#language-select")).select_by_value("fr")
+    wait_for(listener, lambda d: css(d, "#caption-log").get_attribute("lang") == "fr", timeout=10, message="languageChanged")
+    assert css_all(listener, "#caption-log .divider"), "a divider marks the change"
+    wait_for(listener, lambda d: any(lang == "fr" for _, _, lang in finals(d)), timeout=90, message="French captions after the change")
+    assert listener.execute_script("return window.performance.timeOrigin") == marker, "the page did not reload"
+    retire(make_browser, listener)
+
+
+def test_a_listener_reconnects_by_itself_and_catches_up(live, make_browser, server):
+    # Another Spanish listener stays connected, so Spanish is still translated during the drop.
+    listener = join_as_listener(make_browser, server, live.session_id, "es", size=(1366, 768))
+    wait_for(listener, lambda d: len(finals(d)) >= 1, timeout=90, message="first caption")
+    witness = live.listeners["es"]
+    before = {s for s, _, _ in finals(witness)}
+    set_offline(listener, True)
+    assert drop_websockets(listener) >= 1
+    wait_for(listener, lambda d: state_of(d, "#live-pill") == "reconnecting", timeout=10, message="shows reconnecting")
+    # Let two segments pass while it is away.
+    wait_for(witness, lambda d: len({s for s, _, _ in finals(d)} - before) >= 2, timeout=90, message="segments during the drop")
+    missed = {s for s, _, _ in finals(witness)} - before
+    set_offline(listener, False)
+    wait_for(listener, lambda d: state_of(d, "#live-pill") == "live", timeout=30, message="reconnected")
+    wait_for(listener, lambda d: missed <= {s for s, _, _ in finals(d)}, timeout=20, message="caught up on the missed captions")
+    shown = finals(listener)
+    assert len({s for s, _, _ in shown}) == len(shown), "no caption twice"
+    witness_text = {s: t for s, t, _ in finals(witness)}
+    for segment, text, lang in shown:
+        if segment in missed:
+            assert lang == "es" and text == witness_text[segment]
+    retire(make_browser, listener)
+
+
+def test_a_listener_pauses_and_resumes_its_own_playback(live):
+    listener, other = live.listeners["fr"], live.listeners["es"]
+    chunks = lambda d: int(css(d, "#audio-stats").get_attribute("data-chunks"))
+    button = css(listener, "#playback-button")
+    assert button.get_attribute("aria-label") == "Pause audio"
+    button.click()
+    wait_for(listener, lambda d: css(d, "#playback-button").get_attribute("aria-label") == "Resume audio", message="paused")
+    time.sleep(1)  # audio already on its way still arrives
+    paused_at, other_at = chunks(listener), chunks(other)
+    wait_for(other, lambda d: chunks(d) > other_at + 10, timeout=60, message="speech goes on for the others")
+    assert chunks(listener) == paused_at, "no speech is sent to a listener who paused playback"
+    css(listener, "#playback-button").click()
+    wait_for(listener, lambda d: chunks(d) > paused_at, timeout=60, message="speech again after resuming")
+
+
+def test_every_control_has_a_name_for_screen_readers(live, make_browser, server):
+    script = """
+        const named = (e) => (e.getAttribute('aria-label') || '').trim()
+            || (e.getAttribute('aria-labelledby') || '').split(' ').map((id) => document.getElementById(id)?.textContent || '').join('').trim()
+            || [...(e.labels || [])].map((l) => l.textContent).join('').trim()
+            || (e.type !== 'text' && e.type !== 'password' && e.textContent.trim())
+            || (e.alt || '').trim();
+        return [...document.querySelectorAll('button, input, select, a[href], img, [role=meter]')]
+            // An image with alt="" is decoration, skipped by screen readers on purpose.
+            .filter((e) => !(e.tagName === 'IMG' && e.getAttribute('alt') === ''))
+            .filter((e) => e.getClientRects().length > 0 && !named(e))
+            .map((e) => e.outerHTML.slice(0, 120));
+    """
+    assert live.speaker.execute_script(script) == []
+    listener = live.listeners["es"]
+    assert listener.execute_script(script) == []
+    assert css(listener, "#caption-log").get_attribute("aria-live") == "polite"
+    assert css(live.speaker, "#caption-log").get_attribute("aria-live") == "polite"
+    # The pages can be worked from the keyboard: the first Tab reaches the skip link.
+    from selenium.webdriver.common.keys import Keys
+
+    visitor = make_browser(size=(360, 740))
+    visitor.get(f"{server.base_url}/s/{live.session_id}")
+    wait_for(visitor, lambda d: css(d, "#join-view").is_displayed())
+    assert visitor.execute_script(script) == []
+    visitor.find_element("tag name", "body").send_keys(Keys.TAB)
+    assert visitor.switch_to.active_element.get_attribute("class") == "skip-link"
+    retire(make_browser, visitor)
+
+
+def test_landing_page_takes_a_typed_session_code_to_the_listener_page(live, make_browser, server):
+    visitor = make_browser(size=(360, 740))
+    visitor.get(server.base_url + "/")
+    css(visitor, "#session-code").send_keys(live.session_id.replace("-", " ").title())
+    css(visitor, "#join-form button[type=submit]").click()
+    wait_for(visitor, lambda d: d.current_url.endswith(f"/s/{live.session_id}"), message="listener page")
+    wait_for(visitor, lambda d: css(d, "#join-view").is_displayed())
+    assert css(visitor, "#session-title").text == "Museum tour"
+    names = {e.get_attribute("value"): e.find_element("xpath", "..").text for e in css_all(visitor, 'input[name="language"]')}
+    assert "español" in names["es"] and "français" in names["fr"]
+    retire(make_browser, visitor)
+
+
+def test_speaker_leaves_and_reopens_and_the_listeners_see_it(live):
+    speaker = live.speaker
+    css(speaker, "#leave-button").click()
+    wait_for(speaker, lambda d: css(d, "#setup-view").is_displayed(), message="back to the session list")
+    for language, listener in live.listeners.items():
+        wait_for(listener, lambda d: state_of(d, "#live-pill") == "speaker-away", timeout=10, message=f"{language} sees the speaker gone")
+    reopen = wait_for(speaker, lambda d: css_all(d, "#session-list button"), message="the live session is listed")
+    assert len(reopen) == 1 and "Museum tour" in reopen[0].get_attribute("aria-label")
+    reopen[0].click()
+    wait_for(speaker, lambda d: state_of(d, "#connection-pill") == "connected", message="reattached")
+    for language, listener in live.listeners.items():
+        wait_for(listener, lambda d: state_of(d, "#live-pill") == "live", timeout=10, message=f"{language} sees the speaker back")
+    # A reload reattaches by itself: the session is in the address.
+    speaker.refresh()
+    wait_for(speaker, lambda d: state_of(d, "#connection-pill") == "connected", message="reattached after a reload")
+    assert css(speaker, "#console-title").text == "Museum tour"
+
+
+def test_ending_the_session_asks_first_and_tells_the_listeners(live):
+    speaker = live.speaker
+    css(speaker, "#end-button").click()
+    wait_for(speaker, lambda d: css(d, "#end-dialog").is_displayed(), message="confirmation dialog")
+    css(speaker, "#end-dialog button[value=cancel]").click()
+    wait_for(speaker, lambda d: not css(d, "#end-dialog").is_displayed())
+    assert state_of(speaker, "#connection-pill") == "connected"
+    css(speaker, "#end-button").click()
+    wait_for(speaker, lambda d: css(d, "#end-dialog").is_displayed())
+    css(speaker, "#confirm-end").click()
+    wait_for(speaker, lambda d: state_of(d, "#connection-pill") == "ended", timeout=15, message="speaker sees ended")
+    for language, listener in live.listeners.items():
+        wait_for(listener, lambda d: state_of(d, "#live-pill") == "ended", timeout=15, message=f"{language} sees ended")
+        assert css(listener, "#transcript-link").is_displayed()
+
+
+def test_the_speaker_downloads_the_transcripts(live, server, tmp_path):
+    speaker = live.speaker
+    speaker.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    for language, fmt in (("es", "srt"), ("fr", "vtt"), ("en", "txt")):
+        Select(css(speaker, "#download-language")).select_by_value(language)
+        css(speaker, f'.downloads button[data-format="{fmt}"]').click()
+        path = tmp_path / f"{live.session_id}-{language}.{fmt}"
+        wait_for(speaker, lambda d: path.exists() and path.stat().st_size > 0, timeout=15, message=f"{path.name} downloaded")
+        text = path.read_text()
+        if fmt == "vtt":
+            assert text.startswith("WEBVTT")
+        if fmt == "srt":
+            assert re.search(r"^1\n00:00:\d\d,\d{3} --> ", text, re.M)
+        stored = transcript(server, live.session_id, language)
+        assert stored and all(line.split()[0] in text for line in stored.values() if line.split())
+
+
+def test_no_page_threw_a_script_error(live, make_browser):
+    errors = {driver.current_url: script_errors(driver) for driver in make_browser.drivers}
+    assert not any(errors.values()), errors

@@ -1,0 +1,102 @@
+import DragomanCore
+import Foundation
+import Testing
+
+/// What listeners are told when the speaker drops, comes back, or does not come back in time.
+@Suite("Speaker presence")
+struct SpeakerPresenceTests {
+    @Test func speakerDropIsAnnouncedAndReturnWithinGraceToo() async throws {
+        try await TestServer.run(configure: { $0.speakerGracePeriod = 30 }) { server in
+            let (speaker, sessionId, _) = try await server.speaker()
+            let (listener, _) = try await server.listener(sessionId)
+            await speaker.disconnect()
+            let dropped = try await listener.expect("speakerDisconnected")
+            #expect(dropped.sessionId == sessionId)
+            #expect(dropped["broadcastState"]?["isActive"]?.boolValue == false)
+            #expect(dropped["gracePeriodSeconds"]?.doubleValue == 30)
+            #expect(try await server.status(of: sessionId) == "paused")
+
+            let back = server.connect(["action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": server.keys.speaker])
+            try await back.expect("connectionRefreshComplete")
+            let returned = try await listener.expect("speakerReconnected")
+            #expect(returned["broadcastState"]?["isActive"]?.boolValue == true)
+            #expect(try await server.status(of: sessionId) == "active")
+            // The new speaker connection controls the broadcast.
+            back.send(action: "muteBroadcast")
+            try await listener.expect("broadcastMuted")
+            await listener.disconnect()
+            await back.disconnect()
+        }
+    }
+
+    @Test func reattachingWithCreateSessionIsAReturnToo() async throws {
+        try await TestServer.run { server in
+            let (speaker, sessionId, _) = try await server.speaker()
+            let (listener, _) = try await server.listener(sessionId)
+            await speaker.disconnect()
+            try await listener.expect("speakerDisconnected")
+            let back = server.connect(["action": "createSession", "sourceLanguage": "en", "token": server.keys.speaker, "sessionId": sessionId])
+            #expect(try await back.expect("sessionCreated").sessionId == sessionId)
+            try await listener.expect("speakerReconnected")
+            await listener.disconnect()
+            await back.disconnect()
+        }
+    }
+
+    @Test func oneOfTwoSpeakerConnectionsLeavingIsNoDrop() async throws {
+        try await TestServer.run { server in
+            let (speaker, sessionId, _) = try await server.speaker()
+            let second = server.connect(["action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": server.keys.speaker])
+            try await second.expect("connectionRefreshComplete")
+            let (listener, _) = try await server.listener(sessionId)
+            await speaker.disconnect()
+            #expect(try await listener.barrier().isEmpty)
+            #expect(try await server.status(of: sessionId) == "active")
+            await second.disconnect()
+            try await listener.expect("speakerDisconnected")
+            await listener.disconnect()
+        }
+    }
+
+    @Test func graceExpiryEndsTheSession() async throws {
+        try await TestServer.run(configure: { $0.speakerGracePeriod = 0.4 }) { server in
+            let (speaker, sessionId, _) = try await server.speaker()
+            let (listener, _) = try await server.listener(sessionId)
+            await speaker.disconnect()
+            try await listener.expect("speakerDisconnected")
+            let ended = try await listener.expect("sessionEnded", timeout: .seconds(5))
+            #expect(ended.sessionId == sessionId)
+            #expect(ended["reason"]?.stringValue == "gracePeriodExpired")
+            #expect(try await listener.closeCode() == .normalClosure)
+            #expect(try await server.status(of: sessionId) == "ended")
+            // Over for good.
+            let late = server.connect(["action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": server.keys.speaker])
+            #expect(try await late.refusalStatus() == 410)
+        }
+    }
+
+    @Test func endingOverHTTPClosesEveryone() async throws {
+        try await TestServer.run { server in
+            let (speaker, sessionId, _) = try await server.speaker()
+            let (listener, _) = try await server.listener(sessionId)
+            #expect(try await server.http(.DELETE, "/v1/sessions/\(sessionId)", key: server.keys.speaker).code == 204)
+            for client in [speaker, listener] {
+                let ended = try await client.waitFor("sessionEnded").message
+                #expect(ended["reason"]?.stringValue == "endedBySpeaker")
+                #expect(try await client.closeCode() == .normalClosure)
+            }
+            #expect(try await server.status(of: sessionId) == "ended")
+        }
+    }
+
+    @Test func aSessionCreatedOverHTTPDoesNotExpireWithoutASpeaker() async throws {
+        try await TestServer.run(configure: { $0.speakerGracePeriod = 0.2 }) { server in
+            let sessionId = try await server.createSession()
+            let (listener, _) = try await server.listener(sessionId)
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await listener.barrier().isEmpty)
+            #expect(try await server.status(of: sessionId) == "created")
+            await listener.disconnect()
+        }
+    }
+}
