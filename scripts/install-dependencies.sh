@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Installs what Dragoman needs on a Debian machine with the Swift toolchain:
-# the speech engines and C libraries (Debian packages) and the test tools.
-# Safe to run again: apt-get and pip skip what is already installed.
+# Installs what Dragoman needs on a Debian machine with the Swift toolchain: the speech engines
+# and C libraries (Debian packages). With --for-tests, also what the test suite needs: headless
+# Chromium and its driver, zbar (QR decoding), and selenium + pytest in a virtual environment
+# under .build-browser-tests/venv.
+# Safe to run again: it installs only what is missing.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 apt_packages=(
   pkg-config sqlite3 libsqlite3-dev
@@ -12,6 +15,11 @@ apt_packages=(
   apertium-fr-es apertium-es-pt apertium-spa-ita apertium-es-ro apertium-oc-es
   libqrencode-dev libopus-dev
 )
+for_tests=false
+if [ "${1:-}" = "--for-tests" ]; then
+  for_tests=true
+  apt_packages+=(chromium chromium-driver zbar-tools python3-venv)
+fi
 
 missing=()
 for package in "${apt_packages[@]}"; do
@@ -22,4 +30,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if $for_tests; then
+  venv=.build-browser-tests/venv
+  if ! "$venv/bin/python" -c 'import selenium, pytest' 2>/dev/null; then
+    echo "Installing selenium and pytest into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check selenium pytest
+  fi
 fi

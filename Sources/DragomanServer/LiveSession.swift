@@ -57,8 +57,6 @@ actor LiveSession {
     }
 
     var status: SessionStatus { lifecycle.status }
-    var broadcastState: BroadcastState { broadcast }
-    var listenerDistribution: [LanguageCode: Int] { distribution }
 
     // MARK: Lifecycle
 
@@ -133,13 +131,23 @@ actor LiveSession {
 
     // MARK: Speakers
 
-    /// Attaches a speaker connection; `false` when the session has ended meanwhile.
-    func attachSpeaker(_ connection: ClientConnection) async -> Bool {
-        guard lifecycle.acceptsSpeaker else { return false }
-        speakers.insert(connection)
+    /// What a connection's first message reports.
+    struct Snapshot: Sendable {
+        var status: SessionStatus
+        var broadcastState: BroadcastState
+    }
+
+    /// Attaches a speaker connection and queues its first message, made by `greeting` from the
+    /// state it joins, before any other message can reach it. `nil` when the session has ended.
+    func attachSpeaker(_ connection: ClientConnection, greeting: @Sendable (Snapshot) -> ServerMessage) async -> ServerMessage? {
+        guard lifecycle.acceptsSpeaker else { return nil }
         markBroadcastChange { $0.isActive = true }
-        await perform(lifecycle.speakerDidConnect())
-        return true
+        let actions = lifecycle.speakerDidConnect()
+        let message = greeting(Snapshot(status: lifecycle.status, broadcastState: broadcast))
+        connection.send(message)
+        speakers.insert(connection)
+        await perform(actions)
+        return message
     }
 
     func detachSpeaker(_ connection: ClientConnection) async {
@@ -192,15 +200,21 @@ actor LiveSession {
 
     /// Admits a listener.
     /// - Throws: `ProtocolError` when the session is full or has ended.
-    func addListener(_ connection: ClientConnection, language: LanguageCode, captionsOnly: Bool) async throws(ProtocolError) {
+    /// Like `attachSpeaker`, the first message is queued before the listener is visible.
+    func addListener(
+        _ connection: ClientConnection, language: LanguageCode, captionsOnly: Bool, greeting: @Sendable (Snapshot) -> ServerMessage
+    ) throws(ProtocolError) -> ServerMessage {
         guard lifecycle.status != .ended else { throw ProtocolError(.sessionEnded, "The session has ended.") }
         guard listeners.count < settings.maxListenersPerSession else {
             throw ProtocolError(.sessionFull, "The session has its maximum of \(settings.maxListenersPerSession) listeners.")
         }
+        let message = greeting(Snapshot(status: lifecycle.status, broadcastState: broadcast))
+        connection.send(message)
         let before = distribution
         listeners[connection] = ListenerSlot(language: language, captionsOnly: captionsOnly)
         distribution[language, default: 0] += 1
         listenersDidChange(from: before)
+        return message
     }
 
     func removeListener(_ connection: ClientConnection) {

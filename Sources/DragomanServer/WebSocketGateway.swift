@@ -1,6 +1,7 @@
 import DragomanCore
 import DragomanSpeech
 import DragomanStore
+import DragomanStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -75,7 +76,8 @@ struct WebSocketGateway: Sendable {
                 group.addTask { await enforceMaximumAge(of: connection) }
             }
             var handler = await attach(connection, admission: admission, query: query, host: request.head.authority)
-            if handler != nil {
+            let attached = handler != nil
+            if attached {
                 do {
                     for try await message in inbound.messages(maxSize: settings.maxMessageBytes * 2) {
                         await handler?.handle(message)
@@ -87,6 +89,8 @@ struct WebSocketGateway: Sendable {
                 handler = nil
             }
             connection.finish()
+            // A refused attach queued an error and a close: let the writer send them first.
+            if !attached { await group.next() }
             group.cancelAll()
         }
     }
@@ -121,22 +125,21 @@ struct WebSocketGateway: Sendable {
             case .newSession(let key, .createSession(let source, _, _, let title, let tier, let targets)):
                 session = try await registry.create(
                     title: title ?? "Live session", sourceLanguage: source, targetLanguages: targets, passcode: nil, owner: key, qualityTier: tier)
-                guard await session.attachSpeaker(connection) else { throw ProtocolError(.sessionEnded, "The session has ended.") }
-                firstMessage = await sessionCreated(session, host: host)
+                firstMessage = try await attachSpeaker(connection, to: session) { sessionCreated(session.record, $0, host: host) }
             case .speaker(_, let existing, let request):
                 session = existing
-                guard await session.attachSpeaker(connection) else {
-                    throw ProtocolError(.sessionEnded, "Session \(session.id) has ended.", action: request.action)
+                firstMessage = try await attachSpeaker(connection, to: session, action: request.action) { snapshot in
+                    request.action == "createSession"
+                        ? sessionCreated(session.record, snapshot, host: host)
+                        : refreshComplete(session.record, snapshot, role: .speaker, language: nil)
                 }
-                firstMessage = request.action == "createSession"
-                    ? await sessionCreated(session, host: host)
-                    : await refreshComplete(session, role: .speaker, language: nil)
             case .listener(let existing, let language, let request):
                 session = existing
-                try await session.addListener(connection, language: language, captionsOnly: query["captionsOnly"] == "true")
-                firstMessage = request.action == "joinSession"
-                    ? await sessionJoined(session, language: language)
-                    : await refreshComplete(session, role: .listener, language: language)
+                firstMessage = try await session.addListener(connection, language: language, captionsOnly: query["captionsOnly"] == "true") { snapshot in
+                    request.action == "joinSession"
+                        ? sessionJoined(session.record, snapshot, language: language)
+                        : refreshComplete(session.record, snapshot, role: .listener, language: language)
+                }
             case .newSession:
                 throw ProtocolError(.internal, "Unexpected connect.")
             }
@@ -146,48 +149,56 @@ struct WebSocketGateway: Sendable {
             connection.close(.policyViolation, reason: refusal.message)
             return nil
         }
-        connection.send(firstMessage)
         logger.info("Client connected", metadata: ["sessionId": "\(session.id)", "role": "\(connection.role)"])
         let pipeline = connection.role == .speaker ? await session.speechPipeline() : nil
         return ConnectionHandler(connection: connection, session: session, gateway: self, firstMessage: firstMessage, pipeline: pipeline, sampleRate: sampleRate)
     }
 
-    private func sessionCreated(_ session: LiveSession, host: String?) async -> ServerMessage {
-        let record = session.record
-        return ServerMessage(
+    /// Attaches a speaker; its first message is queued before anything else can be.
+    private func attachSpeaker(
+        _ connection: ClientConnection, to session: LiveSession, action: String = "createSession",
+        greeting: @escaping @Sendable (LiveSession.Snapshot) -> ServerMessage
+    ) async throws(ProtocolError) -> ServerMessage {
+        guard let message = await session.attachSpeaker(connection, greeting: greeting) else {
+            throw ProtocolError(.sessionEnded, "Session \(session.id) has ended.", action: action)
+        }
+        return message
+    }
+
+    private func sessionCreated(_ record: SessionRecord, _ snapshot: LiveSession.Snapshot, host: String?) -> ServerMessage {
+        ServerMessage(
             type: "sessionCreated", sessionId: record.id,
             fields: [
                 "title": .string(record.title),
                 "sourceLanguage": .string(record.sourceLanguage.rawValue),
                 "qualityTier": .string(record.qualityTier ?? "standard"),
-                "status": .string(await session.status.rawValue),
-                "broadcastState": await session.broadcastState.json,
+                "status": .string(snapshot.status.rawValue),
+                "broadcastState": snapshot.broadcastState.json,
                 "joinUrl": .string(settings.joinURL(for: record.id, authority: host)),
                 "availableLanguages": .array(catalog.deliverable(from: record.sourceLanguage).map { .string($0.rawValue) }),
             ])
     }
 
-    private func sessionJoined(_ session: LiveSession, language: LanguageCode) async -> ServerMessage {
-        let record = session.record
-        return ServerMessage(
+    private func sessionJoined(_ record: SessionRecord, _ snapshot: LiveSession.Snapshot, language: LanguageCode) -> ServerMessage {
+        ServerMessage(
             type: "sessionJoined", sessionId: record.id,
             fields: [
                 "targetLanguage": .string(language.rawValue),
                 "sourceLanguage": .string(record.sourceLanguage.rawValue),
                 "title": .string(record.title),
-                "status": .string(await session.status.rawValue),
-                "broadcastState": await session.broadcastState.json,
+                "status": .string(snapshot.status.rawValue),
+                "broadcastState": snapshot.broadcastState.json,
             ])
     }
 
-    private func refreshComplete(_ session: LiveSession, role: Role, language: LanguageCode?) async -> ServerMessage {
+    private func refreshComplete(_ record: SessionRecord, _ snapshot: LiveSession.Snapshot, role: Role, language: LanguageCode?) -> ServerMessage {
         var fields: [String: JSONValue] = [
             "role": .string(role.rawValue),
-            "status": .string(await session.status.rawValue),
-            "broadcastState": await session.broadcastState.json,
+            "status": .string(snapshot.status.rawValue),
+            "broadcastState": snapshot.broadcastState.json,
         ]
         if let language { fields["targetLanguage"] = .string(language.rawValue) }
-        return ServerMessage(type: "connectionRefreshComplete", sessionId: session.id, fields: fields)
+        return ServerMessage(type: "connectionRefreshComplete", sessionId: record.id, fields: fields)
     }
 
     /// Where a maximum connection age is configured: warn, then ask for a refresh, then close.

@@ -164,6 +164,19 @@ struct ConnectActionTests {
         }
     }
 
+    /// The connect answer is the first message even when other messages are due at that moment
+    /// (here a periodic status every 2 ms): nothing may overtake it.
+    @Test func theConnectAnswerIsAlwaysTheFirstMessage() async throws {
+        try await TestServer.run(configure: { $0.statusInterval = 0.002 }) { server in
+            for _ in 0..<20 {
+                let speaker = server.connect(["action": "createSession", "sourceLanguage": "en", "token": server.keys.speaker])
+                let first = try await speaker.next()
+                #expect(first.type == "sessionCreated", "first message: \(first)")
+                await speaker.disconnect()
+            }
+        }
+    }
+
     @Test func theOtherRolesConnectActionIsForbidden() async throws {
         try await TestServer.run { server in
             let (speaker, sessionId, _) = try await server.speaker()

@@ -35,7 +35,9 @@ struct SessionStatusTests {
 
     @Test func periodicAtTheConfiguredInterval() async throws {
         try await TestServer.run(configure: { $0.statusInterval = 0.3 }) { server in
-            let (speaker, sessionId, _) = try await server.speaker()
+            // (That `sessionCreated` comes first is `theConnectAnswerIsAlwaysTheFirstMessage`'s concern.)
+            let speaker = server.connect(["action": "createSession", "sourceLanguage": "en", "token": server.keys.speaker])
+            let sessionId = try #require(try await speaker.waitFor("sessionCreated").message.sessionId)
             let first = try await speaker.waitFor("sessionStatus", timeout: .seconds(2)) { $0["updateReason"]?.stringValue == "periodic" }.message
             let firstAt = ContinuousClock.now
             Self.checkFields(first, sessionId: sessionId)
