@@ -50,12 +50,12 @@ struct Listen: AsyncParsableCommand {
             guard let json = message.json else { continue }
             switch message.type {
             case "sessionJoined":
-                print("Joined \(session) in \(language): \(json["title"]?.stringValue ?? "")")
+                printNow("Joined \(session) in \(language): \(json["title"]?.stringValue ?? "")")
             case "transcript":
                 transcripts.write(String(decoding: try JSONEncoder().encode(json), as: UTF8.self) + "\n")
                 if json["isFinal"]?.boolValue == true, let text = json["text"]?.stringValue {
                     captions.write(text + "\n")
-                    print("  \(text)")
+                    printNow("  \(text)")
                 }
             case "audioData":
                 guard let base64 = json["audioData"]?.stringValue, let bytes = Data(base64Encoded: base64),
@@ -67,18 +67,18 @@ struct Listen: AsyncParsableCommand {
                 heard += Double(samples.count) / rate
                 FileHandle.standardError.write(Data(String(format: "\r%.1f s of speech received ", heard).utf8))
             case "broadcastPaused", "broadcastResumed", "broadcastMuted", "broadcastUnmuted", "speakerDisconnected", "speakerReconnected":
-                print("  (\(message.type!))")
+                printNow("  (\(message.type!))")
             case "sessionEnded":
-                print("  (the session ended)")
+                printNow("  (the session ended)")
                 connection.close()
             case "error":
-                print("  error \(json["code"]?.stringValue ?? ""): \(json["message"]?.stringValue ?? "")")
+                printNow("  error \(json["code"]?.stringValue ?? ""): \(json["message"]?.stringValue ?? "")")
             default: break
             }
             if MonotonicTime.seconds > deadline { connection.close() }
         }
         stopper.cancel()
-        print(String(format: "\nWrote %@/captions.txt, captions.jsonl and %@ (%.1f s of speech).", out, audio == nil ? "no audio" : "audio.wav", heard))
+        printNow(String(format: "\nWrote %@/captions.txt, captions.jsonl and %@ (%.1f s of speech).", out, audio == nil ? "no audio" : "audio.wav", heard))
     }
 }
 

@@ -42,7 +42,7 @@ struct Serve: AsyncParsableCommand {
         let store = try StoreFactory.open(settings)
         if try await store.activeKeyCount() == 0 {
             let key = try await store.createKey(name: "first-operator", role: .operator)
-            print("""
+            printNow("""
 
                 ┌──────────────────────────────────────────────────────────────────────┐
                 │ No speaker key existed, so Dragoman made one. It is shown only once: │
@@ -58,9 +58,14 @@ struct Serve: AsyncParsableCommand {
         let app = buildApplication(
             configuration: settings, dependencies: ServerDependencies(store: store, engines: engines, logger: logger)
         ) { port in
-            // Written straight to the file handle: print's buffer would hold it back when piped.
-            FileHandle.standardOutput.write(Data("Dragoman is listening on http://\(settings.host):\(port)  (speaker console: /speak)\n".utf8))
+            printNow("Dragoman is listening on http://\(settings.host):\(port)  (speaker console: /speak)")
         }
         try await app.runService()
     }
+}
+
+/// Prints a line at once: `print` buffers when standard output is a pipe or a file, and the
+/// server runs on, so what it says at start would stay unseen.
+func printNow(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -41,18 +41,18 @@ struct Speak: AsyncParsableCommand {
         guard let first = await messages.next(), first.type == "sessionCreated", let sessionId = first.json?["sessionId"]?.stringValue else {
             throw ValidationError("The server refused the session.")
         }
-        print("Session \(sessionId) — listeners join at \(first.json?["joinUrl"]?.stringValue ?? "?")")
+        printNow("Session \(sessionId) — listeners join at \(first.json?["joinUrl"]?.stringValue ?? "?")")
 
         let duration = wav.duration
         let printer = Task {
             while let message = await messages.next() {
                 switch message.type {
                 case "transcript" where message.json?["isFinal"]?.boolValue == true:
-                    print("  [\(message.json?["segmentId"].map { "\($0.doubleValue.map { Int($0) } ?? 0)" } ?? "?")] \(message.json?["text"]?.stringValue ?? "")")
+                    printNow("  [\(message.json?["segmentId"].map { "\($0.doubleValue.map { Int($0) } ?? 0)" } ?? "?")] \(message.json?["text"]?.stringValue ?? "")")
                 case "error":
-                    print("  error \(message.json?["code"]?.stringValue ?? ""): \(message.json?["message"]?.stringValue ?? "")")
+                    printNow("  error \(message.json?["code"]?.stringValue ?? ""): \(message.json?["message"]?.stringValue ?? "")")
                 case "sessionEnded":
-                    print("  the session ended")
+                    printNow("  the session ended")
                     return
                 default: break
                 }
@@ -69,6 +69,6 @@ struct Speak: AsyncParsableCommand {
         connection.close()
         printer.cancel()
         await connection.closed()
-        print("Done: \(String(format: "%.1f", duration)) s of audio sent to \(sessionId).")
+        printNow("Done: \(String(format: "%.1f", duration)) s of audio sent to \(sessionId).")
     }
 }
