@@ -47,6 +47,10 @@ struct PipelineEndToEndTests {
             for language in expectedWord.keys {
                 listeners[language] = try await server.listener(sessionId, language: language).client
             }
+            // A listener who asked for captions only does not make its language synthesized for it.
+            let captionsOnly = server.connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "it", "captionsOnly": "true"])
+            try await captionsOnly.expect("sessionJoined")
+
             // The speaker reads its own captions: five sentences, five finals.
             var spoken = Self.finals(try await Self.stream(wav.samples[...], to: speaker))
             while spoken.count < 5 {
@@ -83,6 +87,14 @@ struct PipelineEndToEndTests {
                 #expect(PCM.dBFS(audio) > -40, "\(language) audio is silent: \(PCM.dBFS(audio)) dBFS")
                 #expect(audio.count > 22_050 * 4, "\(language): only \(audio.count) samples of speech")
             }
+
+            var italian: [Message] = []
+            while Self.finals(italian).count < 5 {
+                italian.append(try await captionsOnly.next(timeout: .seconds(20)))
+            }
+            italian += try await captionsOnly.barrier()
+            #expect(italian.filter { $0.type == "audioData" }.isEmpty)
+            #expect(Self.finals(italian).allSatisfy { $0["targetLanguage"]?.stringValue == "it" })
 
             // Every final segment was stored, in every language that had listeners.
             let vtt = try await server.http(.GET, "/v1/sessions/\(sessionId)/transcript?language=es&format=vtt")

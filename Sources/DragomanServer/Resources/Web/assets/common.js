@@ -142,3 +142,12 @@ export function saveBlob(blob, filename) {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** Closes the page's socket without its close handler, so no reconnect follows; a new one is opened next. */
+export function discardSocket(state) {
+  const old = state.socket;
+  if (!old) return;
+  state.socket = null;
+  old.onclose = null;
+  old.close();
+}

@@ -1,5 +1,5 @@
 // The listener page, /s/{sessionId}: pick a language, tap once, read captions and hear speech.
-import { $, api, ApiError, el, normalizeSessionId, sessionWords, setUpThemeToggle, socketURL, store } from "./common.js";
+import { $, api, ApiError, el, normalizeSessionId, sessionWords, setUpThemeToggle, socketURL, store, discardSocket } from "./common.js";
 import { CaptionView } from "./captions.js";
 import { PcmPlayer } from "./player.js";
 
@@ -350,12 +350,7 @@ function handle(message) {
       break;
     case "connectionRefreshRequired":
       // The server wants a fresh connection; make it now, seamlessly.
-      if (state.socket) {
-        const old = state.socket;
-        state.socket = null;
-        old.onclose = null;
-        old.close();
-      }
+      discardSocket(state);
       connect(true);
       break;
     case "error":
@@ -521,12 +516,7 @@ $("#playback-button").addEventListener("click", async () => {
     state.captionsOnly = false;
     state.playbackPaused = false;
     renderPlaybackButton();
-    if (state.socket) {
-      const old = state.socket;
-      state.socket = null;
-      old.onclose = null;
-      old.close();
-    }
+    discardSocket(state);
     connect(true);
     return;
   }

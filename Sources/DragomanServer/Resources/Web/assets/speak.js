@@ -1,5 +1,5 @@
 // The speaker console, /speak: key, session, microphone, broadcast controls, join link, status.
-import { $, api, ApiError, el, formatDuration, languageLabel, saveBlob, sessionWords, setUpThemeToggle, socketURL, store } from "./common.js";
+import { $, api, ApiError, el, formatDuration, languageLabel, saveBlob, sessionWords, setUpThemeToggle, socketURL, store, discardSocket } from "./common.js";
 import { CaptionView } from "./captions.js";
 import { Microphone } from "./microphone.js";
 
@@ -363,12 +363,7 @@ function handle(message) {
       sessionEnded();
       break;
     case "connectionRefreshRequired":
-      if (state.socket) {
-        const old = state.socket;
-        state.socket = null;
-        old.onclose = null;
-        old.close();
-      }
+      discardSocket(state);
       connect();
       break;
     case "error":
