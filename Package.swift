@@ -31,6 +31,11 @@ let package = Package(
             providers: [.apt(["libespeak-ng-dev"])]
         ),
         .systemLibrary(
+            name: "COpus",
+            pkgConfig: "opus",
+            providers: [.apt(["libopus-dev"])]
+        ),
+        .systemLibrary(
             name: "CQRencode",
             pkgConfig: "libqrencode",
             providers: [.apt(["libqrencode-dev"])]
@@ -41,6 +46,7 @@ let package = Package(
                 "DragomanCore",
                 "CPocketSphinx",
                 "CEspeakNG",
+                "COpus",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

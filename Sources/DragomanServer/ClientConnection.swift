@@ -40,6 +40,13 @@ public final class ClientConnection: Sendable, Hashable {
         }
     }
 
+    /// Queues a binary frame (fan-out shares one buffer among many connections).
+    func send(binary buffer: ByteBuffer) {
+        if case .dropped = continuation.yield(.binary(buffer)) {
+            droppedCount.add(1, ordering: .relaxed)
+        }
+    }
+
     /// Queues a close frame; nothing queued after it is sent.
     func close(_ code: WebSocketErrorCode, reason: String? = nil) {
         continuation.yield(.close(code, reason: reason))

@@ -108,6 +108,7 @@ extension ServerConfiguration {
         .number("segmentPause", "Seconds of quiet that end a segment of speech (a final caption).", \.segmentPause),
         .number("maximumSegmentLength", "Seconds after which a segment is cut even if the speaker does not pause.", \.maximumSegmentLength),
         .number("partialInterval", "Seconds between partial (provisional) captions of the segment under way.", \.partialInterval),
+        .integer("opusBitrate", "Bits per second of the Opus speech sent to listeners who ask for audioFormat=opus.", \.opusBitrate, minimum: 6_000),
         .integer("maxAudioChunkBytes", "Largest audio chunk (binary frame, or decoded sendAudio) in bytes.", \.maxAudioChunkBytes, minimum: 2),
         .integer("maxControlMessageBytes", "Largest control message in bytes.", \.maxControlMessageBytes, minimum: 64),
         .integer("maxMessageBytes", "Largest message of any kind in bytes; a larger one closes the connection (1009).", \.maxMessageBytes, minimum: 1024),

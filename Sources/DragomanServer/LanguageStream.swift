@@ -24,12 +24,16 @@ final class LanguageStream: Sendable {
         let value = Atomic<Int>(0)
     }
 
-    init(language: LanguageCode, sourceLanguage: LanguageCode, session: LiveSession, engines: SpeechEngines, store: any DragomanStore, logger: Logger) {
+    init(
+        language: LanguageCode, sourceLanguage: LanguageCode, session: LiveSession, engines: SpeechEngines, store: any DragomanStore,
+        opusBitrate: Int, logger: Logger
+    ) {
         self.language = language
         let (stream, continuation) = AsyncStream.makeStream(of: Job.self)
         self.jobs = continuation
         let generation = partialGeneration
-        let context = Context(language: language, sourceLanguage: sourceLanguage, session: session, engines: engines, store: store, logger: logger)
+        let context = Context(
+            language: language, sourceLanguage: sourceLanguage, session: session, engines: engines, store: store, opusBitrate: opusBitrate, logger: logger)
         worker = Task {
             for await job in stream {
                 switch job {
@@ -67,6 +71,7 @@ final class LanguageStream: Sendable {
         let session: LiveSession
         let engines: SpeechEngines
         let store: any DragomanStore
+        let opusBitrate: Int
         let logger: Logger
 
         /// Speech goes out in chunks of at least this many seconds (the first as soon as it has that much).
@@ -87,8 +92,10 @@ final class LanguageStream: Sendable {
                 logger.error("Could not store a translation; it is still published", metadata: ["language": "\(language)", "error": "\(error)"])
             }
             await session.publishCaption(Caption(segment: segment, isFinal: true), language: language, text: translation)
-            guard engines.canSpeak(language), await session.wantsAudio(language) else { return }
-            await speak(translation, segmentIndex: segment.index)
+            guard engines.canSpeak(language) else { return }
+            let formats = await session.audioFormats(wanted: language)
+            guard !formats.isEmpty else { return }
+            await speak(translation, segmentIndex: segment.index, encodeOpus: formats.contains(.opus))
         }
 
         private func translate(_ text: String) async -> String? {
@@ -100,20 +107,32 @@ final class LanguageStream: Sendable {
             }
         }
 
-        private func speak(_ text: String, segmentIndex: Int) async {
+        /// Synthesizes a segment's speech and publishes it chunk by chunk; with `encodeOpus`, each
+        /// chunk is also encoded here, once for all of the language's Opus listeners.
+        private func speak(_ text: String, segmentIndex: Int, encodeOpus: Bool) async {
             do {
                 let speech = try await engines.synthesizer.synthesize(text, language: language.rawValue)
+                let encoder = encodeOpus ? try OpusEncoder(inputRate: speech.sampleRate, bitrate: opusBitrate) : nil
                 let chunkLength = Int(Double(speech.sampleRate) * Self.chunkDuration)
                 var pending: [Int16] = []
                 var chunkIndex = 0
-                for try await samples in speech.chunks {
-                    pending += samples
-                    guard pending.count >= chunkLength else { continue }
-                    await session.publishAudio(pending, sampleRate: speech.sampleRate, language: language, segmentIndex: segmentIndex, chunkIndex: chunkIndex, isLast: false)
+                // The volume of the moment is applied before encoding: Opus listeners cannot scale packets.
+                func publish(isLast: Bool) async throws {
+                    let volume = await session.speechVolume
+                    let samples = volume == 1 ? pending : PCM.scaled(pending, by: volume)
+                    let packets = try encoder.map { encoder in try encoder.encode(samples) + (isLast ? encoder.finish() : []) }
+                    await session.publishAudio(SpeechChunk(
+                        language: language, segmentIndex: segmentIndex, chunkIndex: chunkIndex, isLast: isLast,
+                        samples: samples, sampleRate: speech.sampleRate, opusPackets: packets))
                     chunkIndex += 1
                     pending.removeAll(keepingCapacity: true)
                 }
-                await session.publishAudio(pending, sampleRate: speech.sampleRate, language: language, segmentIndex: segmentIndex, chunkIndex: chunkIndex, isLast: true)
+                for try await samples in speech.chunks {
+                    pending += samples
+                    guard pending.count >= chunkLength else { continue }
+                    try await publish(isLast: false)
+                }
+                try await publish(isLast: true)
             } catch {
                 await session.reportEngineFailure(stage: "speech synthesis in \(language)", error: error)
             }

@@ -3,6 +3,7 @@ import DragomanSpeech
 import DragomanStore
 import Foundation
 import Logging
+import NIOCore
 
 /// A session that is not over, in memory: its connections, broadcast state and lifecycle.
 /// Every change to a session goes through this actor, so it is seen in one order by everyone.
@@ -33,6 +34,7 @@ actor LiveSession {
         var language: LanguageCode
         /// Asked at connect for captions only: its language is not synthesized for it.
         var captionsOnly: Bool
+        var audioFormat: ListenerAudioFormat
         var playbackPaused = false
 
         var wantsAudio: Bool { !captionsOnly && !playbackPaused }
@@ -202,7 +204,8 @@ actor LiveSession {
     /// - Throws: `ProtocolError` when the session is full or has ended.
     /// Like `attachSpeaker`, the first message is queued before the listener is visible.
     func addListener(
-        _ connection: ClientConnection, language: LanguageCode, captionsOnly: Bool, greeting: @Sendable (Snapshot) -> ServerMessage
+        _ connection: ClientConnection, language: LanguageCode, captionsOnly: Bool, audioFormat: ListenerAudioFormat,
+        greeting: @Sendable (Snapshot) -> ServerMessage
     ) throws(ProtocolError) -> ServerMessage {
         guard lifecycle.status != .ended else { throw ProtocolError(.sessionEnded, "The session has ended.") }
         guard listeners.count < settings.maxListenersPerSession else {
@@ -211,7 +214,7 @@ actor LiveSession {
         let message = greeting(Snapshot(status: lifecycle.status, broadcastState: broadcast))
         connection.send(message)
         let before = distribution
-        listeners[connection] = ListenerSlot(language: language, captionsOnly: captionsOnly)
+        listeners[connection] = ListenerSlot(language: language, captionsOnly: captionsOnly, audioFormat: audioFormat)
         distribution[language, default: 0] += 1
         listenersDidChange(from: before)
         return message
@@ -278,9 +281,13 @@ actor LiveSession {
         return audience
     }
 
-    func wantsAudio(_ language: LanguageCode) -> Bool {
-        listeners.values.contains { $0.language == language && $0.wantsAudio }
+    /// The formats the listeners of `language` who are listening want speech in; empty when none is.
+    func audioFormats(wanted language: LanguageCode) -> Set<ListenerAudioFormat> {
+        Set(listeners.values.filter { $0.language == language && $0.wantsAudio }.map(\.audioFormat))
     }
+
+    /// The speaker's volume, which synthesized speech is scaled by before it is encoded.
+    var speechVolume: Double { broadcast.volume }
 
     private func takeSequence(_ language: LanguageCode) -> Int {
         let sequence = nextSequence[language, default: 1]
@@ -299,26 +306,23 @@ actor LiveSession {
         }
     }
 
-    /// Sends a chunk of synthesized speech, at the speaker's volume, to the listeners of
-    /// `language` who are listening, unless the broadcast is paused or muted.
-    func publishAudio(_ samples: [Int16], sampleRate: Int, language: LanguageCode, segmentIndex: Int, chunkIndex: Int, isLast: Bool) {
+    /// Sends a chunk of synthesized speech, already scaled to the speaker's volume, to the
+    /// listeners of its language who are listening, unless the broadcast is paused or muted: as
+    /// `audioData` PCM, or as one binary frame of `opusPackets` (the same chunk, encoded; `nil`
+    /// when the segment is not encoded because no listener asked for Opus when it began).
+    /// Both forms of a chunk take the same `sequence`.
+    func publishAudio(_ chunk: SpeechChunk) {
         guard broadcast.isFlowing else { return }
-        let scaled = broadcast.volume == 1 ? samples : PCM.scaled(samples, by: broadcast.volume)
-        let message = ServerMessage(
-            type: "audioData", sessionId: id,
-            fields: [
-                "audioData": .string(Data(PCM.littleEndianBytes(scaled)).base64EncodedString()),
-                "format": "pcm_s16le",
-                "sampleRate": .int(sampleRate),
-                "targetLanguage": .string(language.rawValue),
-                "segmentId": .int(segmentIndex),
-                "sequence": .int(takeSequence(language)),
-                "chunkIndex": .int(chunkIndex),
-                "isLastChunk": .bool(isLast),
-            ])
-        let frame = message.encoded()
-        for (connection, slot) in listeners where slot.language == language && slot.wantsAudio {
-            connection.send(text: frame)
+        let sequence = takeSequence(chunk.language)
+        let audience = listeners.filter { $0.value.language == chunk.language && $0.value.wantsAudio }
+        let pcmListeners = audience.filter { $0.value.audioFormat == .pcm }.keys
+        if !pcmListeners.isEmpty {
+            let frame = chunk.pcmMessage(sessionId: id, sequence: sequence).encoded()
+            for connection in pcmListeners { connection.send(text: frame) }
+        }
+        let opusListeners = audience.filter { $0.value.audioFormat == .opus }.keys
+        if !opusListeners.isEmpty, let frame = chunk.opusFrame(sequence: sequence) {
+            for connection in opusListeners { connection.send(binary: frame) }
         }
     }
 

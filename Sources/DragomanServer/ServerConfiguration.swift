@@ -28,6 +28,8 @@ public struct ServerConfiguration: Sendable {
     public var maximumSegmentLength: Double = 12
     /// Seconds between partial captions of the segment under way.
     public var partialInterval = 0.3
+    /// Bits per second of the Opus speech sent to listeners who ask for it (`OpusEncoder.defaultBitrate`).
+    public var opusBitrate = 24_000
 
     public var maxAudioChunkBytes = 32 * 1024
     public var maxControlMessageBytes = 4 * 1024

@@ -172,7 +172,8 @@ actor SessionPipeline {
         return audience.keys.filter { $0 != sourceLanguage }.map { language in
             if let stream = streams[language] { return (language, stream) }
             let stream = LanguageStream(
-                language: language, sourceLanguage: sourceLanguage, session: session, engines: engines, store: store, logger: logger)
+                language: language, sourceLanguage: sourceLanguage, session: session, engines: engines, store: store,
+                opusBitrate: settings.opusBitrate, logger: logger)
             streams[language] = stream
             return (language, stream)
         }

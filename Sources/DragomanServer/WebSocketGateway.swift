@@ -117,9 +117,14 @@ struct WebSocketGateway: Sendable {
         let session: LiveSession
         let firstMessage: ServerMessage
         let sampleRate = query["sampleRate"].map { Int($0) ?? 0 } ?? PCM.speechSampleRate
+        // `nil` for a value that is not a format; speakers' is ignored.
+        let audioFormat = query["audioFormat"].map { ListenerAudioFormat(rawValue: $0) } ?? .pcm
         do {
             guard connection.role == .listener || AudioContainer.acceptedSampleRates.contains(sampleRate) else {
                 throw ProtocolError(.invalidAudioFormat, "sampleRate must be a whole number of Hz from 8000 to 48000.", action: "createSession")
+            }
+            guard connection.role == .speaker || audioFormat != nil else {
+                throw ProtocolError(.invalidAudioFormat, "audioFormat must be \"pcm\" or \"opus\".", action: query["action"])
             }
             switch admission {
             case .newSession(let key, .createSession(let source, _, _, let title, let tier, let targets)):
@@ -135,7 +140,9 @@ struct WebSocketGateway: Sendable {
                 }
             case .listener(let existing, let language, let request):
                 session = existing
-                firstMessage = try await session.addListener(connection, language: language, captionsOnly: query["captionsOnly"] == "true") { snapshot in
+                firstMessage = try await session.addListener(
+                    connection, language: language, captionsOnly: query["captionsOnly"] == "true", audioFormat: audioFormat ?? .pcm
+                ) { snapshot in
                     request.action == "joinSession"
                         ? sessionJoined(session.record, snapshot, language: language)
                         : refreshComplete(session.record, snapshot, role: .listener, language: language)

@@ -30,16 +30,28 @@ struct Listen: AsyncParsableCommand {
     @Flag(help: "Ask for captions only, no audio.")
     var captionsOnly = false
 
+    @Flag(help: "Ask for speech as PCM audioData messages instead of Opus binary frames.")
+    var pcm = false
+
     func run() async throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         var query = ["action": "joinSession", "sessionId": session, "targetLanguage": language]
         if let passcode { query["passcode"] = passcode }
         if captionsOnly { query["captionsOnly"] = "true" }
+        if !pcm { query["audioFormat"] = "opus" }
         let connection = try await LiveConnection.open(ServerAddress(server).webSocketURL(query))
         let captions = try OutputFile(path: out + "/captions.txt")
         let transcripts = try OutputFile(path: out + "/captions.jsonl")
         var audio: WAVStreamWriter?
         var heard = 0.0
+        // One decoder for the whole connection: Opus carries state from packet to packet.
+        let decoder = try OpusDecoder()
+        func write(_ samples: [Int16], rate: Int) throws {
+            if audio == nil { audio = try WAVStreamWriter(path: out + "/audio.wav", sampleRate: rate) }
+            try audio?.append(samples)
+            heard += Double(samples.count) / Double(rate)
+            FileHandle.standardError.write(Data(String(format: "\r%.1f s of speech received ", heard).utf8))
+        }
         let deadline = duration > 0 ? MonotonicTime.seconds + duration : .infinity
         let stopper = Task {
             guard duration > 0 else { return }
@@ -47,6 +59,10 @@ struct Listen: AsyncParsableCommand {
             connection.close()
         }
         for await message in connection.messages {
+            if let buffer = message.binary, let frame = OpusAudioFrame(bytes: buffer.readableBytesView) {
+                for packet in frame.packets { try write(decoder.decode(packet), rate: decoder.sampleRate) }
+                continue
+            }
             guard let json = message.json else { continue }
             switch message.type {
             case "sessionJoined":
@@ -61,11 +77,7 @@ struct Listen: AsyncParsableCommand {
                 guard let base64 = json["audioData"]?.stringValue, let bytes = Data(base64Encoded: base64),
                     let rate = json["sampleRate"]?.doubleValue
                 else { continue }
-                if audio == nil { audio = try WAVStreamWriter(path: out + "/audio.wav", sampleRate: Int(rate)) }
-                let samples = PCM.samples(fromLittleEndian: bytes)
-                try audio?.append(samples)
-                heard += Double(samples.count) / rate
-                FileHandle.standardError.write(Data(String(format: "\r%.1f s of speech received ", heard).utf8))
+                try write(PCM.samples(fromLittleEndian: bytes), rate: Int(rate))
             case "broadcastPaused", "broadcastResumed", "broadcastMuted", "broadcastUnmuted", "speakerDisconnected", "speakerReconnected":
                 printNow("  (\(message.type!))")
             case "sessionEnded":

@@ -1,0 +1,42 @@
+import DragomanCore
+import DragomanSpeech
+import Foundation
+import NIOCore
+
+/// One chunk of a segment's synthesized speech in one language, in the forms listeners ask for.
+struct SpeechChunk: Sendable {
+    var language: LanguageCode
+    var segmentIndex: Int
+    var chunkIndex: Int
+    var isLast: Bool
+    /// PCM at `sampleRate`, already at the speaker's volume.
+    var samples: [Int16]
+    var sampleRate: Int
+    /// The same speech as Opus packets; `nil` when the segment is not encoded.
+    var opusPackets: [[UInt8]]?
+
+    /// The `audioData` message of PCM listeners.
+    func pcmMessage(sessionId: String, sequence: Int) -> ServerMessage {
+        ServerMessage(
+            type: "audioData", sessionId: sessionId,
+            fields: [
+                "audioData": .string(Data(PCM.littleEndianBytes(samples)).base64EncodedString()),
+                "format": "pcm_s16le",
+                "sampleRate": .int(sampleRate),
+                "targetLanguage": .string(language.rawValue),
+                "segmentId": .int(segmentIndex),
+                "sequence": .int(sequence),
+                "chunkIndex": .int(chunkIndex),
+                "isLastChunk": .bool(isLast),
+            ])
+    }
+
+    /// The binary frame of Opus listeners; `nil` when the segment is not encoded.
+    func opusFrame(sequence: Int) -> ByteBuffer? {
+        guard let opusPackets else { return nil }
+        let frame = OpusAudioFrame(
+            language: language, segmentId: UInt32(truncatingIfNeeded: segmentIndex), sequence: UInt32(truncatingIfNeeded: sequence),
+            sampleRate: UInt32(OpusEncoder.sampleRate), isLastOfSegment: isLast, packets: opusPackets)
+        return ByteBuffer(bytes: frame.encoded())
+    }
+}
