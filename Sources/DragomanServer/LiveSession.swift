@@ -3,6 +3,7 @@ import DragomanSpeech
 import DragomanStore
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 
 /// A session that is not over, in memory: its connections, broadcast state and lifecycle.
@@ -329,6 +330,7 @@ actor LiveSession {
     /// An engine failed: the session goes on with the next segment; the speaker is told.
     func reportEngineFailure(stage: String, error: any Error) {
         logger.error("Engine failure", metadata: ["stage": "\(stage)", "error": "\(error)"])
+        Counter(label: "dragoman_engine_failures_total", dimensions: [("stage", stage)]).increment()
         let message = ServerMessage.error(ProtocolError(.engineFailure, "The \(stage) engine failed; the session goes on with the next segment."), sessionId: id)
         for speaker in speakers { speaker.send(message) }
     }
