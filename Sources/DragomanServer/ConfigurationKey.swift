@@ -107,6 +107,7 @@ extension ServerConfiguration {
         .number("statusAnswerBudget", "Seconds within which getSessionStatus is answered.", \.statusAnswerBudget),
         .number("segmentPause", "Seconds of quiet that end a segment of speech (a final caption).", \.segmentPause),
         .number("maximumSegmentLength", "Seconds after which a segment is cut even if the speaker does not pause.", \.maximumSegmentLength),
+        .number("languageLinger", "Seconds a language keeps being translated (captions, stored) after its last listener leaves, so one who reconnects catches up.", \.languageLinger),
         .number("partialInterval", "Seconds between partial (provisional) captions of the segment under way.", \.partialInterval),
         .integer("opusBitrate", "Bits per second of the Opus speech sent to listeners who ask for audioFormat=opus.", \.opusBitrate, minimum: 6_000),
         .integer("maxAudioChunkBytes", "Largest audio chunk (binary frame, or decoded sendAudio) in bytes.", \.maxAudioChunkBytes, minimum: 2),

@@ -20,6 +20,8 @@ actor LiveSession {
     private var statusPolicy: StatusUpdatePolicy
     private var graceTask: Task<Void, Never>?
     private var pipeline: SessionPipeline?
+    /// When each language that has no listener now lost its last one (`MonotonicTime`).
+    private var languagesLeftAt: [LanguageCode: Double] = [:]
     /// Next `sequence` of each language's stream of captions and audio.
     private var nextSequence: [LanguageCode: Int] = [:]
 
@@ -224,9 +226,17 @@ actor LiveSession {
     func removeListener(_ connection: ClientConnection) {
         guard let slot = listeners.removeValue(forKey: connection) else { return }
         let before = distribution
-        distribution[slot.language, default: 1] -= 1
-        if distribution[slot.language] == 0 { distribution[slot.language] = nil }
+        countListenerLeaving(slot.language)
         listenersDidChange(from: before)
+    }
+
+    /// A language whose last listener left keeps being translated for `languageLinger`, so a
+    /// listener who drops and comes back finds the captions of what it missed.
+    private func countListenerLeaving(_ language: LanguageCode) {
+        distribution[language, default: 1] -= 1
+        guard distribution[language] == 0 else { return }
+        distribution[language] = nil
+        languagesLeftAt[language] = MonotonicTime.seconds
     }
 
     /// Moves a listener to another language, from the next segment on; returns the previous one.
@@ -235,8 +245,7 @@ actor LiveSession {
         guard previous != language else { return previous }
         let before = distribution
         listeners[connection]?.language = language
-        distribution[previous, default: 1] -= 1
-        if distribution[previous] == 0 { distribution[previous] = nil }
+        countListenerLeaving(previous)
         distribution[language, default: 0] += 1
         listenersDidChange(from: before)
         return previous
@@ -275,9 +284,13 @@ actor LiveSession {
         return started
     }
 
-    /// The languages that have listeners now, and whether any of them wants to hear speech.
+    /// The languages to translate now: those with listeners, and whether any of them wants to
+    /// hear speech; and, for captions only, those whose last listener left less than
+    /// `languageLinger` ago.
     func audience() -> [LanguageCode: Bool] {
-        var audience: [LanguageCode: Bool] = [:]
+        let now = MonotonicTime.seconds
+        languagesLeftAt = languagesLeftAt.filter { now - $0.value < settings.languageLinger }
+        var audience = languagesLeftAt.mapValues { _ in false }
         for slot in listeners.values { audience[slot.language] = (audience[slot.language] ?? false) || slot.wantsAudio }
         return audience
     }

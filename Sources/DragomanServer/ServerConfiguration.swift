@@ -26,6 +26,8 @@ public struct ServerConfiguration: Sendable {
     public var segmentPause = 0.4
     /// Seconds after which a segment is cut even without a pause.
     public var maximumSegmentLength: Double = 12
+    /// Seconds a language keeps being translated after its last listener left.
+    public var languageLinger: Double = 120
     /// Seconds between partial captions of the segment under way.
     public var partialInterval = 0.3
     /// Bits per second of the Opus speech sent to listeners who ask for it (`OpusEncoder.defaultBitrate`).

@@ -146,3 +146,29 @@ struct PipelineEndToEndTests {
         }
     }
 }
+
+extension PipelineEndToEndTests {
+    @Test("a language whose only listener dropped is still translated, so the listener catches up")
+    func droppedListenerCatchesUp() async throws {
+        let engines = try Self.engines.get()
+        let (wav, _) = try Self.fixture("museum-tour")
+        try await TestServer.run(engines: engines, configure: { $0.audioChunksPerSecond = 100 }) { server in
+            let (speaker, sessionId, _) = try await server.speaker()
+            let listener = try await server.listener(sessionId, language: "ca").client
+            await listener.disconnect()
+            // Nobody listens in Catalan now; the talk goes on.
+            var spoken = Self.finals(try await Self.stream(wav.samples[...], to: speaker))
+            while spoken.count < 5 {
+                spoken.append(try await speaker.waitFor("transcript", timeout: .seconds(20)) { $0["isFinal"]?.boolValue == true }.message)
+            }
+            // The listener comes back and reads what it missed from the stored transcript.
+            var caught: [Substring] = []
+            for _ in 0..<40 where caught.count < 5 {
+                caught = try await server.http(.GET, "/v1/sessions/\(sessionId)/transcript?language=ca&format=txt").body.split(separator: "\n")
+                if caught.count < 5 { try await Task.sleep(for: .milliseconds(250)) }
+            }
+            #expect(caught.count == 5)
+            #expect(caught.joined(separator: " ").lowercased().contains("museu"))
+        }
+    }
+}
