@@ -1,10 +1,11 @@
 import DragomanCore
+import Metrics
 import NIOCore
 import NIOWebSocket
 import Synchronization
 
 /// One open WebSocket, as the rest of the server sees it: a bounded queue of frames to send.
-/// A client that reads too slowly fills its queue and loses new frames, counted in `dropped`;
+/// A client that reads too slowly fills its queue and loses new frames, counted in `dragoman_dropped_messages_total`;
 /// it never makes a sender wait.
 public final class ClientConnection: Sendable, Hashable {
     /// A frame waiting to be written.
@@ -18,7 +19,7 @@ public final class ClientConnection: Sendable, Hashable {
     public let role: Role
     let outbound: AsyncStream<Outbound>
     private let continuation: AsyncStream<Outbound>.Continuation
-    private let droppedCount = Atomic<Int>(0)
+    private static let droppedMessages = Counter(label: "dragoman_dropped_messages_total")
 
     private static let nextID = Atomic<UInt64>(1)
 
@@ -36,14 +37,14 @@ public final class ClientConnection: Sendable, Hashable {
     /// Queues an already encoded text frame (fan-out encodes once for many connections).
     func send(text: String) {
         if case .dropped = continuation.yield(.text(text)) {
-            droppedCount.add(1, ordering: .relaxed)
+            Self.droppedMessages.increment()
         }
     }
 
     /// Queues a binary frame (fan-out shares one buffer among many connections).
     func send(binary buffer: ByteBuffer) {
         if case .dropped = continuation.yield(.binary(buffer)) {
-            droppedCount.add(1, ordering: .relaxed)
+            Self.droppedMessages.increment()
         }
     }
 
@@ -58,8 +59,6 @@ public final class ClientConnection: Sendable, Hashable {
         continuation.finish()
     }
 
-    /// Frames lost because the client read too slowly.
-    var dropped: Int { droppedCount.load(ordering: .relaxed) }
 
     public static func == (lhs: ClientConnection, rhs: ClientConnection) -> Bool { lhs.id == rhs.id }
     public func hash(into hasher: inout Hasher) { hasher.combine(id) }

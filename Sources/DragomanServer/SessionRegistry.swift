@@ -71,9 +71,6 @@ public actor SessionRegistry: Service {
         sessions[id] = nil
     }
 
-    /// The sessions in memory now.
-    var liveSessions: [LiveSession] { Array(sessions.values) }
-
     public func run() async throws {
         try await restoreInterruptedSessions()
         let interval = Duration.seconds(settings.statusInterval)

@@ -19,18 +19,12 @@ struct WebSocketGateway: Sendable {
     let failedConnects: FailedConnectLimiter
     let logger: Logger
 
-    /// The upgrade route, on the router that decides WebSocket upgrades.
+    /// The upgrade route, on the router that decides WebSocket upgrades. `RefusedUpgradeGate` has
+    /// already turned connects refused with an HTTP status into plain requests for the route
+    /// below; the rest are checked again after the upgrade, where a refusal is an `error`.
     func addUpgradeRoute(to router: Router<DragomanRequestContext>) {
-        router.ws("/ws") { request, context in
-            // Anything refused falls through to the HTTP route below, which answers with the status.
-            guard await failedConnects.allows(context.clientAddress) else { return .dontUpgrade }
-            do throws(ConnectRefusal) {
-                _ = try await admit(query: request.queryDictionary)
-            } catch {
-                // Refusals without a status are answered after the upgrade, as an `error`.
-                if error.httpStatus != nil { return .dontUpgrade }
-            }
-            return .upgrade([:])
+        router.ws("/ws") { _, _ in
+            .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             await serve(inbound: inbound, outbound: outbound, request: context.request, logger: context.logger)
         }
