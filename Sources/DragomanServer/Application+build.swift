@@ -26,6 +26,8 @@ public func buildApplication(
     configuration settings: ServerConfiguration, dependencies: ServerDependencies,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
+    // Before anything makes a metric: one made earlier would report nowhere.
+    ServerMetrics.bootstrap()
     let logger = dependencies.logger
     let store = dependencies.store
     let events = EventBus(store: store, logger: logger)
@@ -33,8 +35,7 @@ public func buildApplication(
     let authenticator = Authenticator(store: store)
     let catalog = dependencies.engines.catalog
     let gateway = WebSocketGateway(
-        registry: registry, catalog: catalog, authenticator: authenticator, settings: settings,
-        failedConnects: FailedConnectLimiter(perMinute: settings.failedConnectsPerMinute), logger: logger)
+        registry: registry, catalog: catalog, authenticator: authenticator, settings: settings, logger: logger)
 
     let router = buildRouter(settings: settings, store: store, catalog: catalog, registry: registry, events: events, gateway: gateway)
     let webSocketRouter = Router(context: DragomanRequestContext.self)
@@ -71,6 +72,7 @@ func buildRouter(
     TranscriptController(store: store, authenticator: authenticator).addRoutes(to: router)
     EventsController(bus: events, store: store, authenticator: authenticator).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
+    MetricsController(registry: ServerMetrics.bootstrap()).addRoutes(to: router)
     WebController(store: store, settings: settings).addRoutes(to: router)
     gateway.addRefusalRoute(to: router)
     return router

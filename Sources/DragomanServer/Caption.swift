@@ -35,6 +35,7 @@ struct Caption: Sendable {
                 "sequence": .int(sequence),
                 "startTime": .double(startTime),
                 "endTime": .double(endTime),
+                "publishedAt": .int(UnixTime.milliseconds),
             ])
     }
 }

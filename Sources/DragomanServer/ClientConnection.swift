@@ -1,12 +1,13 @@
 import DragomanCore
-import Metrics
 import NIOCore
 import NIOWebSocket
 import Synchronization
 
 /// One open WebSocket, as the rest of the server sees it: a bounded queue of frames to send.
-/// A client that reads too slowly fills its queue and loses new frames, counted in `dragoman_dropped_messages_total`;
-/// it never makes a sender wait.
+/// A client that reads too slowly never makes a sender wait. Speech is the first thing it loses:
+/// once half its queue is waiting, new audio is skipped (and it is told, with `audioSkipped`,
+/// when it has caught up); past the whole queue, any new frame is dropped. Both are counted in
+/// `dragoman_dropped_messages_total`.
 public final class ClientConnection: Sendable, Hashable {
     /// A frame waiting to be written.
     enum Outbound: Sendable {
@@ -19,13 +20,18 @@ public final class ClientConnection: Sendable, Hashable {
     public let role: Role
     let outbound: AsyncStream<Outbound>
     private let continuation: AsyncStream<Outbound>.Continuation
-    private static let droppedMessages = Counter(label: "dragoman_dropped_messages_total")
+    /// Frames queued and not yet taken by the writer.
+    private let waiting = Atomic<Int>(0)
+    /// Audio frames skipped since the client was last told.
+    private let skippedAudio = Atomic<Int>(0)
+    private let audioLimit: Int
 
     private static let nextID = Atomic<UInt64>(1)
 
     init(role: Role, queueLimit: Int) {
         self.id = Self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         self.role = role
+        self.audioLimit = queueLimit / 2
         (outbound, continuation) = AsyncStream.makeStream(of: Outbound.self, bufferingPolicy: .bufferingOldest(queueLimit))
     }
 
@@ -36,21 +42,22 @@ public final class ClientConnection: Sendable, Hashable {
 
     /// Queues an already encoded text frame (fan-out encodes once for many connections).
     func send(text: String) {
-        if case .dropped = continuation.yield(.text(text)) {
-            Self.droppedMessages.increment()
-        }
+        enqueue(.text(text))
     }
 
-    /// Queues a binary frame (fan-out shares one buffer among many connections).
-    func send(binary buffer: ByteBuffer) {
-        if case .dropped = continuation.yield(.binary(buffer)) {
-            Self.droppedMessages.increment()
+    /// Queues a frame of speech, already encoded (text or binary), unless the client is behind.
+    func send(audio frame: Outbound) {
+        guard waiting.load(ordering: .relaxed) < audioLimit else {
+            skippedAudio.add(1, ordering: .relaxed)
+            ServerMetrics.droppedMessages.increment()
+            return
         }
+        enqueue(frame)
     }
 
     /// Queues a close frame; nothing queued after it is sent.
     func close(_ code: WebSocketErrorCode, reason: String? = nil) {
-        continuation.yield(.close(code, reason: reason))
+        enqueue(.close(code, reason: reason))
         continuation.finish()
     }
 
@@ -59,6 +66,32 @@ public final class ClientConnection: Sendable, Hashable {
         continuation.finish()
     }
 
+    /// The writer took a frame off the queue. When the queue has drained after audio was skipped,
+    /// the client is told how much, so a player can say why it fell silent.
+    func didTakeFrame() {
+        let left = waiting.subtract(1, ordering: .relaxed).newValue
+        guard left < audioLimit / 2, skippedAudio.load(ordering: .relaxed) > 0 else { return }
+        let skipped = skippedAudio.exchange(0, ordering: .relaxed)
+        guard skipped > 0 else { return }
+        send(ServerMessage(type: "audioSkipped", sessionId: nil, fields: [
+            "skippedChunks": .int(skipped),
+            "message": "The connection was too slow for the speech; some of it was skipped.",
+        ]))
+    }
+
+    private func enqueue(_ frame: Outbound) {
+        // Counted before it is queued, so the writer never takes a frame not yet counted.
+        waiting.add(1, ordering: .relaxed)
+        switch continuation.yield(frame) {
+        case .enqueued: break
+        case .dropped:
+            waiting.subtract(1, ordering: .relaxed)
+            ServerMetrics.droppedMessages.increment()
+        case .terminated:
+            waiting.subtract(1, ordering: .relaxed)
+        @unknown default: break
+        }
+    }
 
     public static func == (lhs: ClientConnection, rhs: ClientConnection) -> Bool { lhs.id == rhs.id }
     public func hash(into hasher: inout Hasher) { hasher.combine(id) }

@@ -108,6 +108,7 @@ extension ServerConfiguration {
         .number("segmentPause", "Seconds of quiet that end a segment of speech (a final caption).", \.segmentPause),
         .number("maximumSegmentLength", "Seconds after which a segment is cut even if the speaker does not pause.", \.maximumSegmentLength),
         .number("languageLinger", "Seconds a language keeps being translated (captions, stored) after its last listener leaves, so one who reconnects catches up.", \.languageLinger),
+        .integer("recoveryHistory", "Final captions of each language kept for listeners who reconnect with epoch and since; older gaps are filled from the transcript.", \.recoveryHistory, minimum: 1),
         .number("partialInterval", "Seconds between partial (provisional) captions of the segment under way.", \.partialInterval),
         .integer("opusBitrate", "Bits per second of the Opus speech sent to listeners who ask for audioFormat=opus.", \.opusBitrate, minimum: 6_000),
         .integer("maxAudioChunkBytes", "Largest audio chunk (binary frame, or decoded sendAudio) in bytes.", \.maxAudioChunkBytes, minimum: 2),
@@ -119,6 +120,10 @@ extension ServerConfiguration {
         .number("abuseAllowance", "Rejected messages a connection may send in a burst before it is closed (1008).", \.abuseAllowance),
         .integer("maxListenersPerSession", "Listeners one session admits.", \.maxListenersPerSession, minimum: 1),
         .number("failedConnectsPerMinute", "Failed connects an address may make a minute before it gets 429.", \.failedConnectsPerMinute),
+        .integer("maxConnectionsPerAddress", "Open WebSocket connections one client address may hold; 0 for no limit.", \.maxConnectionsPerAddress, minimum: 0),
+        .number("connectAttemptsPerMinute", "WebSocket connects one client address may make a minute (429 beyond); 0 for no limit.", \.connectAttemptsPerMinute),
+        .string("allowedOrigins", "Comma-separated origins (https://host:port) of other sites' pages allowed to open WebSockets, or *; the server's own pages always may.", \.allowedOrigins),
+        .string("clientAddressHeader", "Header with the client's address behind a reverse proxy (e.g. X-Forwarded-For); empty uses the socket's peer.", \.clientAddressHeader),
         .number("maxConnectionAge", "Seconds a WebSocket connection may live before it must refresh; 0 for no limit.", \.maxConnectionAge),
         .integer("outboundQueueLimit", "Messages queued for one slow client before new ones are dropped for it.", \.outboundQueueLimit, minimum: 16),
     ]

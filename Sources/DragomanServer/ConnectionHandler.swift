@@ -108,6 +108,7 @@ struct ConnectionHandler {
         case .speakerStateChange(let state): await session.apply(.state(state))
         case .getSessionStatus:
             guard statusQueries.take(now: MonotonicTime.seconds) else {
+                ServerMetrics.rateLimitRejections("statusQueries").increment()
                 return reject(ProtocolError(.rateLimitExceeded, "At most \(Self.format(settings.statusQueriesPerSecond)) status queries a second.", action: "getSessionStatus"))
             }
             await answerStatusQuery()
@@ -118,6 +119,7 @@ struct ConnectionHandler {
             let previous = await session.changeLanguage(of: connection, to: language)
             var fields: [String: JSONValue] = ["targetLanguage": .string(language.rawValue)]
             fields["previousLanguage"] = previous.map { .string($0.rawValue) } ?? .null
+            fields.merge(await session.streamPosition(of: language).fields) { first, _ in first }
             connection.send(ServerMessage(type: "languageChanged", sessionId: session.id, fields: fields))
         case .pausePlayback:
             await session.setPlaybackPaused(true, for: connection)
@@ -182,6 +184,7 @@ struct ConnectionHandler {
     private mutating func takeAudioToken() -> Bool {
         guard connection.role == .speaker else { return true }
         guard audioChunks.take(now: MonotonicTime.seconds) else {
+            ServerMetrics.rateLimitRejections("audioChunks").increment()
             reject(ProtocolError(.rateLimitExceeded, "At most \(Self.format(settings.audioChunksPerSecond)) audio chunks a second.", action: "sendAudio"))
             return false
         }
@@ -190,6 +193,7 @@ struct ConnectionHandler {
 
     private mutating func takeControlToken(action: String?) -> Bool {
         guard controlMessages.take(now: MonotonicTime.seconds) else {
+            ServerMetrics.rateLimitRejections("controlMessages").increment()
             reject(ProtocolError(.rateLimitExceeded, "At most \(Self.format(settings.controlMessagesPerSecond)) control messages a second.", action: action))
             return false
         }
@@ -200,6 +204,7 @@ struct ConnectionHandler {
     private mutating func reject(_ error: ProtocolError) {
         connection.send(.error(error, sessionId: session.id))
         if !abuse.take(now: MonotonicTime.seconds) {
+            ServerMetrics.rateLimitRejections("abuse").increment()
             connection.close(.policyViolation, reason: "too many rejected messages")
         }
     }

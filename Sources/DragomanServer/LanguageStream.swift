@@ -99,8 +99,11 @@ final class LanguageStream: Sendable {
         }
 
         private func translate(_ text: String) async -> String? {
+            let started = ContinuousClock.now
             do {
-                return try await engines.translator.translate(text, from: sourceLanguage.rawValue, to: language.rawValue)
+                let translation = try await engines.translator.translate(text, from: sourceLanguage.rawValue, to: language.rawValue)
+                ServerMetrics.stageDuration(.translation).recordElapsed(since: started)
+                return translation
             } catch {
                 await session.reportEngineFailure(stage: "translation to \(language)", error: error)
                 return nil
@@ -110,6 +113,7 @@ final class LanguageStream: Sendable {
         /// Synthesizes a segment's speech and publishes it chunk by chunk; with `encodeOpus`, each
         /// chunk is also encoded here, once for all of the language's Opus listeners.
         private func speak(_ text: String, segmentIndex: Int, encodeOpus: Bool) async {
+            let started = ContinuousClock.now
             do {
                 let speech = try await engines.synthesizer.synthesize(text, language: language.rawValue)
                 let encoder = encodeOpus ? try OpusEncoder(inputRate: speech.sampleRate, bitrate: opusBitrate) : nil
@@ -130,6 +134,7 @@ final class LanguageStream: Sendable {
                 for try await samples in speech.chunks {
                     pending += samples
                     guard pending.count >= chunkLength else { continue }
+                    if chunkIndex == 0 { ServerMetrics.stageDuration(.synthesis).recordElapsed(since: started) }
                     try await publish(isLast: false)
                 }
                 try await publish(isLast: true)

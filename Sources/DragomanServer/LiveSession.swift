@@ -15,7 +15,7 @@ actor LiveSession {
     private var lifecycle: SessionLifecycle
     private var broadcast: BroadcastState
     private var speakers: Set<ClientConnection> = []
-    private var listeners: [ClientConnection: ListenerSlot] = [:]
+    private var listeners = ListenerIndex()
     private var distribution: [LanguageCode: Int] = [:]
     private var statusPolicy: StatusUpdatePolicy
     private var graceTask: Task<Void, Never>?
@@ -24,6 +24,11 @@ actor LiveSession {
     private var languagesLeftAt: [LanguageCode: Double] = [:]
     /// Next `sequence` of each language's stream of captions and audio.
     private var nextSequence: [LanguageCode: Int] = [:]
+    /// The last final captions of each language, for listeners who reconnect.
+    private var histories: [LanguageCode: LanguageHistory] = [:]
+    /// Names this run of the session's streams: sequences start again at 1 when the session is
+    /// restored after a restart, so a position from before is not mistaken for one of now.
+    nonisolated let epoch = String(UInt32.random(in: .min ... .max), radix: 16)
 
     private let settings: ServerConfiguration
     private let store: any DragomanStore
@@ -31,17 +36,6 @@ actor LiveSession {
     private let engines: SpeechEngines
     private let onEnded: @Sendable (String) async -> Void
     private let logger: Logger
-
-    /// What the session knows of one listener.
-    struct ListenerSlot {
-        var language: LanguageCode
-        /// Asked at connect for captions only: its language is not synthesized for it.
-        var captionsOnly: Bool
-        var audioFormat: ListenerAudioFormat
-        var playbackPaused = false
-
-        var wantsAudio: Bool { !captionsOnly && !playbackPaused }
-    }
 
     init(
         record: SessionRecord, settings: ServerConfiguration, store: any DragomanStore, events: EventBus, engines: SpeechEngines, logger: Logger,
@@ -108,7 +102,7 @@ actor LiveSession {
                 pipeline = nil
                 broadcast.isActive = false
                 let ended = ServerMessage(type: "sessionEnded", sessionId: id, fields: ["reason": .string(reason)])
-                for connection in speakers.union(listeners.keys) {
+                for connection in speakers.union(listeners.connections) {
                     connection.send(ended)
                     connection.close(.normalClosure, reason: "session ended")
                 }
@@ -140,6 +134,28 @@ actor LiveSession {
     struct Snapshot: Sendable {
         var status: SessionStatus
         var broadcastState: BroadcastState
+        /// A listener's place in its language's stream.
+        var stream: StreamPosition?
+    }
+
+    /// Where a language's stream stands: its epoch and the last sequence it gave out; for a
+    /// listener who asked to resume, whether what it missed was sent (`recovered`).
+    struct StreamPosition: Sendable {
+        var epoch: String
+        var sequence: Int
+        var recovered: Bool?
+
+        var fields: [String: JSONValue] {
+            var fields: [String: JSONValue] = ["epoch": .string(epoch), "sequence": .int(sequence)]
+            if let recovered { fields["recovered"] = .bool(recovered) }
+            return fields
+        }
+    }
+
+    /// A listener's last position, from its connect (`epoch`, `since`).
+    struct ResumePoint: Sendable {
+        var epoch: String
+        var sequence: Int
     }
 
     /// Attaches a speaker connection and queues its first message, made by `greeting` from the
@@ -203,28 +219,44 @@ actor LiveSession {
 
     // MARK: Listeners
 
-    /// Admits a listener.
+    /// Admits a listener. One that gives where it left off (`resume`) first gets the final
+    /// captions it missed, when they are still held.
     /// - Throws: `ProtocolError` when the session is full or has ended.
     /// Like `attachSpeaker`, the first message is queued before the listener is visible.
     func addListener(
-        _ connection: ClientConnection, language: LanguageCode, captionsOnly: Bool, audioFormat: ListenerAudioFormat,
+        _ connection: ClientConnection, language: LanguageCode, captionsOnly: Bool, audioFormat: ListenerAudioFormat, resume: ResumePoint?,
         greeting: @Sendable (Snapshot) -> ServerMessage
     ) throws(ProtocolError) -> ServerMessage {
         guard lifecycle.status != .ended else { throw ProtocolError(.sessionEnded, "The session has ended.") }
         guard listeners.count < settings.maxListenersPerSession else {
             throw ProtocolError(.sessionFull, "The session has its maximum of \(settings.maxListenersPerSession) listeners.")
         }
-        let message = greeting(Snapshot(status: lifecycle.status, broadcastState: broadcast))
+        var position = streamPosition(of: language)
+        let missed = resume.flatMap { point in
+            point.epoch == epoch ? histories[language, default: history()].frames(after: point.sequence, latest: position.sequence) : nil
+        }
+        if resume != nil { position.recovered = missed != nil }
+        let message = greeting(Snapshot(status: lifecycle.status, broadcastState: broadcast, stream: position))
         connection.send(message)
+        for frame in missed ?? [] { connection.send(text: frame) }
         let before = distribution
-        listeners[connection] = ListenerSlot(language: language, captionsOnly: captionsOnly, audioFormat: audioFormat)
+        listeners.insert(connection, .init(language: language, captionsOnly: captionsOnly, audioFormat: audioFormat))
         distribution[language, default: 0] += 1
         listenersDidChange(from: before)
         return message
     }
 
+    /// The epoch and last sequence of a language's stream.
+    func streamPosition(of language: LanguageCode) -> StreamPosition {
+        StreamPosition(epoch: epoch, sequence: nextSequence[language, default: 1] - 1)
+    }
+
+    private func history() -> LanguageHistory {
+        LanguageHistory(capacity: settings.recoveryHistory)
+    }
+
     func removeListener(_ connection: ClientConnection) {
-        guard let slot = listeners.removeValue(forKey: connection) else { return }
+        guard let slot = listeners.remove(connection) else { return }
         let before = distribution
         countListenerLeaving(slot.language)
         listenersDidChange(from: before)
@@ -244,7 +276,7 @@ actor LiveSession {
         guard let previous = listeners[connection]?.language else { return nil }
         guard previous != language else { return previous }
         let before = distribution
-        listeners[connection]?.language = language
+        listeners.update(connection) { $0.language = language }
         countListenerLeaving(previous)
         distribution[language, default: 0] += 1
         listenersDidChange(from: before)
@@ -252,7 +284,7 @@ actor LiveSession {
     }
 
     func setPlaybackPaused(_ paused: Bool, for connection: ClientConnection) {
-        listeners[connection]?.playbackPaused = paused
+        listeners.update(connection) { $0.playbackPaused = paused }
     }
 
     private func listenersDidChange(from before: [LanguageCode: Int]) {
@@ -267,7 +299,7 @@ actor LiveSession {
 
     /// Sends one encoded frame to every listener: encoded once, whatever the audience.
     private func notifyListeners(encoded text: String) {
-        for connection in listeners.keys { connection.send(text: text) }
+        for connection in listeners.connections { connection.send(text: text) }
     }
 
     // MARK: Speech
@@ -291,13 +323,15 @@ actor LiveSession {
         let now = MonotonicTime.seconds
         languagesLeftAt = languagesLeftAt.filter { now - $0.value < settings.languageLinger }
         var audience = languagesLeftAt.mapValues { _ in false }
-        for slot in listeners.values { audience[slot.language] = (audience[slot.language] ?? false) || slot.wantsAudio }
+        for language in listeners.languages {
+            audience[language] = listeners.listeners(of: language).values.contains { $0.wantsAudio }
+        }
         return audience
     }
 
     /// The formats the listeners of `language` who are listening want speech in; empty when none is.
     func audioFormats(wanted language: LanguageCode) -> Set<ListenerAudioFormat> {
-        Set(listeners.values.filter { $0.language == language && $0.wantsAudio }.map(\.audioFormat))
+        Set(listeners.listeners(of: language).values.filter(\.wantsAudio).map(\.audioFormat))
     }
 
     /// The speaker's volume, which synthesized speech is scaled by before it is encoded.
@@ -313,11 +347,15 @@ actor LiveSession {
     /// speakers, as their own live captions), unless the broadcast is paused or muted.
     func publishCaption(_ caption: Caption, language: LanguageCode, text: String) {
         guard broadcast.isFlowing else { return }
-        let frame = caption.message(sessionId: id, language: language, text: text, sequence: takeSequence(language)).encoded()
-        for (connection, slot) in listeners where slot.language == language { connection.send(text: frame) }
+        let started = ContinuousClock.now
+        let sequence = takeSequence(language)
+        let frame = caption.message(sessionId: id, language: language, text: text, sequence: sequence).encoded()
+        if caption.isFinal { histories[language, default: history()].append(sequence: sequence, frame: frame) }
+        for connection in listeners.listeners(of: language).keys { connection.send(text: frame) }
         if language == record.sourceLanguage {
             for speaker in speakers { speaker.send(text: frame) }
         }
+        ServerMetrics.stageDuration(.fanout).recordElapsed(since: started)
     }
 
     /// Sends a chunk of synthesized speech, already scaled to the speaker's volume, to the
@@ -327,23 +365,30 @@ actor LiveSession {
     /// Both forms of a chunk take the same `sequence`.
     func publishAudio(_ chunk: SpeechChunk) {
         guard broadcast.isFlowing else { return }
+        let started = ContinuousClock.now
         let sequence = takeSequence(chunk.language)
-        let audience = listeners.filter { $0.value.language == chunk.language && $0.value.wantsAudio }
-        let pcmListeners = audience.filter { $0.value.audioFormat == .pcm }.keys
-        if !pcmListeners.isEmpty {
-            let frame = chunk.pcmMessage(sessionId: id, sequence: sequence).encoded()
-            for connection in pcmListeners { connection.send(text: frame) }
+        var pcmFrame: ClientConnection.Outbound?
+        var opusFrame: ClientConnection.Outbound?
+        for (connection, slot) in listeners.listeners(of: chunk.language) where slot.wantsAudio {
+            switch slot.audioFormat {
+            case .pcm:
+                let frame = pcmFrame ?? .text(chunk.pcmMessage(sessionId: id, sequence: sequence).encoded())
+                pcmFrame = frame
+                connection.send(audio: frame)
+            case .opus:
+                // `nil` when the segment was not encoded: no listener asked for Opus when it began.
+                guard let frame = opusFrame ?? chunk.opusFrame(sequence: sequence).map(ClientConnection.Outbound.binary) else { continue }
+                opusFrame = frame
+                connection.send(audio: frame)
+            }
         }
-        let opusListeners = audience.filter { $0.value.audioFormat == .opus }.keys
-        if !opusListeners.isEmpty, let frame = chunk.opusFrame(sequence: sequence) {
-            for connection in opusListeners { connection.send(binary: frame) }
-        }
+        ServerMetrics.stageDuration(.fanout).recordElapsed(since: started)
     }
 
     /// An engine failed: the session goes on with the next segment; the speaker is told.
     func reportEngineFailure(stage: String, error: any Error) {
         logger.error("Engine failure", metadata: ["stage": "\(stage)", "error": "\(error)"])
-        Counter(label: "dragoman_engine_failures_total", dimensions: [("stage", stage)]).increment()
+        ServerMetrics.engineFailures(stage).increment()
         let message = ServerMessage.error(ProtocolError(.engineFailure, "The \(stage) engine failed; the session goes on with the next segment."), sessionId: id)
         for speaker in speakers { speaker.send(message) }
     }

@@ -16,7 +16,19 @@ final class RefusedUpgradeGate: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundOut = HTTPServerRequestPart
 
     /// Whether an upgrade request (its head and the client's address) may be upgraded.
-    typealias Admits = @Sendable (HTTPRequestHead, String) async -> Bool
+    typealias Admits = @Sendable (HTTPRequestHead, String) async -> Verdict
+
+    /// The answer to an upgrade request.
+    enum Verdict: Sendable {
+        /// Upgrade; `onClose` runs when the connection closes.
+        case upgrade(onClose: (@Sendable () -> Void)?)
+        /// Answer over HTTP; `reason`, when there is one, goes to the route in `reasonHeader`.
+        case refuse(reason: String?)
+    }
+
+    /// The request header that tells the `GET /ws` route why the gate refused an upgrade. A
+    /// client that sends it on a plain request only refuses itself.
+    static let reasonHeader = "Dragoman-Upgrade-Refusal"
 
     private let admits: Admits
     private var held: [HTTPServerRequestPart] = []
@@ -42,24 +54,29 @@ final class RefusedUpgradeGate: ChannelInboundHandler, RemovableChannelHandler {
         held = [part]
         let admits = admits
         let address = context.channel.remoteAddress?.ipAddress ?? "unknown"
-        let decision = context.eventLoop.makePromise(of: Bool.self)
+        let decision = context.eventLoop.makePromise(of: Verdict.self)
         decision.completeWithTask { await admits(head, address) }
         let bound = NIOLoopBound((gate: self, context: context), eventLoop: context.eventLoop)
         decision.futureResult.whenComplete { result in
-            bound.value.gate.release(admitted: (try? result.get()) ?? true, context: bound.value.context)
+            bound.value.gate.release((try? result.get()) ?? .refuse(reason: nil), context: bound.value.context)
         }
     }
 
     /// Passes the held request on, as an upgrade or, refused, as a plain request.
-    private func release(admitted: Bool, context: ChannelHandlerContext) {
+    private func release(_ verdict: Verdict, context: ChannelHandlerContext) {
         var parts = held
         held = []
         deciding = false
-        if !admitted, case .head(var head) = parts.first {
+        switch verdict {
+        case .upgrade(let onClose):
+            if let onClose { context.channel.closeFuture.whenComplete { _ in onClose() } }
+        case .refuse(let reason):
+            guard case .head(var head) = parts.first else { break }
             head.headers.remove(name: "upgrade")
             let connection = head.headers[canonicalForm: "connection"].filter { $0.lowercased() != "upgrade" }
             head.headers.remove(name: "connection")
             if !connection.isEmpty { head.headers.add(name: "connection", value: connection.joined(separator: ", ")) }
+            if let reason { head.headers.replaceOrAdd(name: Self.reasonHeader, value: reason) }
             parts[0] = .head(head)
         }
         for part in parts { context.fireChannelRead(wrapInboundOut(part)) }
@@ -104,19 +121,27 @@ extension HTTPServerBuilder {
 }
 
 extension WebSocketGateway {
-    /// Whether an upgrade request may be upgraded: `false` for any path but `/ws`, and for a
-    /// connect refused with an HTTP status (which `addRefusalRoute` then answers, counting failed
-    /// guesses); `true` for the others, which are refused after the upgrade with an `error`.
-    @Sendable func admitsUpgrade(_ head: HTTPRequestHead, from address: String) async -> Bool {
+    /// Whether an upgrade request may be upgraded: not for any path but `/ws`, nor for a connect
+    /// refused with an HTTP status (which `addRefusalRoute` then answers, counting failed
+    /// guesses); the others are upgraded, and those refused after the upgrade get an `error`.
+    /// An upgraded connection counts against its address until it closes.
+    @Sendable func admitsUpgrade(_ head: HTTPRequestHead, from peer: String) async -> RefusedUpgradeGate.Verdict {
         let uri = URI(head.uri)
-        guard uri.path == "/ws" else { return false }
-        guard await failedConnects.allows(address) else { return false }
+        guard uri.path == "/ws" else { return .refuse(reason: nil) }
+        let address = AddressGuard.clientAddress(peer: peer, forwarded: head.headers[settings.clientAddressHeader].first)
+        guard await failedConnects.allows(address) else { return .refuse(reason: nil) }
+        if let refusal = addressGuard.admit(origin: head.headers["origin"].first, host: head.headers["host"].first, address: address) {
+            ServerMetrics.rateLimitRejections(refusal.rawValue).increment()
+            return .refuse(reason: refusal.rawValue)
+        }
         let query = Dictionary(uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
         do throws(ConnectRefusal) {
             _ = try await admit(query: query)
-            return true
-        } catch {
-            return error.httpStatus == nil
-        }
+        } catch where error.httpStatus != nil {
+            addressGuard.release(address: address)
+            return .refuse(reason: nil)
+        } catch {}
+        let guardian = addressGuard
+        return .upgrade(onClose: { guardian.release(address: address) })
     }
 }

@@ -28,6 +28,8 @@ public struct ServerConfiguration: Sendable {
     public var maximumSegmentLength: Double = 12
     /// Seconds a language keeps being translated after its last listener left.
     public var languageLinger: Double = 120
+    /// Final captions of each language kept for listeners who reconnect (`epoch` and `since`).
+    public var recoveryHistory = 200
     /// Seconds between partial captions of the segment under way.
     public var partialInterval = 0.3
     /// Bits per second of the Opus speech sent to listeners who ask for it (`OpusEncoder.defaultBitrate`).
@@ -46,6 +48,16 @@ public struct ServerConfiguration: Sendable {
     /// Failed connects (bad key, unknown session, wrong passcode) one address may make a minute
     /// before it is answered 429, so session ids cannot be found by brute force.
     public var failedConnectsPerMinute: Double = 30
+    /// Open WebSocket connections one address may hold; 0 for no limit.
+    public var maxConnectionsPerAddress = 200
+    /// WebSocket connects (joins, session creations, refreshes) one address may make a minute; 0 for no limit.
+    public var connectAttemptsPerMinute: Double = 600
+    /// Origins (`https://host:port`, comma-separated, or `*`) of other sites' pages allowed to connect;
+    /// the server's own pages and clients that send no `Origin` always may.
+    public var allowedOrigins = ""
+    /// The request header that carries the client's address behind a reverse proxy (such as
+    /// `X-Forwarded-For`); empty to use the socket's peer.
+    public var clientAddressHeader = ""
     /// Seconds a connection may live before it must refresh; 0 for no limit.
     public var maxConnectionAge: Double = 0
     /// Messages waiting for one slow client before new ones are dropped for it.

@@ -140,13 +140,16 @@ actor SessionPipeline {
         guard let recognition else { return }
         self.recognition = nil
         let text: String
+        let started = ContinuousClock.now
         do {
             text = try await recognition.finish().trimmingCharacters(in: .whitespacesAndNewlines)
+            ServerMetrics.stageDuration(.recognition).recordElapsed(since: started)
         } catch {
             await engineFailed("speech recognition", error)
             return
         }
         guard !text.isEmpty else { return }
+        ServerMetrics.segments.increment()
         segmentIndex += 1
         let segment = TranscriptSegment(
             sessionId: session.id, index: segmentIndex, startTime: seconds(segmentStartSample), endTime: seconds(max(segmentStartSample, speechEndSample)),

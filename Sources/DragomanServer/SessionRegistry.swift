@@ -62,13 +62,15 @@ public actor SessionRegistry: Service {
     }
 
     private func makeLive(_ record: SessionRecord) -> LiveSession {
-        LiveSession(record: record, settings: settings, store: store, events: events, engines: engines, logger: logger) { [weak self] id in
+        ServerMetrics.liveSessions.increment()
+        return LiveSession(record: record, settings: settings, store: store, events: events, engines: engines, logger: logger) { [weak self] id in
             await self?.remove(id)
         }
     }
 
     private func remove(_ id: String) {
-        sessions[id] = nil
+        guard sessions.removeValue(forKey: id) != nil else { return }
+        ServerMetrics.liveSessions.decrement()
     }
 
     public func run() async throws {

@@ -28,6 +28,7 @@ struct SpeechChunk: Sendable {
                 "sequence": .int(sequence),
                 "chunkIndex": .int(chunkIndex),
                 "isLastChunk": .bool(isLast),
+                "publishedAt": .int(UnixTime.milliseconds),
             ])
     }
 
@@ -36,7 +37,7 @@ struct SpeechChunk: Sendable {
         guard let opusPackets else { return nil }
         let frame = OpusAudioFrame(
             language: language, segmentId: UInt32(truncatingIfNeeded: segmentIndex), sequence: UInt32(truncatingIfNeeded: sequence),
-            sampleRate: UInt32(OpusEncoder.sampleRate), isLastOfSegment: isLast, packets: opusPackets)
+            sampleRate: UInt32(OpusEncoder.sampleRate), publishedAt: UInt64(UnixTime.milliseconds), isLastOfSegment: isLast, packets: opusPackets)
         return ByteBuffer(bytes: frame.encoded())
     }
 }

@@ -17,7 +17,18 @@ struct WebSocketGateway: Sendable {
     let authenticator: Authenticator
     let settings: ServerConfiguration
     let failedConnects: FailedConnectLimiter
+    let addressGuard: AddressGuard
     let logger: Logger
+
+    init(registry: SessionRegistry, catalog: LanguageCatalog, authenticator: Authenticator, settings: ServerConfiguration, logger: Logger) {
+        self.registry = registry
+        self.catalog = catalog
+        self.authenticator = authenticator
+        self.settings = settings
+        self.failedConnects = FailedConnectLimiter(perMinute: settings.failedConnectsPerMinute)
+        self.addressGuard = AddressGuard(settings: settings)
+        self.logger = logger
+    }
 
     /// The upgrade route, on the router that decides WebSocket upgrades. `RefusedUpgradeGate` has
     /// already turned connects refused with an HTTP status into plain requests for the route
@@ -33,17 +44,27 @@ struct WebSocketGateway: Sendable {
     /// The HTTP answer to a `/ws` request that was not upgraded: why, as a status.
     func addRefusalRoute(to router: Router<DragomanRequestContext>) {
         router.get("/ws") { request, context -> Response in
-            guard await failedConnects.allows(context.clientAddress) else {
+            if let reason = request.headers[HTTPField.Name(RefusedUpgradeGate.reasonHeader)!].flatMap(AddressGuard.Refusal.init(rawValue:)) {
+                throw HTTPError(reason.status, message: reason.message)
+            }
+            let address = clientAddress(of: request, context: context)
+            guard await failedConnects.allows(address) else {
+                ServerMetrics.rateLimitRejections("failedConnects").increment()
                 throw HTTPError(.tooManyRequests, message: "Too many failed connects; try again in a minute.")
             }
             do throws(ConnectRefusal) {
                 _ = try await admit(query: request.queryDictionary)
             } catch let refusal {
-                if refusal.isFailedGuess { await failedConnects.recordFailure(context.clientAddress) }
+                if refusal.isFailedGuess { await failedConnects.recordFailure(address) }
                 throw HTTPError(refusal.httpStatus ?? .badRequest, message: refusal.error.message)
             }
             throw HTTPError(.upgradeRequired, message: "Connect with a WebSocket client.")
         }
+    }
+
+    /// The client's address for per-address limits (see `ServerConfiguration.clientAddressHeader`).
+    func clientAddress(of request: Request, context: DragomanRequestContext) -> String {
+        AddressGuard.clientAddress(peer: context.clientAddress, forwarded: HTTPField.Name(settings.clientAddressHeader).flatMap { request.headers[$0] })
     }
 
     // MARK: Connection
@@ -65,13 +86,16 @@ struct WebSocketGateway: Sendable {
         }
         let connection = ClientConnection(role: role, queueLimit: settings.outboundQueueLimit)
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await Self.write(connection.outbound, to: outbound) }
+            group.addTask { await Self.write(connection, to: outbound) }
             if settings.maxConnectionAge > 0 {
                 group.addTask { await enforceMaximumAge(of: connection) }
             }
             var handler = await attach(connection, admission: admission, query: query, host: request.head.authority)
             let attached = handler != nil
             if attached {
+                let connections = ServerMetrics.connections(role)
+                connections.increment()
+                defer { connections.decrement() }
                 do {
                     for try await message in inbound.messages(maxSize: settings.maxMessageBytes * 2) {
                         await handler?.handle(message)
@@ -90,8 +114,9 @@ struct WebSocketGateway: Sendable {
     }
 
     /// Writes queued frames until the queue ends or a close frame is written.
-    private static func write(_ frames: AsyncStream<ClientConnection.Outbound>, to outbound: WebSocketOutboundWriter) async {
-        for await frame in frames {
+    private static func write(_ connection: ClientConnection, to outbound: WebSocketOutboundWriter) async {
+        for await frame in connection.outbound {
+            connection.didTakeFrame()
             do {
                 switch frame {
                 case .text(let text): try await outbound.write(.text(text))
@@ -135,7 +160,8 @@ struct WebSocketGateway: Sendable {
             case .listener(let existing, let language, let request):
                 session = existing
                 firstMessage = try await session.addListener(
-                    connection, language: language, captionsOnly: query["captionsOnly"] == "true", audioFormat: audioFormat ?? .pcm
+                    connection, language: language, captionsOnly: query["captionsOnly"] == "true", audioFormat: audioFormat ?? .pcm,
+                    resume: Self.resumePoint(query)
                 ) { snapshot in
                     request.action == "joinSession"
                         ? sessionJoined(session.record, snapshot, language: language)
@@ -153,6 +179,12 @@ struct WebSocketGateway: Sendable {
         logger.info("Client connected", metadata: ["sessionId": "\(session.id)", "role": "\(connection.role)"])
         let pipeline = connection.role == .speaker ? await session.speechPipeline() : nil
         return ConnectionHandler(connection: connection, session: session, gateway: self, firstMessage: firstMessage, pipeline: pipeline, sampleRate: sampleRate)
+    }
+
+    /// Where a reconnecting listener left off: `epoch` and `since` (the last `sequence` it got).
+    private static func resumePoint(_ query: [String: String]) -> LiveSession.ResumePoint? {
+        guard let epoch = query["epoch"], let since = query["since"].flatMap({ Int($0) }), since >= 0 else { return nil }
+        return LiveSession.ResumePoint(epoch: epoch, sequence: since)
     }
 
     /// Attaches a speaker; its first message is queued before anything else can be.
@@ -181,15 +213,14 @@ struct WebSocketGateway: Sendable {
     }
 
     private func sessionJoined(_ record: SessionRecord, _ snapshot: LiveSession.Snapshot, language: LanguageCode) -> ServerMessage {
-        ServerMessage(
-            type: "sessionJoined", sessionId: record.id,
-            fields: [
-                "targetLanguage": .string(language.rawValue),
-                "sourceLanguage": .string(record.sourceLanguage.rawValue),
-                "title": .string(record.title),
-                "status": .string(snapshot.status.rawValue),
-                "broadcastState": snapshot.broadcastState.json,
-            ])
+        let fields: [String: JSONValue] = [
+            "targetLanguage": .string(language.rawValue),
+            "sourceLanguage": .string(record.sourceLanguage.rawValue),
+            "title": .string(record.title),
+            "status": .string(snapshot.status.rawValue),
+            "broadcastState": snapshot.broadcastState.json,
+        ]
+        return ServerMessage(type: "sessionJoined", sessionId: record.id, fields: fields.merging(snapshot.stream?.fields ?? [:]) { first, _ in first })
     }
 
     private func refreshComplete(_ record: SessionRecord, _ snapshot: LiveSession.Snapshot, role: Role, language: LanguageCode?) -> ServerMessage {
@@ -199,6 +230,7 @@ struct WebSocketGateway: Sendable {
             "broadcastState": snapshot.broadcastState.json,
         ]
         if let language { fields["targetLanguage"] = .string(language.rawValue) }
+        fields.merge(snapshot.stream?.fields ?? [:]) { first, _ in first }
         return ServerMessage(type: "connectionRefreshComplete", sessionId: record.id, fields: fields)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 
 /// One long-lived Apertium pipeline process for one language pair.
 ///
@@ -120,6 +121,7 @@ actor ApertiumPipeline {
     private func restart(_ failed: Running, because error: ApertiumError) {
         guard running?.process === failed.process else { return }
         logger.warning("restarting Apertium pipeline", metadata: ["pair": "\(pair)", "error": "\(error)"])
+        Counter(label: "dragoman_engine_restarts_total", dimensions: [("engine", "apertium")]).increment()
         Self.stop(failed)
         running = nil
         _ = try? start()

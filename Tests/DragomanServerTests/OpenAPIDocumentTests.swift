@@ -53,8 +53,7 @@ struct OpenAPIDocumentTests {
         let engines = FakeEngines.engines
         let registry = SessionRegistry(settings: settings, store: store, events: events, engines: engines, logger: logger)
         let gateway = WebSocketGateway(
-            registry: registry, catalog: engines.catalog, authenticator: Authenticator(store: store), settings: settings,
-            failedConnects: FailedConnectLimiter(perMinute: 30), logger: logger)
+            registry: registry, catalog: engines.catalog, authenticator: Authenticator(store: store), settings: settings, logger: logger)
         let router = buildRouter(settings: settings, store: store, catalog: engines.catalog, registry: registry, events: events, gateway: gateway)
         let routes = Set(router.routes.map { "\($0.method.rawValue) \(Self.shape($0.path.description))" })
 

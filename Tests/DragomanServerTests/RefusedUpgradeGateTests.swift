@@ -27,8 +27,7 @@ struct RefusedUpgradeGateTests {
         let events = EventBus(store: store, logger: logger)
         let registry = SessionRegistry(settings: settings, store: store, events: events, engines: engines, logger: logger)
         let gateway = WebSocketGateway(
-            registry: registry, catalog: engines.catalog, authenticator: Authenticator(store: store), settings: settings,
-            failedConnects: FailedConnectLimiter(perMinute: settings.failedConnectsPerMinute), logger: logger)
+            registry: registry, catalog: engines.catalog, authenticator: Authenticator(store: store), settings: settings, logger: logger)
         let router = buildRouter(settings: settings, store: store, catalog: engines.catalog, registry: registry, events: events, gateway: gateway)
         let webSocketRouter = Router(context: DragomanRequestContext.self)
         gateway.addUpgradeRoute(to: webSocketRouter)

@@ -43,6 +43,9 @@ struct TestServer: Sendable {
         settings.statusInterval = 3_600
         settings.speakerGracePeriod = 30
         settings.logLevel = .critical
+        // Every test connects from 127.0.0.1; the suites of these limits set them.
+        settings.maxConnectionsPerAddress = 0
+        settings.connectAttemptsPerMinute = 0
         return settings
     }
 
@@ -139,9 +142,9 @@ extension TestServer {
         return "/ws" + (encoded.map { "?" + $0 } ?? "")
     }
 
-    /// Opens a WebSocket to `/ws` with these query parameters.
-    func connect(_ query: [String: String]) -> WebSocketTestClient {
-        WebSocketTestClient(port: port, path: webSocketPath(query))
+    /// Opens a WebSocket to `/ws` with these query parameters (and headers).
+    func connect(_ query: [String: String], headers: [(String, String)] = []) -> WebSocketTestClient {
+        WebSocketTestClient(port: port, path: webSocketPath(query), headers: headers)
     }
 
     /// A speaker that created a new session and got `sessionCreated`.
@@ -178,11 +181,11 @@ extension TestServer {
     }
 
     /// The status of a WebSocket upgrade request to `/ws` with these query parameters.
-    func upgrade(_ query: [String: String]) async throws -> HTTPResult {
+    func upgrade(_ query: [String: String], headers: [(String, String)] = []) async throws -> HTTPResult {
         try await HTTPTestClient.request(port: port, method: .GET, path: webSocketPath(query), headers: [
             ("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"),
             ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
-        ])
+        ] + headers)
     }
 
     /// Creates a session over HTTP and returns its id.

@@ -44,8 +44,9 @@ final class WebSocketTestClient: Sendable {
     private let commands: AsyncStream<Command>.Continuation
     private let connection: Task<Void, Never>
 
-    /// Starts connecting to `path` (with its query) on the local server at `port`.
-    init(port: Int, path: String) {
+    /// Starts connecting to `path` (with its query) on the local server at `port`, with `headers`
+    /// added to the upgrade request.
+    init(port: Int, path: String, headers: [(String, String)] = []) {
         let inbox = inbox
         let endings = endings
         let (stream, commands) = AsyncStream.makeStream(of: Command.self)
@@ -53,7 +54,7 @@ final class WebSocketTestClient: Sendable {
         connection = Task {
             let ending: Ending
             do {
-                ending = try await Self.run(port: port, path: path, commands: stream, pongs: commands, inbox: inbox)
+                ending = try await Self.run(port: port, path: path, headers: headers, commands: stream, pongs: commands, inbox: inbox)
             } catch {
                 ending = .failed("\(error)")
             }
@@ -188,7 +189,8 @@ final class WebSocketTestClient: Sendable {
 
     /// Opens the socket, upgrades, then reads frames until the connection ends.
     private static func run(
-        port: Int, path: String, commands: AsyncStream<Command>, pongs: AsyncStream<Command>.Continuation, inbox: Mailbox<Received>
+        port: Int, path: String, headers: [(String, String)], commands: AsyncStream<Command>, pongs: AsyncStream<Command>.Continuation,
+        inbox: Mailbox<Received>
     ) async throws -> Ending {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
@@ -205,7 +207,7 @@ final class WebSocketTestClient: Sendable {
                 Connection: Upgrade\r
                 Sec-WebSocket-Key: \(key)\r
                 Sec-WebSocket-Version: 13\r
-                \r
+                \(headers.map { "\($0): \($1)\r\n" }.joined())\r
 
                 """))
             var reader = ByteReader(iterator: inbound.makeAsyncIterator())

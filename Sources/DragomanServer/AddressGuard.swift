@@ -1,0 +1,88 @@
+import DragomanCore
+import Foundation
+import HTTPTypes
+import Synchronization
+
+/// The per-address limits of `/ws` connects, checked before an upgrade: open connections per
+/// address, connect attempts a minute per address (so session ids cannot be enumerated by brute
+/// force, with `FailedConnectLimiter` for the failed ones), and the page a browser connects from.
+final class AddressGuard: Sendable {
+    /// Why a connect was refused before its session was looked at.
+    enum Refusal: String, Sendable {
+        case origin
+        case tooManyConnections
+        case tooManyAttempts
+
+        var status: HTTPResponse.Status { self == .origin ? .forbidden : .tooManyRequests }
+
+        var message: String {
+            switch self {
+            case .origin: "WebSocket connects from this page's origin are not allowed."
+            case .tooManyConnections: "Too many open connections from this address."
+            case .tooManyAttempts: "Too many connects from this address; try again in a minute."
+            }
+        }
+    }
+
+    private struct State {
+        var openConnections: [String: Int] = [:]
+        var attempts: [String: TokenBucket] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let maxConnections: Int
+    private let attemptsPerMinute: Double
+    private let allowedOrigins: Set<String>
+    private let allowsAnyOrigin: Bool
+
+    init(settings: ServerConfiguration) {
+        maxConnections = settings.maxConnectionsPerAddress
+        attemptsPerMinute = settings.connectAttemptsPerMinute
+        let origins = settings.allowedOrigins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        allowsAnyOrigin = origins.contains("*")
+        allowedOrigins = Set(origins.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 })
+    }
+
+    /// Checks a connect and, when it passes, counts its connection as open until `release`.
+    func admit(origin: String?, host: String?, address: String) -> Refusal? {
+        guard allows(origin: origin, host: host) else { return .origin }
+        return state.withLock { state in
+            if attemptsPerMinute > 0 {
+                let now = MonotonicTime.seconds
+                var bucket = state.attempts[address] ?? TokenBucket(rate: attemptsPerMinute / 60, capacity: attemptsPerMinute)
+                let allowed = bucket.take(now: now)
+                state.attempts[address] = bucket
+                if state.attempts.count > 100_000 { state.attempts = state.attempts.filter { !$0.value.isFull(now: now) } }
+                guard allowed else { return .tooManyAttempts }
+            }
+            let open = state.openConnections[address, default: 0]
+            guard maxConnections == 0 || open < maxConnections else { return .tooManyConnections }
+            state.openConnections[address] = open + 1
+            return nil
+        }
+    }
+
+    /// A connection counted by `admit` has closed.
+    func release(address: String) {
+        state.withLock { state in
+            let open = state.openConnections[address, default: 1] - 1
+            state.openConnections[address] = open > 0 ? open : nil
+        }
+    }
+
+    /// The client's address: the first of `forwarded` (the value of the configured
+    /// `clientAddressHeader`, such as `X-Forwarded-For`, behind a proxy) or else the socket's peer.
+    static func clientAddress(peer: String, forwarded: String?) -> String {
+        guard let first = forwarded?.split(separator: ",").first else { return peer }
+        return first.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Browsers send `Origin` with every WebSocket connect: the page the server itself serves
+    /// (same host) is always allowed, others only when listed. Clients that are not browsers
+    /// send none and are not held to it.
+    private func allows(origin: String?, host: String?) -> Bool {
+        guard let origin = origin?.lowercased(), !allowsAnyOrigin else { return true }
+        if let host = host?.lowercased(), origin == "http://\(host)" || origin == "https://\(host)" { return true }
+        return allowedOrigins.contains(origin)
+    }
+}

@@ -1,0 +1,55 @@
+import DragomanCore
+import Metrics
+
+/// The server's metrics, named once here so `/metrics` and docs/architecture.md agree on them.
+/// They go through swift-metrics; `ServerMetrics.bootstrap()` makes Prometheus their backend
+/// (ServerMetrics+Prometheus.swift).
+public enum ServerMetrics {
+    /// Open WebSocket connections, by role.
+    static func connections(_ role: Role) -> Meter {
+        Meter(label: "dragoman_connections", dimensions: [("role", role.rawValue)])
+    }
+
+    /// Sessions in memory (not ended).
+    static let liveSessions = Meter(label: "dragoman_live_sessions")
+
+    /// Final segments recognized.
+    static let segments = Counter(label: "dragoman_segments_total")
+
+    /// How long one stage of the pipeline took for one segment (or one message, for fan-out).
+    static func stageDuration(_ stage: Stage) -> Timer {
+        Timer(label: "dragoman_stage_duration_seconds", dimensions: [("stage", stage.rawValue)], preferredDisplayUnit: .seconds)
+    }
+
+    /// The stages timed by `stageDuration`.
+    enum Stage: String {
+        /// End of speech to the final text of the segment.
+        case recognition
+        /// One segment (or partial) into one language.
+        case translation
+        /// Text to the first chunk of speech.
+        case synthesis
+        /// One message queued for every listener of its language.
+        case fanout
+    }
+
+    /// Messages not queued for a client whose queue was full.
+    static let droppedMessages = Counter(label: "dragoman_dropped_messages_total")
+
+    /// Requests and connects refused by a limit, by which limit.
+    static func rateLimitRejections(_ limit: String) -> Counter {
+        Counter(label: "dragoman_rate_limit_rejections_total", dimensions: [("limit", limit)])
+    }
+
+    /// Engine calls that failed, by pipeline stage.
+    static func engineFailures(_ stage: String) -> Counter {
+        Counter(label: "dragoman_engine_failures_total", dimensions: [("stage", stage)])
+    }
+}
+
+extension Timer {
+    /// Records the time from `start` to now.
+    func recordElapsed(since start: ContinuousClock.Instant) {
+        record(duration: ContinuousClock.now - start)
+    }
+}

@@ -1,0 +1,163 @@
+import ArgumentParser
+import DragomanClient
+import DragomanCore
+import DragomanSpeech
+import Foundation
+import NIOCore
+import NIOPosix
+
+struct BenchFanout: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fanout",
+        abstract: "Thousands of listeners on one session: connects per second, publish → receipt delay of captions and speech, server CPU and memory.",
+        discussion: """
+            Starts `dragoman serve` (embedded engines) in a child process. For each N, on a fresh server: a speaker \
+            opens a session; N listeners join, spread over L languages (lean NIO WebSocket clients in this \
+            process); the server's resident memory is read before and after they join (memory per idle \
+            listener); then the speaker streams the talks in real time and every listener records, for each \
+            final caption and each chunk of speech, the time from the server's publishedAt to its arrival.
+            """)
+
+    @Option(help: "Comma-separated numbers of listeners; one run each.")
+    var listeners: String = "100,1000,5000"
+
+    @Option(help: "Target languages the listeners are spread over.")
+    var languages: Int = 3
+
+    @Option(help: "pcm (audioData JSON) or opus (binary frames).")
+    var audioFormat: String = "pcm"
+
+    @Option(help: "Folder of NAME.wav fixtures.")
+    var fixtures: String = "Tests/Fixtures"
+
+    @Option(help: "Comma-separated fixture names, streamed one after the other.")
+    var talks: String = "keynote-opening,museum-tour"
+
+    @Option(help: "Listeners connecting at once.")
+    var connectConcurrency: Int = 100
+
+    @Option(help: "Append one JSON line per run to this file (for scripts/plot-fanout.py).")
+    var json: String?
+
+    static let targetOrder = ["es", "fr", "ca", "pt", "it", "eo"]
+
+    func run() async throws {
+        raiseFileLimit()
+        let speech = try talks.split(separator: ",").flatMap { name in
+            try WAVFile(contentsOf: URL(fileURLWithPath: fixtures).appendingPathComponent("\(name).wav")).samples
+        }
+        let targets = Array(Self.targetOrder.prefix(languages))
+        print("| listeners | languages | format | connects/s | memory per idle listener | caption delay p50 / p99 / max (ms) | speech delay p50 / p99 / max (ms) | server CPU | speech chunks received | skipped notices |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for count in listeners.split(separator: ",").compactMap({ Int($0) }) {
+            let result = try await measure(listeners: count, targets: targets, speech: speech)
+            print(result.row)
+            if let json {
+                let line = try JSONEncoder().encode(result.record)
+                let handle = FileHandle(forWritingAtPath: json) ?? {
+                    FileManager.default.createFile(atPath: json, contents: nil)
+                    return FileHandle(forWritingAtPath: json)!
+                }()
+                handle.seekToEndOfFile()
+                handle.write(line + Data("\n".utf8))
+                try handle.close()
+            }
+        }
+    }
+
+    private func measure(listeners count: Int, targets: [String], speech: [Int16]) async throws -> Result {
+        let server = try await ServerProcess(settings: [
+            "maxListenersPerSession=\(count + 10)", "maxConnectionsPerAddress=0", "connectAttemptsPerMinute=0",
+        ])
+        defer { server.stop() }
+        let address = ServerAddress(server.url)
+        let speaker = try await LiveConnection.open(address.webSocketURL(["action": "createSession", "sourceLanguage": "en", "token": server.key]))
+        var speakerMessages = speaker.messages.makeAsyncIterator()
+        guard let sessionId = await speakerMessages.next()?.json?["sessionId"]?.stringValue else { throw BenchError("no session") }
+        let drain = Task { while await speakerMessages.next() != nil {} }
+        defer { drain.cancel() }
+
+        try await Task.sleep(for: .seconds(1))
+        let baseline = server.residentBytes
+        let tally = LoadTally()
+        let group = MultiThreadedEventLoopGroup.singleton
+        let format = audioFormat
+        let perTask = (count + connectConcurrency - 1) / connectConcurrency
+        let port = server.port
+        let connectStart = MonotonicTime.seconds
+        let channels = try await withThrowingTaskGroup(of: [any Channel].self) { tasks in
+            for first in stride(from: 0, to: count, by: perTask) {
+                tasks.addTask {
+                    var opened: [any Channel] = []
+                    for index in first..<min(first + perTask, count) {
+                        let path = address.webSocketPath([
+                            "action": "joinSession", "sessionId": sessionId, "targetLanguage": targets[index % targets.count], "audioFormat": format,
+                        ])
+                        opened.append(try await LoadListener.connect(port: port, path: path, tally: tally, group: group))
+                    }
+                    return opened
+                }
+            }
+            return try await tasks.reduce(into: []) { $0 += $1 }
+        }
+        let connectSeconds = MonotonicTime.seconds - connectStart
+        try await Task.sleep(for: .seconds(2))
+        let idle = server.residentBytes
+        tally.reset()
+
+        let cpuBefore = server.cpuSeconds
+        let speechStart = MonotonicTime.seconds
+        try await RealTimeSender(samples: speech, sampleRate: PCM.speechSampleRate).send(to: speaker)
+        // The last segment ends at the pause after the talk; leave it time to be spoken.
+        speaker.send(binary: ByteBuffer(bytes: PCM.littleEndianBytes([Int16](repeating: 0, count: PCM.speechSampleRate))))
+        try await Task.sleep(for: .seconds(6))
+        let cpu = (server.cpuSeconds - cpuBefore) / (MonotonicTime.seconds - speechStart)
+        let counts = tally.snapshot
+        for channel in channels { channel.close(promise: nil) }
+        speaker.close()
+        return Result(
+            listeners: count, languages: targets.count, format: audioFormat, connectsPerSecond: Double(count) / connectSeconds,
+            idleBytesPerListener: Double(idle - baseline) / Double(count), serverCPU: cpu, counts: counts)
+    }
+
+    private func raiseFileLimit() {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        limit.rlim_cur = limit.rlim_max
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
+    struct Result {
+        let listeners: Int
+        let languages: Int
+        let format: String
+        let connectsPerSecond: Double
+        let idleBytesPerListener: Double
+        let serverCPU: Double
+        let counts: LoadTally.Counts
+
+        private func delays(_ histogram: DelayHistogram) -> String {
+            guard let median = histogram.percentile(0.5), let p99 = histogram.percentile(0.99) else { return "—" }
+            return "\(median) / \(p99) / \(histogram.largest)"
+        }
+
+        var row: String {
+            String(
+                format: "| %d | %d | %@ | %.0f | %.1f KB | %@ | %@ | %.0f %% | %d | %d |", listeners, languages, format, connectsPerSecond,
+                idleBytesPerListener / 1024, delays(counts.captions), delays(counts.audio), serverCPU * 100, counts.audio.count, counts.skippedNotices)
+        }
+
+        var record: [String: JSONValue] {
+            [
+                "listeners": .int(listeners), "languages": .int(languages), "format": .string(format),
+                "connectsPerSecond": .double(connectsPerSecond), "idleBytesPerListener": .double(idleBytesPerListener),
+                "serverCPU": .double(serverCPU),
+                "captionP50": counts.captions.percentile(0.5).map(JSONValue.int) ?? .null,
+                "captionP99": counts.captions.percentile(0.99).map(JSONValue.int) ?? .null,
+                "audioP50": counts.audio.percentile(0.5).map(JSONValue.int) ?? .null,
+                "audioP99": counts.audio.percentile(0.99).map(JSONValue.int) ?? .null,
+                "audioMax": .int(counts.audio.largest), "audioChunks": .int(counts.audio.count), "skippedNotices": .int(counts.skippedNotices),
+            ]
+        }
+    }
+}
