@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-dependencies.sh --for-tests
-venv=.build-browser-tests/venv
+venv=.build-python-tests/venv
 
 export DRAGOMAN_BIN="${DRAGOMAN_BIN:-$PWD/.build/debug/dragoman}"
 [ -x "$DRAGOMAN_BIN" ] || { echo "$DRAGOMAN_BIN is missing: run swift build first" >&2; exit 1; }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Dragoman needs on a Debian machine with the Swift toolchain: the speech engines
 # and C libraries (Debian packages). With --for-tests, also what the test suite needs: headless
-# Chromium and its driver, zbar (QR decoding), and selenium + pytest in a virtual environment
-# under .build-browser-tests/venv.
+# Chromium and its driver, zbar (QR decoding), and selenium, pytest and schemathesis in a virtual
+# environment under .build-python-tests/venv.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,10 +33,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if $for_tests; then
-  venv=.build-browser-tests/venv
-  if ! "$venv/bin/python" -c 'import selenium, pytest' 2>/dev/null; then
-    echo "Installing selenium and pytest into $venv"
+  venv=.build-python-tests/venv
+  if ! "$venv/bin/python" -c 'import selenium, pytest, schemathesis' 2>/dev/null; then
+    echo "Installing selenium, pytest and schemathesis into $venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check selenium pytest
+    "$venv/bin/pip" install --quiet --disable-pip-version-check selenium pytest schemathesis
   fi
 fi

@@ -1,29 +1,11 @@
 import DragomanCore
 import Foundation
-import HTTPTypes
 import Synchronization
 
 /// The per-address limits of `/ws` connects, checked before an upgrade: open connections per
 /// address, connect attempts a minute per address (so session ids cannot be enumerated by brute
 /// force, with `FailedConnectLimiter` for the failed ones), and the page a browser connects from.
 final class AddressGuard: Sendable {
-    /// Why a connect was refused before its session was looked at.
-    enum Refusal: String, Sendable {
-        case origin
-        case tooManyConnections
-        case tooManyAttempts
-
-        var status: HTTPResponse.Status { self == .origin ? .forbidden : .tooManyRequests }
-
-        var message: String {
-            switch self {
-            case .origin: "WebSocket connects from this page's origin are not allowed."
-            case .tooManyConnections: "Too many open connections from this address."
-            case .tooManyAttempts: "Too many connects from this address; try again in a minute."
-            }
-        }
-    }
-
     private struct State {
         var openConnections: [String: Int] = [:]
         var attempts: [String: TokenBucket] = [:]
@@ -44,7 +26,7 @@ final class AddressGuard: Sendable {
     }
 
     /// Checks a connect and, when it passes, counts its connection as open until `release`.
-    func admit(origin: String?, host: String?, address: String) -> Refusal? {
+    func admit(origin: String?, host: String?, address: String) -> UpgradeRefusal? {
         guard allows(origin: origin, host: host) else { return .origin }
         return state.withLock { state in
             if attemptsPerMinute > 0 {
@@ -77,11 +59,13 @@ final class AddressGuard: Sendable {
         return first.trimmingCharacters(in: .whitespaces)
     }
 
-    /// Browsers send `Origin` with every WebSocket connect: the page the server itself serves
-    /// (same host) is always allowed, others only when listed. Clients that are not browsers
-    /// send none and are not held to it.
+    /// Browsers send the `Origin` of the page with every WebSocket connect: the pages the server
+    /// itself serves (same host) are always allowed, other sites' only when listed. Clients that
+    /// are not browsers send none, or one that is no web page's (hummingbird-websocket's client
+    /// sends `ws://host`), and are not held to it.
     private func allows(origin: String?, host: String?) -> Bool {
         guard let origin = origin?.lowercased(), !allowsAnyOrigin else { return true }
+        guard origin.hasPrefix("http://") || origin.hasPrefix("https://") || origin == "null" else { return true }
         if let host = host?.lowercased(), origin == "http://\(host)" || origin == "https://\(host)" { return true }
         return allowedOrigins.contains(origin)
     }

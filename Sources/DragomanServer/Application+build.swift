@@ -25,7 +25,7 @@ public struct ServerDependencies: Sendable {
 public func buildApplication(
     configuration settings: ServerConfiguration, dependencies: ServerDependencies,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+) -> DragomanApplication {
     // Before anything makes a metric: one made earlier would report nowhere.
     ServerMetrics.bootstrap()
     let logger = dependencies.logger
@@ -41,7 +41,7 @@ public func buildApplication(
     let webSocketRouter = Router(context: DragomanRequestContext.self)
     gateway.addUpgradeRoute(to: webSocketRouter)
 
-    return Application(
+    let application = Application(
         router: router,
         server: .http1WebSocketUpgrade(
             webSocketRouter: webSocketRouter,
@@ -55,6 +55,7 @@ public func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
+    return DragomanApplication(application: application, farewell: ClientFarewell(registry: registry, deadline: .seconds(10)), logger: logger)
 }
 
 /// The HTTP routes.

@@ -64,6 +64,12 @@ final class LanguageStream: Sendable {
         worker.cancel()
     }
 
+    /// Lets the worker finish what is queued, then ends it.
+    func finish() async {
+        jobs.finish()
+        await worker.value
+    }
+
     /// What the worker needs, apart from the queue.
     private struct Context: Sendable {
         let language: LanguageCode

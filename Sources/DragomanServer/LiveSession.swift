@@ -128,6 +128,28 @@ actor LiveSession {
         await perform(lifecycle.gracePeriodDidExpire())
     }
 
+    /// The server is stopping: the segment under way is finished (recognized, translated, stored
+    /// and published) within `deadline`, then every client is asked to reconnect
+    /// (`connectionRefreshRequired`) and closed with 1001, going away. The session itself goes on:
+    /// it is restored when the server starts again, or taken over by another node.
+    func serverIsStopping(deadline: Duration) async {
+        if let pipeline {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await pipeline.drain() }
+                group.addTask { try? await Task.sleep(for: deadline) }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+        let farewell = ServerMessage(type: "connectionRefreshRequired", sessionId: id, fields: [
+            "message": "The server is restarting; connect again with refreshConnection.", "reason": "serverShutdown",
+        ]).encoded()
+        for connection in speakers.union(listeners.connections) {
+            connection.send(text: farewell)
+            connection.close(.goingAway, reason: "server shutting down")
+        }
+    }
+
     // MARK: Speakers
 
     /// What a connection's first message reports.

@@ -130,6 +130,9 @@ extension WebSocketGateway {
         guard uri.path == "/ws" else { return .refuse(reason: nil) }
         let address = AddressGuard.clientAddress(peer: peer, forwarded: head.headers[settings.clientAddressHeader].first)
         guard await failedConnects.allows(address) else { return .refuse(reason: nil) }
+        if let refusal = UpgradeRefusal.checkHandshake(head) {
+            return .refuse(reason: refusal.rawValue)
+        }
         if let refusal = addressGuard.admit(origin: head.headers["origin"].first, host: head.headers["host"].first, address: address) {
             ServerMetrics.rateLimitRejections(refusal.rawValue).increment()
             return .refuse(reason: refusal.rawValue)

@@ -28,6 +28,10 @@ actor SessionPipeline {
     private var lastPartial = ""
     private var lastPartialAt = 0.0
     private var isFlowing = true
+    /// Segments being finished (recognized, stored, handed to the streams) now, and who waits for
+    /// none to be.
+    private var finalsInProgress = 0
+    private var finalsDone: [CheckedContinuation<Void, Never>] = []
 
     init(session: LiveSession, engines: SpeechEngines, store: any DragomanStore, settings: ServerConfiguration, firstSegmentIndex: Int, logger: Logger) {
         self.session = session
@@ -139,6 +143,14 @@ actor SessionPipeline {
     private func finishSegment(speechEndSample: Int) async {
         guard let recognition else { return }
         self.recognition = nil
+        finalsInProgress += 1
+        defer {
+            finalsInProgress -= 1
+            if finalsInProgress == 0 {
+                for waiter in finalsDone { waiter.resume() }
+                finalsDone.removeAll()
+            }
+        }
         let text: String
         let started = ContinuousClock.now
         do {
@@ -184,6 +196,19 @@ actor SessionPipeline {
 
     private func engineFailed(_ stage: String, _ error: any Error) async {
         await session.reportEngineFailure(stage: stage, error: error)
+    }
+
+    /// Finishes the segment under way and lets every language stream translate, store, publish
+    /// and speak what it was given, then ends the streams (the server is stopping).
+    func drain() async {
+        await flush()
+        // A segment another caller began finishing (a speaker who dropped) must reach the streams first.
+        while finalsInProgress > 0 {
+            await withCheckedContinuation { finalsDone.append($0) }
+        }
+        let draining = streams.values
+        streams.removeAll()
+        for stream in draining { await stream.finish() }
     }
 
     /// Stops every language stream.

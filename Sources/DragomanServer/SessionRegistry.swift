@@ -86,6 +86,16 @@ public actor SessionRegistry: Service {
         }
     }
 
+    /// Finishes every session's segment under way and tells every client to reconnect (see
+    /// `LiveSession.serverIsStopping`), all sessions at once.
+    func farewell(deadline: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            for session in sessions.values {
+                group.addTask { await session.serverIsStopping(deadline: deadline) }
+            }
+        }
+    }
+
     private func sendPeriodicStatus() async {
         for session in sessions.values {
             await session.sendStatus(reason: .periodic)

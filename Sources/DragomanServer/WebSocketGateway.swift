@@ -44,7 +44,7 @@ struct WebSocketGateway: Sendable {
     /// The HTTP answer to a `/ws` request that was not upgraded: why, as a status.
     func addRefusalRoute(to router: Router<DragomanRequestContext>) {
         router.get("/ws") { request, context -> Response in
-            if let reason = request.headers[HTTPField.Name(RefusedUpgradeGate.reasonHeader)!].flatMap(AddressGuard.Refusal.init(rawValue:)) {
+            if let reason = request.headers[HTTPField.Name(RefusedUpgradeGate.reasonHeader)!].flatMap(UpgradeRefusal.init(rawValue:)) {
                 throw HTTPError(reason.status, message: reason.message)
             }
             let address = clientAddress(of: request, context: context)

@@ -47,11 +47,11 @@ struct BenchFanout: AsyncParsableCommand {
             try WAVFile(contentsOf: URL(fileURLWithPath: fixtures).appendingPathComponent("\(name).wav")).samples
         }
         let targets = Array(Self.targetOrder.prefix(languages))
-        print("| listeners | languages | format | connects/s | memory per idle listener | caption delay p50 / p99 / max (ms) | speech delay p50 / p99 / max (ms) | server CPU | speech chunks received | skipped notices |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        printNow("| listeners | languages | format | connects/s | memory per idle listener | caption delay p50 / p99 / max (ms) | speech delay p50 / p99 / max (ms) | server CPU | speech chunks received | skipped notices |")
+        printNow("|---|---|---|---|---|---|---|---|---|---|")
         for count in listeners.split(separator: ",").compactMap({ Int($0) }) {
             let result = try await measure(listeners: count, targets: targets, speech: speech)
-            print(result.row)
+            printNow(result.row)
             if let json {
                 let line = try JSONEncoder().encode(result.record)
                 let handle = FileHandle(forWritingAtPath: json) ?? {
@@ -101,6 +101,7 @@ struct BenchFanout: AsyncParsableCommand {
             return try await tasks.reduce(into: []) { $0 += $1 }
         }
         let connectSeconds = MonotonicTime.seconds - connectStart
+        progress(String(format: "%d listeners joined in %.1f s; streaming %.0f s of speech", count, connectSeconds, Double(speech.count) / Double(PCM.speechSampleRate)))
         try await Task.sleep(for: .seconds(2))
         let idle = server.residentBytes
         tally.reset()
@@ -110,14 +111,21 @@ struct BenchFanout: AsyncParsableCommand {
         try await RealTimeSender(samples: speech, sampleRate: PCM.speechSampleRate).send(to: speaker)
         // The last segment ends at the pause after the talk; leave it time to be spoken.
         speaker.send(binary: ByteBuffer(bytes: PCM.littleEndianBytes([Int16](repeating: 0, count: PCM.speechSampleRate))))
+        progress("speech sent; waiting for the last segment")
         try await Task.sleep(for: .seconds(6))
         let cpu = (server.cpuSeconds - cpuBefore) / (MonotonicTime.seconds - speechStart)
         let counts = tally.snapshot
+        progress("stopping")
         for channel in channels { channel.close(promise: nil) }
         speaker.close()
         return Result(
             listeners: count, languages: targets.count, format: audioFormat, connectsPerSecond: Double(count) / connectSeconds,
             idleBytesPerListener: Double(idle - baseline) / Double(count), serverCPU: cpu, counts: counts)
+    }
+
+    /// A line on standard error, so the table on standard output stays clean.
+    private func progress(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     private func raiseFileLimit() {

@@ -60,9 +60,13 @@ final class ServerProcess {
         return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
     }
 
-    func stop() {
+    /// Stops the server as SIGTERM does (a graceful shutdown), or kills it after `patience`.
+    func stop(patience: Duration = .seconds(20)) {
         process.terminate()
-        process.waitUntilExit()
+        // Foundation's waitUntilExit spins a run loop at full CPU; polling costs nothing.
+        let deadline = ContinuousClock.now + patience
+        while process.isRunning, ContinuousClock.now < deadline { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 

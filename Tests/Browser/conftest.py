@@ -8,10 +8,7 @@ from a WAV fixture.
 
 import os
 import shutil
-import socket
-import subprocess
-import time
-import urllib.request
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,65 +17,10 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "Tests" / "Support"))
+from dragoman_process import ARTIFACTS, start_server, stop_server  # noqa: E402, F401
+
 FIXTURES = REPO / "Tests" / "Fixtures"
-ARTIFACTS = Path(os.environ.get("BROWSER_TEST_ARTIFACTS", REPO / ".build-browser-tests"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    def __init__(self, base_url: str, key: str, data_dir: Path, log: Path):
-        self.base_url = base_url
-        self.key = key
-        self.data_dir = data_dir
-        self.log = log
-
-
-def start_server(data_dir: Path, *extra_args: str):
-    """Runs `dragoman serve` on a free port with a fresh key; returns (Server, process)."""
-    binary = Path(os.environ.get("DRAGOMAN_BIN", REPO / ".build" / "debug" / "dragoman"))
-    if not binary.exists():
-        pytest.fail(f"{binary} is missing: run `swift build` first (or set DRAGOMAN_BIN)")
-    key = subprocess.run(
-        [str(binary), "keys", "create", "--name", "browser-tests", "--data-dir", str(data_dir)],
-        check=True, capture_output=True, text=True, timeout=60,
-    ).stdout.strip().splitlines()[-1].strip()
-    port = _free_port()
-    log = data_dir / "serve.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen(
-            [str(binary), "serve", "--port", str(port), "--data-dir", str(data_dir), *extra_args],
-            stdout=output, stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the server did not start:\n{log.read_text(errors='replace')}")
-        time.sleep(0.2)
-    return Server(base_url, key, data_dir, log), process
-
-
-def stop_server(server: Server, process: subprocess.Popen, name: str = "serve.log"):
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(server.log, ARTIFACTS / name)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """The pages at phone (360×740) and laptop (1366×768) sizes, in a real browser: nothing wider than
-the screen, and screenshots of each (in .build-browser-tests/screenshots/, and in
+the screen, and screenshots of each (in .build-python-tests/screenshots/, and in
 docs/screenshots/ when UPDATE_SCREENSHOTS=1)."""
 
 import os

@@ -15,6 +15,7 @@ struct AbuseLimitTests {
             let foreign = try await server.upgrade(join, headers: [("Origin", "https://evil.example")])
             #expect(foreign.code == 403)
             #expect(foreign.body.contains("origin"))
+            #expect(try await server.upgrade(join, headers: [("Origin", "null")]).code == 403)
 
             for origin in ["https://allowed.example", "https://other.example:8443", "http://127.0.0.1:\(server.port)"] {
                 let listener = server.connect(join, headers: [("Origin", origin)])
@@ -23,6 +24,9 @@ struct AbuseLimitTests {
             }
             let noOrigin = server.connect(join)
             try await noOrigin.expect("sessionJoined")
+            // hummingbird-websocket's client sends its own URL as the origin.
+            let client = server.connect(join, headers: [("Origin", "ws://127.0.0.1")])
+            try await client.expect("sessionJoined")
         }
     }
 
@@ -62,6 +66,19 @@ struct AbuseLimitTests {
             let refused = try await server.upgrade(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "es"])
             #expect(refused.code == 429)
             #expect(refused.body.contains("Too many connects"))
+        }
+    }
+
+    @Test("an upgrade request that is not a WebSocket handshake (no Sec-WebSocket-Key) is answered 400, not dropped")
+    func incompleteHandshake() async throws {
+        try await TestServer.run { server in
+            let (speaker, sessionId, _) = try await server.speaker()
+            defer { withExtendedLifetime(speaker) {} }
+            let path = server.webSocketPath(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "es"])
+            let response = try await HTTPTestClient.request(
+                port: server.port, method: .GET, path: path, headers: [("Upgrade", "websocket"), ("Connection", "Upgrade")])
+            #expect(response.code == 400)
+            #expect(response.body.contains("Sec-WebSocket-Key"))
         }
     }
 }
