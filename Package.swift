@@ -44,9 +44,13 @@ let package = Package(
             providers: [.apt(["libqrencode-dev"])]
         ),
         .target(
+            name: "CChildProcess"
+        ),
+        .target(
             name: "DragomanSpeech",
             dependencies: [
                 "DragomanCore",
+                "CChildProcess",
                 "CPocketSphinx",
                 "CEspeakNG",
                 "COpus",

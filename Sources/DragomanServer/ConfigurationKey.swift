@@ -110,6 +110,7 @@ extension ServerConfiguration {
         .number("languageLinger", "Seconds a language keeps being translated (captions, stored) after its last listener leaves, so one who reconnects catches up.", \.languageLinger),
         .integer("recoveryHistory", "Final captions of each language kept for listeners who reconnect with epoch and since; older gaps are filled from the transcript.", \.recoveryHistory, minimum: 1),
         .number("partialInterval", "Seconds between partial (provisional) captions of the segment under way.", \.partialInterval),
+        .number("speechLead", "Seconds of synthesized speech sent ahead of the listeners' playback; the rest of a segment follows at the pace it is played.", \.speechLead),
         .integer("opusBitrate", "Bits per second of the Opus speech sent to listeners who ask for audioFormat=opus.", \.opusBitrate, minimum: 6_000),
         .integer("maxAudioChunkBytes", "Largest audio chunk (binary frame, or decoded sendAudio) in bytes.", \.maxAudioChunkBytes, minimum: 2),
         .integer("maxControlMessageBytes", "Largest control message in bytes.", \.maxControlMessageBytes, minimum: 64),

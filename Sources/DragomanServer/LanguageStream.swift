@@ -17,6 +17,7 @@ final class LanguageStream: Sendable {
     let language: LanguageCode
     private let jobs: AsyncStream<Job>.Continuation
     private let worker: Task<Void, Never>
+    private let pacer: SpeechPacer
     /// Counts partials queued, so the worker can skip any that a newer one overtook.
     private let partialGeneration = Counter()
 
@@ -26,14 +27,17 @@ final class LanguageStream: Sendable {
 
     init(
         language: LanguageCode, sourceLanguage: LanguageCode, session: LiveSession, engines: SpeechEngines, store: any DragomanStore,
-        opusBitrate: Int, logger: Logger
+        opusBitrate: Int, speechLead: Double, logger: Logger
     ) {
         self.language = language
+        let pacer = SpeechPacer(session: session, lead: speechLead)
+        self.pacer = pacer
         let (stream, continuation) = AsyncStream.makeStream(of: Job.self)
         self.jobs = continuation
         let generation = partialGeneration
         let context = Context(
-            language: language, sourceLanguage: sourceLanguage, session: session, engines: engines, store: store, opusBitrate: opusBitrate, logger: logger)
+            language: language, sourceLanguage: sourceLanguage, session: session, engines: engines, store: store, pacer: pacer,
+            opusBitrate: opusBitrate, logger: logger)
         worker = Task {
             for await job in stream {
                 switch job {
@@ -62,12 +66,14 @@ final class LanguageStream: Sendable {
     func stop() {
         jobs.finish()
         worker.cancel()
+        pacer.stop()
     }
 
-    /// Lets the worker finish what is queued, then ends it.
+    /// Lets the worker finish what is queued, and the pacer send it, then ends them.
     func finish() async {
         jobs.finish()
         await worker.value
+        await pacer.finish()
     }
 
     /// What the worker needs, apart from the queue.
@@ -77,6 +83,7 @@ final class LanguageStream: Sendable {
         let session: LiveSession
         let engines: SpeechEngines
         let store: any DragomanStore
+        let pacer: SpeechPacer
         let opusBitrate: Int
         let logger: Logger
 
@@ -131,7 +138,7 @@ final class LanguageStream: Sendable {
                     let volume = await session.speechVolume
                     let samples = volume == 1 ? pending : PCM.scaled(pending, by: volume)
                     let packets = try encoder.map { encoder in try encoder.encode(samples) + (isLast ? encoder.finish() : []) }
-                    await session.publishAudio(SpeechChunk(
+                    pacer.enqueue(SpeechChunk(
                         language: language, segmentIndex: segmentIndex, chunkIndex: chunkIndex, isLast: isLast,
                         samples: samples, sampleRate: speech.sampleRate, opusPackets: packets))
                     chunkIndex += 1

@@ -32,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     public var recoveryHistory = 200
     /// Seconds between partial captions of the segment under way.
     public var partialInterval = 0.3
+    /// Seconds of synthesized speech sent ahead of the listeners' playback (`SpeechPacer`).
+    public var speechLead = 0.5
     /// Bits per second of the Opus speech sent to listeners who ask for it (`OpusEncoder.defaultBitrate`).
     public var opusBitrate = 24_000
 

@@ -188,7 +188,7 @@ actor SessionPipeline {
             if let stream = streams[language] { return (language, stream) }
             let stream = LanguageStream(
                 language: language, sourceLanguage: sourceLanguage, session: session, engines: engines, store: store,
-                opusBitrate: settings.opusBitrate, logger: logger)
+                opusBitrate: settings.opusBitrate, speechLead: settings.speechLead, logger: logger)
             streams[language] = stream
             return (language, stream)
         }

@@ -15,6 +15,9 @@ struct SpeechChunk: Sendable {
     /// The same speech as Opus packets; `nil` when the segment is not encoded.
     var opusPackets: [[UInt8]]?
 
+    /// Seconds of speech.
+    var duration: Double { Double(samples.count) / Double(sampleRate) }
+
     /// The `audioData` message of PCM listeners.
     func pcmMessage(sessionId: String, sequence: Int) -> ServerMessage {
         ServerMessage(

@@ -15,7 +15,7 @@ import Metrics
 actor ApertiumPipeline {
     /// A started pipeline process.
     private struct Running {
-        let process: Process
+        let process: ChildProcess
         let input: FileHandle
         let output: ApertiumPipelineOutput
     }
@@ -72,23 +72,14 @@ actor ApertiumPipeline {
         // Writing to a pipeline that has just died raises SIGPIPE, whose default action ends
         // the whole server; ignore it (as servers generally do) and let the write throw.
         signal(SIGPIPE, SIG_IGN)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
+        let process: ChildProcess
         do {
-            try process.run()
+            process = try ChildProcess(shellCommand: command)
         } catch {
             throw ApertiumError.launchFailed(pair, reason: "\(error)")
         }
-        // Close our copies of the child's ends, so its exit reads as end of file.
-        try? input.fileHandleForReading.close()
-        try? output.fileHandleForWriting.close()
         let collector = ApertiumPipelineOutput(pair: pair)
-        let reader = output.fileHandleForReading
+        let reader = process.output
         let pair = pair
         // A plain thread blocking in read(2): one per pipeline, idle between sentences.
         let thread = Thread {
@@ -99,14 +90,14 @@ actor ApertiumPipeline {
                     collector.receive(buffer[..<count])
                 } else if count == 0 || errno != EINTR {
                     collector.fail(with: .pipelineExited(pair))
-                    try? reader.close()
+                    process.reap()
                     return
                 }
             }
         }
         thread.name = "apertium \(pair)"
         thread.start()
-        let running = Running(process: process, input: input.fileHandleForWriting, output: collector)
+        let running = Running(process: process, input: process.input, output: collector)
         self.running = running
         logger.info("started Apertium pipeline", metadata: ["pair": "\(pair)", "pid": "\(process.processIdentifier)"])
         return running
@@ -129,9 +120,8 @@ actor ApertiumPipeline {
 
     private static func stop(_ running: Running) {
         running.output.fail(with: .pipelineExited(running.output.pair))
-        // The shell leads its own process group (Foundation's Process makes it so): kill
-        // every stage, including one that hangs.
-        kill(-running.process.processIdentifier, SIGKILL)
+        // The shell leads its own process group: kill every stage, including one that hangs.
+        running.process.killGroup()
         try? running.input.close()
     }
 

@@ -113,8 +113,9 @@ def test_listeners_read_final_captions_in_their_language_and_receive_speech(live
             assert "[/dragoman:" not in text, f"an Apertium request marker leaked into a caption: {text!r}"
             if segment in stored:
                 assert text.split() == stored[segment].split(), (language, segment, text, stored[segment])
-        # Speech arrived and was scheduled for playback.
+        # Speech arrived as Opus (Chromium decodes it with WebCodecs) and was scheduled for playback.
         stats = lambda d: css(d, "#audio-stats")
+        assert stats(listener).get_attribute("data-format") == "opus"
         wait_for(listener, lambda d: int(stats(d).get_attribute("data-chunks")) > 10, timeout=60, message=f"{language} audio chunks")
         wait_for(listener, lambda d: float(stats(d).get_attribute("data-scheduled")) > 1.0, timeout=30, message=f"{language} audio scheduled")
     spanish = dict((s, t) for s, t, _ in finals(live.listeners["es"]))
@@ -160,6 +161,20 @@ def test_qr_code_decodes_to_the_join_link(live, tmp_path):
     assert decoded.stdout.strip() == link, decoded
     css(speaker, "#close-present").click()
     wait_for(speaker, lambda d: not css(d, "#present-view").is_displayed())
+
+
+def test_a_browser_without_webcodecs_asks_for_pcm_and_hears_it(live, make_browser, server):
+    listener = make_browser(size=(360, 740))
+    listener.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument", {"source": "delete window.AudioDecoder; delete window.EncodedAudioChunk;"})
+    listener.get(f"{server.base_url}/s/{live.session_id}")
+    wait_for(listener, lambda d: css(d, 'input[name="language"][value="es"]'), message="language choices").click()
+    css(listener, "#start-button").click()
+    stats = lambda d: css(d, "#audio-stats")
+    wait_for(listener, lambda d: int(stats(d).get_attribute("data-chunks")) > 5, timeout=90, message="PCM audio chunks")
+    assert stats(listener).get_attribute("data-format") == "pcm"
+    wait_for(listener, lambda d: float(stats(d).get_attribute("data-scheduled")) > 0.5, timeout=30, message="PCM audio scheduled")
+    retire(make_browser, listener)
 
 
 def test_a_listener_changes_language_without_reloading(live, make_browser, server):

@@ -2,6 +2,7 @@
 import { $, api, ApiError, el, normalizeSessionId, sessionWords, setUpThemeToggle, socketURL, store, discardSocket } from "./common.js";
 import { CaptionView } from "./captions.js";
 import { PcmPlayer } from "./player.js";
+import { OpusStreamDecoder, opusDecodingSupported, parseOpusFrame } from "./opus.js";
 
 const CAPTION_SIZES = [1.1, 1.3, 1.6, 2, 2.5, 3.2];
 const HEARTBEAT_SECONDS = 15;
@@ -33,7 +34,13 @@ const state = {
   playbackPaused: false,
   /** Highest segment stored before this listener joined: catch-up fills in only after it. */
   baseline: 0,
+  /** "opus" where the browser decodes it (WebCodecs), else "pcm". */
+  audioFormat: "pcm",
+  decoder: null,
+  /** The language stream's epoch and the last sequence received, to resume after a drop. */
+  stream: { epoch: null, sequence: 0 },
 };
+const opusSupport = opusDecodingSupported();
 
 const player = new PcmPlayer();
 const captions = new CaptionView({
@@ -150,6 +157,7 @@ async function startListening(event) {
   }
   state.language = chosen;
   state.captionsOnly = !$("#want-audio").checked;
+  state.audioFormat = (await opusSupport) ? "opus" : "pcm";
   store.set("language", chosen);
   if (!state.captionsOnly) {
     // Inside the tap, as mobile browsers require for sound.
@@ -174,13 +182,24 @@ function connect(refresh) {
     targetLanguage: state.language,
     passcode: state.passcode || undefined,
     captionsOnly: state.captionsOnly ? "true" : undefined,
+    audioFormat: state.captionsOnly ? undefined : state.audioFormat,
   };
-  if (refresh) parameters.role = "listener";
+  if (refresh) {
+    parameters.role = "listener";
+    if (state.stream.epoch) Object.assign(parameters, { epoch: state.stream.epoch, since: String(state.stream.sequence) });
+  }
+  state.decoder?.close();
+  state.decoder = null;
   const socket = new WebSocket(socketURL(parameters));
+  socket.binaryType = "arraybuffer";
   state.socket = socket;
   socket.onmessage = (event) => {
     if (state.socket !== socket) return;
     state.lastMessageAt = performance.now();
+    if (event.data instanceof ArrayBuffer) {
+      playOpus(event.data);
+      return;
+    }
     let message;
     try {
       message = JSON.parse(event.data);
@@ -303,16 +322,21 @@ function handle(message) {
       if (!rejoined) enterLiveView();
       if (state.playbackPaused) send({ action: "pausePlayback" });
       renderStatus();
-      if (rejoined) catchUp();
-      else recordBaseline();
+      // The server replays what was missed when it still holds it; else the transcript fills the gap.
+      if (rejoined && message.recovered !== true) catchUp();
+      else if (!rejoined) recordBaseline();
+      if (message.recovered !== true) state.stream.sequence = Number(message.sequence) || 0;
+      state.stream.epoch = message.epoch ?? null;
       break;
     }
     case "transcript":
       if (message.targetLanguage && message.targetLanguage !== state.language) break;
+      noteSequence(message.sequence);
       captions.show(message);
       break;
     case "audioData":
       if (message.targetLanguage && message.targetLanguage !== state.language) break;
+      noteSequence(message.sequence);
       player.enqueue(message);
       break;
     case "broadcastPaused":
@@ -338,6 +362,7 @@ function handle(message) {
       break;
     case "languageChanged":
       if (message.targetLanguage && message.targetLanguage !== state.language) applyLanguage(message.targetLanguage);
+      state.stream = { epoch: message.epoch ?? null, sequence: Number(message.sequence) || 0 };
       break;
     case "playbackPaused":
       setPlaybackPaused(true);
@@ -546,8 +571,22 @@ function renderPlaybackButton() {
   button.classList.toggle("active", state.playbackPaused);
 }
 
+function noteSequence(sequence) {
+  if (Number.isFinite(sequence)) state.stream.sequence = Math.max(state.stream.sequence, sequence);
+}
+
+/** One binary frame of Opus speech. */
+function playOpus(buffer) {
+  const frame = parseOpusFrame(buffer);
+  if (!frame || frame.language !== state.language) return;
+  noteSequence(frame.sequence);
+  state.decoder ??= new OpusStreamDecoder((samples, rate) => player.enqueueSamples(samples, rate));
+  state.decoder.decode(frame);
+}
+
 function renderAudioStats() {
   const stats = $("#audio-stats");
+  stats.dataset.format = state.audioFormat;
   stats.dataset.chunks = String(player.receivedChunks);
   stats.dataset.seconds = player.receivedSeconds.toFixed(2);
   stats.dataset.scheduled = player.scheduledSeconds.toFixed(2);

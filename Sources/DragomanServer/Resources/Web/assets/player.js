@@ -1,4 +1,5 @@
-// Plays the synthesized speech a listener receives (`audioData`: base64 PCM s16le mono) through
+// Plays the synthesized speech a listener receives (`audioData`: base64 PCM s16le mono, or Opus
+// decoded by opus.js) through
 // Web Audio, each chunk scheduled to start exactly where the one before it ends, so a segment
 // plays without gaps however its chunks arrive.
 
@@ -69,8 +70,11 @@ export class PcmPlayer {
 
   /** Schedules one `audioData` message. */
   enqueue(message) {
-    const samples = decodePcm16(message.audioData);
-    const rate = Number(message.sampleRate) || 22050;
+    this.enqueueSamples(decodePcm16(message.audioData), Number(message.sampleRate) || 22050);
+  }
+
+  /** Schedules decoded speech: mono samples in [-1, 1] at `rate`. */
+  enqueueSamples(samples, rate) {
     this.receivedChunks += 1;
     this.receivedSeconds += samples.length / rate;
     if (this.context && !this.muted && samples.length > 0) {
