@@ -37,7 +37,7 @@ struct WebSocketGateway: Sendable {
         router.ws("/ws") { _, _ in
             .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            await serve(inbound: inbound, outbound: outbound, request: context.request, logger: context.logger)
+            try await serve(inbound: inbound, outbound: outbound, request: context.request, logger: context.logger)
         }
     }
 
@@ -69,7 +69,10 @@ struct WebSocketGateway: Sendable {
 
     // MARK: Connection
 
-    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, logger: Logger) async {
+    /// Serves one connection until it closes. An error of the inbound stream (a protocol
+    /// violation such as invalid UTF-8) is rethrown after the session let go of the connection,
+    /// so the WebSocket layer closes with its code (1007, 1002).
+    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, logger: Logger) async throws {
         let query = request.queryDictionary
         let admission: Admission
         do throws(ConnectRefusal) {
@@ -85,6 +88,7 @@ struct WebSocketGateway: Sendable {
         case .listener: role = .listener
         }
         let connection = ClientConnection(role: role, queueLimit: settings.outboundQueueLimit)
+        var inboundError: (any Error)?
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await Self.write(connection, to: outbound) }
             if settings.maxConnectionAge > 0 {
@@ -102,6 +106,7 @@ struct WebSocketGateway: Sendable {
                     }
                 } catch {
                     logger.debug("WebSocket closed with an error", metadata: ["error": "\(error)"])
+                    inboundError = error
                 }
                 await handler?.detach()
                 handler = nil
@@ -111,6 +116,7 @@ struct WebSocketGateway: Sendable {
             if !attached { await group.next() }
             group.cancelAll()
         }
+        if let inboundError { throw inboundError }
     }
 
     /// Writes queued frames until the queue ends or a close frame is written.
