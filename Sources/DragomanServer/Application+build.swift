@@ -47,7 +47,7 @@ public func buildApplication(
             webSocketRouter: webSocketRouter,
             // Frames are read up to twice the message limit so an oversized one can be answered
             // with an error before the close; larger frames are cut off by the frame decoder.
-            configuration: .init(ws: .init(maxFrameSize: settings.maxMessageBytes * 2, autoPing: .enabled(timePeriod: .seconds(30)), validateUTF8: true)),
+            configuration: .init(ws: .init(maxFrameSize: settings.maxMessageBytes * 2, autoPing: .disabled, validateUTF8: true)),
             admitting: gateway.admitsUpgrade
         ),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Dragoman"),
