@@ -168,7 +168,10 @@ struct ConnectionHandler {
             return reject(ProtocolError(
                 .invalidAudioFormat, "Audio must be raw PCM s16le mono at \(sampleRate) Hz, not a file or an encoded stream.", action: action))
         }
-        await pipeline?.ingest(PCM.samples(fromLittleEndian: pcm), sampleRate: sampleRate)
+        let samples = PCM.samples(fromLittleEndian: pcm)
+        // The floor first: listeners of the speaker's own language hear it as it arrives.
+        await session.relayFloorAudio(samples, sampleRate: sampleRate)
+        await pipeline?.ingest(samples, sampleRate: sampleRate)
     }
 
     // MARK: Limits

@@ -26,6 +26,9 @@ actor LiveSession {
     private var nextSequence: [LanguageCode: Int] = [:]
     /// The last final captions of each language, for listeners who reconnect.
     private var histories: [LanguageCode: LanguageHistory] = [:]
+    /// Encodes the floor audio once for the listeners of the session's language who asked for Opus.
+    private var floorEncoder: (encoder: OpusEncoder, inputRate: Int)?
+    private var floorChunks = 0
     /// Names this run of the session's streams: sequences start again at 1 when the session is
     /// restored after a restart, so a position from before is not mistaken for one of now.
     nonisolated let epoch = String(UInt32.random(in: .min ... .max), radix: 16)
@@ -405,6 +408,32 @@ actor LiveSession {
             }
         }
         ServerMetrics.stageDuration(.fanout).recordElapsed(since: started)
+    }
+
+    /// The speaker's own voice, relayed as it arrives to the listeners of the session's own
+    /// language (floor audio): no recognition or synthesis on its way, one encoding per format for
+    /// all of them, one chunk for each chunk the speaker sent.
+    func relayFloorAudio(_ samples: [Int16], sampleRate: Int) {
+        let language = record.sourceLanguage
+        guard broadcast.isFlowing else { return }
+        let audience = listeners.listeners(of: language).filter { $0.value.wantsAudio }
+        guard !audience.isEmpty else { return }
+        let scaled = broadcast.volume == 1 ? samples : PCM.scaled(samples, by: broadcast.volume)
+        var packets: [[UInt8]]?
+        if audience.values.contains(where: { $0.audioFormat == .opus }) {
+            do {
+                if floorEncoder?.inputRate != sampleRate {
+                    floorEncoder = (try OpusEncoder(inputRate: sampleRate, bitrate: settings.opusBitrate), sampleRate)
+                }
+                packets = try floorEncoder?.encoder.encode(scaled)
+            } catch {
+                logger.error("Could not encode the floor audio", metadata: ["error": "\(error)"])
+            }
+        }
+        floorChunks += 1
+        publishAudio(SpeechChunk(
+            language: language, segmentIndex: 0, chunkIndex: floorChunks, isLast: false, samples: scaled, sampleRate: sampleRate,
+            opusPackets: packets, isFloor: true))
     }
 
     /// An engine failed: the session goes on with the next segment; the speaker is told.

@@ -14,6 +14,8 @@ struct SpeechChunk: Sendable {
     var sampleRate: Int
     /// The same speech as Opus packets; `nil` when the segment is not encoded.
     var opusPackets: [[UInt8]]?
+    /// The speaker's own voice relayed to the listeners of the session's language, not synthesized.
+    var isFloor = false
 
     /// Seconds of speech.
     var duration: Double { Double(samples.count) / Double(sampleRate) }
@@ -32,6 +34,7 @@ struct SpeechChunk: Sendable {
                 "chunkIndex": .int(chunkIndex),
                 "isLastChunk": .bool(isLast),
                 "publishedAt": .int(UnixTime.milliseconds),
+                "floor": .bool(isFloor),
             ])
     }
 

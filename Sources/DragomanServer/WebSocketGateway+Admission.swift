@@ -12,6 +12,7 @@ extension WebSocketGateway {
 
     /// Checks a connect without changing anything, so it can run before and after the upgrade.
     func admit(query: [String: String]) async throws(ConnectRefusal) -> Admission {
+        let query = await resolvingOriginal(query)
         let request: ConnectRequest
         do {
             request = try ConnectRequest(query: query)
@@ -44,6 +45,16 @@ extension WebSocketGateway {
             }
             return .listener(session, language, request)
         }
+    }
+
+    /// `targetLanguage=original` is the session's own language: the speaker's voice (floor audio).
+    private func resolvingOriginal(_ query: [String: String]) async -> [String: String] {
+        guard query["targetLanguage"]?.lowercased() == "original", let id = query["sessionId"].flatMap(SessionID.normalize),
+            case .live(let session) = try? await registry.lookup(id)
+        else { return query }
+        var resolved = query
+        resolved["targetLanguage"] = session.record.sourceLanguage.rawValue
+        return resolved
     }
 
     private func speakerKey(_ token: String) async throws(ConnectRefusal) -> KeyRecord {

@@ -27,6 +27,9 @@ struct BenchFanout: AsyncParsableCommand {
     @Option(help: "pcm (audioData JSON) or opus (binary frames).")
     var audioFormat: String = "pcm"
 
+    @Flag(help: "Every listener joins the session's own language and hears the speaker's voice (floor audio); speech delay is mouth to ear, from the speaker's send.")
+    var floor = false
+
     @Option(help: "Folder of NAME.wav fixtures.")
     var fixtures: String = "Tests/Fixtures"
 
@@ -46,7 +49,7 @@ struct BenchFanout: AsyncParsableCommand {
         let speech = try talks.split(separator: ",").flatMap { name in
             try WAVFile(contentsOf: URL(fileURLWithPath: fixtures).appendingPathComponent("\(name).wav")).samples
         }
-        let targets = Array(Self.targetOrder.prefix(languages))
+        let targets = floor ? ["en"] : Array(Self.targetOrder.prefix(languages))
         printNow("| listeners | languages | format | connects/s | memory per idle listener | caption delay p50 / p99 / max (ms) | speech delay p50 / p99 / max (ms) | server CPU | speech chunks received | skipped notices |")
         printNow("|---|---|---|---|---|---|---|---|---|---|")
         for count in listeners.split(separator: ",").compactMap({ Int($0) }) {
@@ -82,6 +85,7 @@ struct BenchFanout: AsyncParsableCommand {
         let tally = LoadTally()
         let group = MultiThreadedEventLoopGroup.singleton
         let format = audioFormat
+        let floor = floor
         let perTask = (count + connectConcurrency - 1) / connectConcurrency
         let port = server.port
         let connectStart = MonotonicTime.seconds
@@ -93,7 +97,7 @@ struct BenchFanout: AsyncParsableCommand {
                         let path = address.webSocketPath([
                             "action": "joinSession", "sessionId": sessionId, "targetLanguage": targets[index % targets.count], "audioFormat": format,
                         ])
-                        opened.append(try await LoadListener.connect(port: port, path: path, tally: tally, group: group))
+                        opened.append(try await LoadListener.connect(port: port, path: path, floor: floor, tally: tally, group: group))
                     }
                     return opened
                 }
@@ -108,7 +112,7 @@ struct BenchFanout: AsyncParsableCommand {
 
         let cpuBefore = server.cpuSeconds
         let speechStart = MonotonicTime.seconds
-        try await RealTimeSender(samples: speech, sampleRate: PCM.speechSampleRate).send(to: speaker)
+        try await RealTimeSender(samples: speech, sampleRate: PCM.speechSampleRate).send(to: speaker) { _ in tally.speakerSentFrame() }
         // The last segment ends at the pause after the talk; leave it time to be spoken.
         speaker.send(binary: ByteBuffer(bytes: PCM.littleEndianBytes([Int16](repeating: 0, count: PCM.speechSampleRate))))
         progress("speech sent; waiting for the last segment")
@@ -119,7 +123,7 @@ struct BenchFanout: AsyncParsableCommand {
         for channel in channels { channel.close(promise: nil) }
         speaker.close()
         return Result(
-            listeners: count, languages: targets.count, format: audioFormat, connectsPerSecond: Double(count) / connectSeconds,
+            listeners: count, languages: targets.count, format: floor ? "\(audioFormat), floor" : audioFormat, connectsPerSecond: Double(count) / connectSeconds,
             idleBytesPerListener: Double(idle - baseline) / Double(count), serverCPU: cpu, counts: counts)
     }
 

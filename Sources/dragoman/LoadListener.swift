@@ -15,6 +15,18 @@ final class LoadTally: Sendable {
     }
 
     private let counts = Mutex(Counts())
+    /// When the speaker sent each of its frames (Unix ms), for the floor's mouth-to-ear delay.
+    private let speakerFrames = Mutex<[Int]>([])
+
+    func speakerSentFrame() {
+        let now = UnixTime.milliseconds
+        speakerFrames.withLock { $0.append(now) }
+    }
+
+    /// When the speaker sent its `index`th frame.
+    func speakerFrameSent(_ index: Int) -> Int? {
+        speakerFrames.withLock { index < $0.count ? $0[index] : nil }
+    }
 
     func update(_ change: (inout Counts) -> Void) {
         counts.withLock { change(&$0) }
@@ -24,6 +36,7 @@ final class LoadTally: Sendable {
 
     func reset() {
         counts.withLock { $0 = Counts() }
+        speakerFrames.withLock { $0.removeAll() }
     }
 }
 
@@ -37,24 +50,29 @@ final class LoadListener: ChannelInboundHandler {
     private let request: String
     private let joined: EventLoopPromise<Void>
     private let tally: LoadTally
+    /// Listening to the floor: each chunk of audio is one frame of the speaker's, in order, and its
+    /// delay is from when the speaker sent that frame (mouth to ear) rather than from `publishedAt`.
+    private let floor: Bool
+    private var audioChunks = 0
     private var upgraded = false
     private var pending: ByteBuffer?
 
-    init(path: String, port: Int, joined: EventLoopPromise<Void>, tally: LoadTally) {
+    init(path: String, port: Int, floor: Bool, joined: EventLoopPromise<Void>, tally: LoadTally) {
         request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         self.joined = joined
         self.tally = tally
+        self.floor = floor
     }
 
     /// Connects a listener and returns once it got its first message (`sessionJoined`).
-    static func connect(port: Int, path: String, tally: LoadTally, group: any EventLoopGroup) async throws -> any Channel {
+    static func connect(port: Int, path: String, floor: Bool, tally: LoadTally, group: any EventLoopGroup) async throws -> any Channel {
         let loop = group.next()
         let joined = loop.makePromise(of: Void.self)
         let channel = try await ClientBootstrap(group: loop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(LoadListener(path: path, port: port, joined: joined, tally: tally))
+                    try channel.pipeline.syncOperations.addHandler(LoadListener(path: path, port: port, floor: floor, joined: joined, tally: tally))
                 }
             }
             .connect(host: "127.0.0.1", port: port).get()
@@ -116,7 +134,7 @@ final class LoadListener: ChannelInboundHandler {
         case 0x1:
             payload.withUnsafeReadableBytes { bytes in
                 if Self.contains(bytes, Self.audioType) {
-                    let delay = Self.publishedAt(in: bytes).map { now - $0 }
+                    let delay = audioDelay(now: now, publishedAt: Self.publishedAt(in: bytes))
                     tally.update { counts in
                         if let delay { counts.audio.record(milliseconds: delay) }
                         counts.audioBytes += bytes.count
@@ -132,8 +150,9 @@ final class LoadListener: ChannelInboundHandler {
         case 0x2:
             let frame = payload.readableBytesView
             guard let published = OpusAudioFrame.publishedAt(in: frame) else { return }
+            let delay = audioDelay(now: now, publishedAt: Int(published))
             tally.update { counts in
-                counts.audio.record(milliseconds: now - Int(published))
+                if let delay { counts.audio.record(milliseconds: delay) }
                 counts.audioBytes += frame.count
             }
         case 0x8:
@@ -146,6 +165,12 @@ final class LoadListener: ChannelInboundHandler {
         default:
             break
         }
+    }
+
+    private func audioDelay(now: Int, publishedAt: Int?) -> Int? {
+        guard floor else { return publishedAt.map { now - $0 } }
+        defer { audioChunks += 1 }
+        return tally.speakerFrameSent(audioChunks).map { now - $0 }
     }
 
     private static let audioType = Array(#""type":"audioData""#.utf8)
