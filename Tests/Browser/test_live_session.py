@@ -163,6 +163,18 @@ def test_qr_code_decodes_to_the_join_link(live, tmp_path):
     wait_for(speaker, lambda d: not css(d, "#present-view").is_displayed())
 
 
+def test_a_floor_listener_hears_the_speakers_own_voice_and_reads_the_original(live, make_browser, server):
+    listener = join_as_listener(make_browser, server, live.session_id, "en")
+    stats = lambda d: css(d, "#audio-stats")
+    # The speaker's voice arrives as it is spoken, a chunk for each of the microphone's frames.
+    wait_for(listener, lambda d: int(stats(d).get_attribute("data-chunks")) > 20, timeout=60, message="floor audio chunks")
+    assert stats(listener).get_attribute("data-format") == "opus"
+    wait_for(listener, lambda d: float(stats(d).get_attribute("data-scheduled")) > 1.0, timeout=30, message="floor audio scheduled")
+    wait_for(listener, lambda d: len(finals(d)) >= 1, timeout=90, message="captions in the original language")
+    assert all(lang == "en" for _, _, lang in finals(listener))
+    retire(make_browser, listener)
+
+
 def test_a_browser_without_webcodecs_asks_for_pcm_and_hears_it(live, make_browser, server):
     listener = make_browser(size=(360, 740))
     listener.execute_cdp_cmd(
