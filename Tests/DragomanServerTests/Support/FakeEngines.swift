@@ -16,6 +16,23 @@ enum FakeEngines {
         SpeechEngines(recognizer: FailingRecognizer(), translator: Translator(), synthesizer: Synthesizer())
     }
 
+    /// Engines whose recognizer hears the same sentence in every stretch of speech, so each
+    /// segment the speaker sends becomes one final caption.
+    static var speaking: SpeechEngines {
+        SpeechEngines(recognizer: SpeakingRecognizer(), translator: Translator(), synthesizer: Synthesizer())
+    }
+
+    /// Recognizes "Good evening." in any speech.
+    struct SpeakingRecognizer: SpeechRecognizer {
+        var supportedLanguages: Set<String> { FakeEngines.sourceLanguages }
+        func makeSession(language: String) async throws -> any RecognitionSession { SpeakingSession() }
+    }
+
+    struct SpeakingSession: RecognitionSession {
+        func feed(_ samples: [Int16]) async throws -> String? { nil }
+        func finish() async throws -> String { "Good evening." }
+    }
+
     /// The error of `FailingRecognizer`.
     struct Broken: Error {}
 
