@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// Several nodes on one PostgreSQL, with PostgreSQL's own machinery: a session-level advisory
 /// lock per session says which node runs its pipeline; relayed frames and listener counts are
@@ -16,8 +17,10 @@ actor PostgresCluster: SessionCluster {
     private let location: PostgresLocation
     private let heartbeat: Duration
     private let logger: Logger
-    private let outgoing: AsyncStream<Outgoing>
-    private nonisolated let outbox: AsyncStream<Outgoing>.Continuation
+    /// What this node has to share, in order; `wakeUps` tells the writer there is some.
+    private let outbox = Outbox()
+    private let wakeUps: AsyncStream<Void>
+    private nonisolated let wakeUp: AsyncStream<Void>.Continuation
     /// The connection that holds this node's speaker leases: a session-level advisory lock
     /// belongs to the connection that took it and goes when it closes, as when the node dies.
     private var leaseConnection: PostgresConnection?
@@ -34,6 +37,10 @@ actor PostgresCluster: SessionCluster {
         case listeners(String, [LanguageCode: ListenerTally])
     }
 
+    private final class Outbox: Sendable {
+        let items = Mutex<[Outgoing]>([])
+    }
+
     init(store: PostgresStore, heartbeat: Double, logger: Logger) {
         client = store.client
         location = store.location
@@ -41,7 +48,7 @@ actor PostgresCluster: SessionCluster {
         var logger = logger
         logger[metadataKey: "node"] = "\(nodeId)"
         self.logger = logger
-        (outgoing, outbox) = AsyncStream.makeStream(of: Outgoing.self)
+        (wakeUps, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Heartbeats missed before a node's listeners stop counting.
@@ -102,36 +109,59 @@ actor PostgresCluster: SessionCluster {
     // MARK: Sending
 
     nonisolated func relay(_ frame: RelayedFrame) {
-        outbox.yield(.frame(frame))
+        send(.frame(frame))
     }
 
     nonisolated func reportListeners(of sessionId: String, _ tally: [LanguageCode: ListenerTally]) {
-        outbox.yield(.listeners(sessionId, tally))
+        send(.listeners(sessionId, tally))
     }
 
-    /// Writes what was queued, in order: one round trip per frame (the row and its NOTIFY in one statement).
+    private nonisolated func send(_ item: Outgoing) {
+        outbox.items.withLock { $0.append(item) }
+        wakeUp.yield()
+    }
+
+    /// Writes what was queued, in order. The frames queued meanwhile go in one statement, so a
+    /// burst (a segment's speech, synthesized faster than real time) costs one round trip.
     private func sendOutgoing() async {
-        for await item in outgoing {
+        for await _ in wakeUps {
+            let batch = outbox.items.withLock { items in
+                defer { items.removeAll() }
+                return items
+            }
+            var frames: [RelayedFrame] = []
             do {
-                switch item {
-                case .frame(let frame): try await insert(frame)
-                case .listeners(let sessionId, let tally): try await store(tally, of: sessionId)
+                for item in batch {
+                    switch item {
+                    case .frame(let frame):
+                        frames.append(frame)
+                    case .listeners(let sessionId, let tally):
+                        try await insert(frames)
+                        frames.removeAll()
+                        try await store(tally, of: sessionId)
+                    }
                 }
+                try await insert(frames)
             } catch {
                 logger.error("Could not share with the other nodes", metadata: ["error": "\(error)"])
             }
         }
     }
 
-    func insert(_ frame: RelayedFrame) async throws {
-        let prefix = "f \(nodeId) \(frame.sessionId) "
+    /// Stores frames and wakes the other nodes with one NOTIFY per session, carrying the range of
+    /// its new ids (`f NODE SESSION FIRST LAST`).
+    func insert(_ frames: [RelayedFrame]) async throws {
+        guard !frames.isEmpty else { return }
         try await client.query(
             """
             WITH inserted AS (
                 INSERT INTO relayed_frames (origin_node, session_id, kind, language, sequence, payload)
-                VALUES (\(nodeId), \(frame.sessionId), \(frame.audience.rawValue), \(frame.language), \(frame.sequence), \(ByteBuffer(bytes: frame.payload)))
-                RETURNING id)
-            SELECT pg_notify(\(Self.channel), \(prefix) || id) FROM inserted
+                SELECT \(nodeId), * FROM unnest(
+                    \(frames.map(\.sessionId))::text[], \(frames.map(\.audience.rawValue))::int2[], \(frames.map(\.language))::text[],
+                    \(frames.map(\.sequence))::int8[], \(frames.map { ByteBuffer(bytes: $0.payload) })::bytea[])
+                RETURNING id, session_id)
+            SELECT pg_notify(\(Self.channel), 'f ' || \(nodeId) || ' ' || session_id || ' ' || min(id) || ' ' || max(id))
+            FROM inserted GROUP BY session_id
             """, logger: logger)
     }
 
@@ -172,10 +202,11 @@ actor PostgresCluster: SessionCluster {
         return tallies
     }
 
-    /// Delivers the frames of `sessionId` after the last one delivered here, oldest first.
-    private func deliverFrames(of sessionId: String, notifiedId: Int64, to session: LiveSession) async throws {
-        let after = cursors[sessionId] ?? notifiedId - 1
-        guard notifiedId > after else { return }
+    /// Delivers the frames of `sessionId` after the last one delivered here (from the first one
+    /// notified, for a session new here), oldest first.
+    private func deliverFrames(of sessionId: String, notified: ClosedRange<Int64>, to session: LiveSession) async throws {
+        let after = cursors[sessionId] ?? notified.lowerBound - 1
+        guard notified.upperBound > after else { return }
         let rows = try await client.query(
             """
             SELECT id, kind, language, sequence, payload FROM relayed_frames
@@ -188,7 +219,7 @@ actor PostgresCluster: SessionCluster {
             await session.deliver(RelayedFrame(
                 sessionId: sessionId, audience: audience, language: language, sequence: sequence, payload: Array(buffer: payload)))
         }
-        cursors[sessionId] = max(last, notifiedId)
+        cursors[sessionId] = max(last, notified.upperBound)
     }
 
     /// Acts on one notification of another node.
@@ -198,8 +229,8 @@ actor PostgresCluster: SessionCluster {
         do {
             switch parts[0] {
             case "f":
-                guard parts.count == 4, let id = Int64(parts[3]) else { return }
-                try await deliverFrames(of: parts[2], notifiedId: id, to: session)
+                guard parts.count == 5, let first = Int64(parts[3]), let last = Int64(parts[4]), first <= last else { return }
+                try await deliverFrames(of: parts[2], notified: first...last, to: session)
             case "l":
                 await session.setRemoteListeners(try await remoteListeners(sessionIds: [parts[2]])[parts[2]] ?? [:])
             default:

@@ -29,14 +29,23 @@ public final class PostgresStore: DragomanStore {
     /// - Throws: `PostgresLocation.Invalid` for a bad URL, `Unavailable` when the database does not answer.
     public static func open(url: String, logger: Logger) async throws -> PostgresStore {
         let location = try PostgresLocation(url: url)
+        let connection: PostgresConnection
         do {
-            let connection = try await location.connect(logger: logger)
-            defer { Task { try? await connection.close() } }
-            try await PostgresMigrations.apply(on: connection, logger: logger)
+            connection = try await location.connect(logger: logger)
         } catch {
             throw Unavailable(description: "Could not open the database \(location): \(Self.reason(error))")
         }
-        return PostgresStore(location: location, logger: logger)
+        // The pool starts while the migrations run, so it is up before the first query.
+        let store = PostgresStore(location: location, logger: logger)
+        do {
+            try await PostgresMigrations.apply(on: connection, logger: logger)
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            await store.close()
+            throw Unavailable(description: "Could not prepare the database \(location): \(Self.reason(error))")
+        }
+        return store
     }
 
     /// Closes the pool; the store cannot be used afterwards.
@@ -47,12 +56,11 @@ public final class PostgresStore: DragomanStore {
 
     deinit { pool.cancel() }
 
-    /// The server's message where there is one, else the error itself.
+    /// The server's message where there is one, else what the connection ran into.
     private static func reason(_ error: any Error) -> String {
-        if let error = error as? PSQLError {
-            return error.serverInfo?[.message] ?? "\(error.code)"
-        }
-        return "\(error)"
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let message = error.serverInfo?[.message] { return message }
+        return error.underlying.map { "\($0)" } ?? "\(error.code)"
     }
 
     // MARK: Credentials
