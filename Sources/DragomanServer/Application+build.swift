@@ -28,9 +28,9 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let logger = dependencies.logger
     let store = dependencies.store
-    let events = EventBus(store: store, logger: logger)
     // Nodes sharing a PostgreSQL serve their sessions together; a SQLite node is alone.
     let cluster = (store as? PostgresStore).map { PostgresCluster(store: $0, heartbeat: settings.clusterHeartbeat, logger: logger) }
+    let events = EventBus(store: store, logger: logger, cluster: cluster)
     let registry = SessionRegistry(settings: settings, store: store, events: events, engines: dependencies.engines, logger: logger, cluster: cluster)
     let authenticator = Authenticator(store: store)
     let catalog = dependencies.engines.catalog
@@ -52,7 +52,7 @@ public func buildApplication(
             admitting: gateway.admitsUpgrade
         ),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Dragoman"),
-        services: [registry] + (cluster.map { [ClusterService(cluster: $0, registry: registry)] } ?? []),
+        services: [registry] + (cluster.map { [ClusterService(cluster: $0, registry: registry, events: events)] } ?? []),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )

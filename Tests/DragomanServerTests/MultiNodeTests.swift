@@ -144,4 +144,24 @@ struct MultiNodeTests {
             try await listener.waitFor("sessionEnded", timeout: .seconds(10))
         }
     }
+
+    @Test("an operator on one node reads the lifecycle events of a session on another, live")
+    func eventsReachEveryNode() async throws {
+        try await Self.withThreeNodes { nodes in
+            let (a, c) = (nodes[0].server, nodes[2].server)
+            let earlier = try await a.createSession()
+            let statuses = try await EventStreamTests.withEvents(c, key: c.keys.operator) { reader in
+                // Replayed from the shared log; what follows is live.
+                _ = try await EventStreamTests.events(of: earlier, count: 1, from: reader)
+                let sessionId = try await a.createSession()
+                let speaker = a.connect(["action": "createSession", "sourceLanguage": "en", "token": a.keys.speaker, "sessionId": sessionId])
+                try await speaker.expect("sessionCreated")
+                let events = try await EventStreamTests.events(of: sessionId, count: 2, from: reader)
+                #expect(reader.comments.contains("live"))
+                await speaker.disconnect()
+                return events.compactMap { $0.json?["data"]?["status"]?.stringValue }
+            }
+            #expect(statuses == ["created", "active"])
+        }
+    }
 }

@@ -4,8 +4,9 @@ import ServiceLifecycle
 struct ClusterService: Service {
     let cluster: any SessionCluster
     let registry: SessionRegistry
+    let events: EventBus
 
     func run() async throws {
-        try await cluster.run(delivering: registry)
+        try await cluster.run(delivering: registry, events: events)
     }
 }

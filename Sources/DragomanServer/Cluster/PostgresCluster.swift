@@ -35,6 +35,7 @@ actor PostgresCluster: SessionCluster {
     private enum Outgoing: Sendable {
         case frame(RelayedFrame)
         case listeners(String, [LanguageCode: ListenerTally])
+        case event(Int64)
     }
 
     private final class Outbox: Sendable {
@@ -116,6 +117,10 @@ actor PostgresCluster: SessionCluster {
         send(.listeners(sessionId, tally))
     }
 
+    nonisolated func announceEvent(_ sequence: Int64) {
+        send(.event(sequence))
+    }
+
     private nonisolated func send(_ item: Outgoing) {
         outbox.items.withLock { $0.append(item) }
         wakeUp.yield()
@@ -139,6 +144,8 @@ actor PostgresCluster: SessionCluster {
                         try await insert(frames)
                         frames.removeAll()
                         try await store(tally, of: sessionId)
+                    case .event(let sequence):
+                        try await client.query("SELECT pg_notify(\(Self.channel), \("e \(nodeId) \(sequence)"))", logger: logger)
                     }
                 }
                 try await insert(frames)
@@ -223,9 +230,13 @@ actor PostgresCluster: SessionCluster {
     }
 
     /// Acts on one notification of another node.
-    private func handle(_ payload: String, registry: SessionRegistry) async {
+    private func handle(_ payload: String, registry: SessionRegistry, events: EventBus) async {
         let parts = payload.split(separator: " ").map(String.init)
-        guard parts.count >= 3, parts[1] != nodeId, let session = await registry.inMemory(parts[2]) else { return }
+        guard parts.count >= 3, parts[1] != nodeId else { return }
+        if parts[0] == "e", let sequence = Int64(parts[2]) {
+            return await events.catchUp(through: sequence)
+        }
+        guard let session = await registry.inMemory(parts[2]) else { return }
         do {
             switch parts[0] {
             case "f":
@@ -243,14 +254,14 @@ actor PostgresCluster: SessionCluster {
 
     /// LISTENs on a connection of its own; reconnects after a failure, and the cursors make the
     /// next notification fetch what was missed meanwhile (up to `frameRetention`).
-    private func listen(registry: SessionRegistry) async {
+    private func listen(registry: SessionRegistry, events: EventBus) async {
         while !Task.isCancelled {
             do {
                 let connection = try await location.connect(logger: logger)
                 defer { Task { try? await connection.close() } }
                 try await connection.listen(on: Self.channel) { notifications in
                     for try await notification in notifications {
-                        await handle(notification.payload, registry: registry)
+                        await handle(notification.payload, registry: registry, events: events)
                     }
                 }
             } catch {
@@ -282,11 +293,11 @@ actor PostgresCluster: SessionCluster {
         }
     }
 
-    func run(delivering registry: SessionRegistry) async throws {
+    func run(delivering registry: SessionRegistry, events: EventBus) async throws {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.sendOutgoing() }
-                group.addTask { await self.listen(registry: registry) }
+                group.addTask { await self.listen(registry: registry, events: events) }
                 group.addTask { await self.beat(registry: registry) }
             }
         }

@@ -14,8 +14,11 @@ protocol SessionCluster: Sendable {
     func reportListeners(of sessionId: String, _ tally: [LanguageCode: ListenerTally])
     /// The listeners of a session on the other live nodes, by language.
     func remoteListeners(of sessionId: String) async -> [LanguageCode: ListenerTally]
-    /// Delivers what the other nodes relay to the sessions `registry` holds, until cancelled.
-    func run(delivering registry: SessionRegistry) async throws
+    /// Tells the other nodes this one appended a lifecycle event to the shared log.
+    func announceEvent(_ sequence: Int64)
+    /// Delivers what the other nodes relay to the sessions `registry` holds, and their events to
+    /// `events`, until cancelled.
+    func run(delivering registry: SessionRegistry, events: EventBus) async throws
 }
 
 /// One frame for a session's listeners on other nodes, already encoded by the node that made it.
