@@ -22,11 +22,7 @@ struct BenchCrossNode: AsyncParsableCommand {
     @Option(help: "The PostgreSQL database of the nodes (postgres://…).")
     var database: String
 
-    @Option(help: "Folder of NAME.wav fixtures.")
-    var fixtures: String = "Tests/Fixtures"
-
-    @Option(help: "Comma-separated fixture names.")
-    var talks: String = "museum-tour,council-meeting"
+    @OptionGroup var talks: TalkOptions
 
     @Option(help: "The listeners' language.")
     var language: String = "es"
@@ -49,7 +45,7 @@ struct BenchCrossNode: AsyncParsableCommand {
         defer { nodeB.stop() }
         print("Node A: \(nodeA.url), node B: \(nodeB.url)")
         var added: [Double] = []
-        for name in talks.split(separator: ",").map(String.init) {
+        for name in talks.names {
             let delays = try await measure(fixture: name, speakerNode: nodeA, otherNode: nodeB)
             print(String(format: "  %@: %d frames matched", name, delays.count))
             added += delays
@@ -65,7 +61,7 @@ struct BenchCrossNode: AsyncParsableCommand {
 
     /// The arrival at the other node's listener minus the arrival at the speaker node's, per frame.
     private func measure(fixture name: String, speakerNode: ServerProcess, otherNode: ServerProcess) async throws -> [Double] {
-        let wav = try WAVFile(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(name).wav"))
+        let wav = try talks.audio(name)
         let speaker = try await LiveConnection.open(ServerAddress(speakerNode.url).webSocketURL([
             "action": "createSession", "sourceLanguage": "en", "token": speakerNode.key, "sampleRate": String(wav.sampleRate),
         ]))

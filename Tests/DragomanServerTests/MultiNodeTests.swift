@@ -39,6 +39,16 @@ struct MultiNodeTests {
         return segments
     }
 
+    /// Speaks `count` utterances and waits until each listener has received every final caption, and
+    /// its speech where the fake synthesizer speaks the language; returns the segments.
+    static func speak(_ count: Int, to speaker: WebSocketTestClient, heardBy listeners: [(WebSocketTestClient, String)]) async throws -> [Int] {
+        let segments = try await speak(count, to: speaker)
+        for (listener, language) in listeners {
+            try await receive(segments, on: listener, language: language, audio: FakeEngines.Synthesizer().supportedLanguages.contains(language))
+        }
+        return segments
+    }
+
     /// Reads a listener until it has the final caption, and with `audio` the last chunk of speech,
     /// of every one of `segments`, checking each is in its language.
     static func receive(_ segments: [Int], on listener: WebSocketTestClient, language: String, audio: Bool) async throws {
@@ -82,11 +92,8 @@ struct MultiNodeTests {
             // sessionStatus counts the listeners of every node.
             try await Self.awaitListenerCount(3, speaker: speaker)
 
-            let before = try await Self.speak(3, to: speaker)
+            let before = try await Self.speak(3, to: speaker, heardBy: [(spanish, "es"), (french, "fr"), (catalanOnA, "ca")])
             #expect(before == [1, 2, 3])
-            try await Self.receive(before, on: spanish, language: "es", audio: true)
-            try await Self.receive(before, on: french, language: "fr", audio: true)
-            try await Self.receive(before, on: catalanOnA, language: "ca", audio: false)
 
             // Node A dies with the speaker and a listener on it.
             await nodes[0].kill()
@@ -101,11 +108,8 @@ struct MultiNodeTests {
             // A's listener stops counting once its node misses its heartbeats.
             try await Self.awaitListenerCount(3, speaker: movedSpeaker)
 
-            let after = try await Self.speak(3, to: movedSpeaker)
+            let after = try await Self.speak(3, to: movedSpeaker, heardBy: [(spanish, "es"), (french, "fr"), (catalan, "ca")])
             #expect(after == [4, 5, 6])
-            try await Self.receive(after, on: spanish, language: "es", audio: true)
-            try await Self.receive(after, on: french, language: "fr", audio: true)
-            try await Self.receive(after, on: catalan, language: "ca", audio: false)
 
             // Nothing stored before the death is lost.
             let transcript = try await c.store.transcript(sessionId: sessionId)

@@ -1,38 +1,31 @@
 import DragomanStore
 import Testing
 
-/// `StoreConformance` on every backend this run has (see `StoreBackend`).
+/// `StoreConformance` on every backend this run has (see `StoreBackend`), check by check.
 @Suite("Store conformance")
 struct StoreConformanceTests {
-    @Test(arguments: StoreBackend.available) func keys(_ backend: StoreBackend) async throws {
-        try await backend.withStore(StoreConformance.keys)
+    /// One check of the suite, or all of them on one store.
+    enum Check: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case keys, revocation, sessions, sessionStatus, ownerListing, transcripts, events, wholeSuiteOnOneStore
+
+        var testDescription: String { rawValue }
+
+        func run(_ store: any DragomanStore) async throws {
+            switch self {
+            case .keys: try await StoreConformance.keys(store)
+            case .revocation: try await StoreConformance.revocation(store)
+            case .sessions: try await StoreConformance.sessions(store)
+            case .sessionStatus: try await StoreConformance.sessionStatus(store)
+            case .ownerListing: try await StoreConformance.ownerListing(store)
+            case .transcripts: try await StoreConformance.transcripts(store)
+            case .events: try await StoreConformance.events(store)
+            case .wholeSuiteOnOneStore: try await StoreConformance.run(store)
+            }
+        }
     }
 
-    @Test(arguments: StoreBackend.available) func revocation(_ backend: StoreBackend) async throws {
-        try await backend.withStore(StoreConformance.revocation)
-    }
-
-    @Test(arguments: StoreBackend.available) func sessions(_ backend: StoreBackend) async throws {
-        try await backend.withStore(StoreConformance.sessions)
-    }
-
-    @Test(arguments: StoreBackend.available) func sessionStatus(_ backend: StoreBackend) async throws {
-        try await backend.withStore(StoreConformance.sessionStatus)
-    }
-
-    @Test(arguments: StoreBackend.available) func ownerListing(_ backend: StoreBackend) async throws {
-        try await backend.withStore(StoreConformance.ownerListing)
-    }
-
-    @Test(arguments: StoreBackend.available) func transcripts(_ backend: StoreBackend) async throws {
-        try await backend.withStore(StoreConformance.transcripts)
-    }
-
-    @Test(arguments: StoreBackend.available) func events(_ backend: StoreBackend) async throws {
-        try await backend.withStore(StoreConformance.events)
-    }
-
-    @Test(arguments: StoreBackend.available) func wholeSuiteOnOneStore(_ backend: StoreBackend) async throws {
-        try await backend.withStore(StoreConformance.run)
+    @Test(arguments: StoreBackend.available, Check.allCases)
+    func conformance(_ backend: StoreBackend, _ check: Check) async throws {
+        try await backend.withStore(check.run)
     }
 }

@@ -19,18 +19,7 @@ enum FakeEngines {
     /// Engines whose recognizer hears the same sentence in every stretch of speech, so each
     /// segment the speaker sends becomes one final caption.
     static var speaking: SpeechEngines {
-        SpeechEngines(recognizer: SpeakingRecognizer(), translator: Translator(), synthesizer: Synthesizer())
-    }
-
-    /// Recognizes "Good evening." in any speech.
-    struct SpeakingRecognizer: SpeechRecognizer {
-        var supportedLanguages: Set<String> { FakeEngines.sourceLanguages }
-        func makeSession(language: String) async throws -> any RecognitionSession { SpeakingSession() }
-    }
-
-    struct SpeakingSession: RecognitionSession {
-        func feed(_ samples: [Int16]) async throws -> String? { nil }
-        func finish() async throws -> String { "Good evening." }
+        SpeechEngines(recognizer: Recognizer(hears: "Good evening."), translator: Translator(), synthesizer: Synthesizer())
     }
 
     /// The error of `FailingRecognizer`.
@@ -42,15 +31,17 @@ enum FakeEngines {
         func makeSession(language: String) async throws -> any RecognitionSession { throw Broken() }
     }
 
-    /// Recognizes nothing: every stretch of speech is silence to it.
+    /// Hears the same text in every stretch of speech; by default nothing, as if it were silence.
     struct Recognizer: SpeechRecognizer {
+        var hears = ""
         var supportedLanguages: Set<String> { FakeEngines.sourceLanguages }
-        func makeSession(language: String) async throws -> any RecognitionSession { Session() }
+        func makeSession(language: String) async throws -> any RecognitionSession { Session(hears: hears) }
     }
 
     struct Session: RecognitionSession {
+        var hears: String
         func feed(_ samples: [Int16]) async throws -> String? { nil }
-        func finish() async throws -> String { "" }
+        func finish() async throws -> String { hears }
     }
 
     /// Tags the text with the target language.
