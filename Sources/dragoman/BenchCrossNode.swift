@@ -44,23 +44,29 @@ struct BenchCrossNode: AsyncParsableCommand {
         let nodeB = try await ServerProcess(options: ["--database", database])
         defer { nodeB.stop() }
         print("Node A: \(nodeA.url), node B: \(nodeB.url)")
-        var added: [Double] = []
+        var added: [String: [Double]] = [:]
         for name in talks.names {
             let delays = try await measure(fixture: name, speakerNode: nodeA, otherNode: nodeB)
-            print(String(format: "  %@: %d frames matched", name, delays.count))
-            added += delays
+            print(String(format: "  %@: %d frames matched", name, delays.values.map(\.count).reduce(0, +)))
+            added.merge(delays, uniquingKeysWith: +)
         }
-        let distribution = Distribution(added)
+        let rows = ["transcript", "audioData"].map { type in
+            let distribution = Distribution(added[type] ?? [])
+            return String(
+                format: "| %@ | %d | %.1f | %.1f | %.1f |", type, distribution.count, distribution.median * 1000,
+                distribution.percentile(0.99) * 1000, distribution.largest * 1000)
+        }
         print("""
 
-            | frames (captions and audio chunks) | added latency A → B, median (ms) | p99 (ms) | largest (ms) |
-            |---|---|---|---|
-            \(String(format: "| %d | %.1f | %.1f | %.1f |", distribution.count, distribution.median * 1000, distribution.percentile(0.99) * 1000, distribution.largest * 1000))
+            | frames | count | added latency A → B, median (ms) | p99 (ms) | largest (ms) |
+            |---|---|---|---|---|
+            \(rows.joined(separator: "\n"))
             """)
     }
 
-    /// The arrival at the other node's listener minus the arrival at the speaker node's, per frame.
-    private func measure(fixture name: String, speakerNode: ServerProcess, otherNode: ServerProcess) async throws -> [Double] {
+    /// By message type, the arrival at the other node's listener minus the arrival at the speaker
+    /// node's, per frame.
+    private func measure(fixture name: String, speakerNode: ServerProcess, otherNode: ServerProcess) async throws -> [String: [Double]] {
         let wav = try talks.audio(name)
         let speaker = try await LiveConnection.open(ServerAddress(speakerNode.url).webSocketURL([
             "action": "createSession", "sourceLanguage": "en", "token": speakerNode.key, "sampleRate": String(wav.sampleRate),
@@ -87,7 +93,12 @@ struct BenchCrossNode: AsyncParsableCommand {
         for connection in [speaker] + listeners { connection.close() }
         let local = await collectors[0].value
         let remote = await collectors[1].value
-        return local.compactMap { key, arrival in remote[key].map { $0 - arrival } }
+        var delays: [String: [Double]] = [:]
+        for (key, arrival) in local {
+            guard let remoteArrival = remote[key], let type = key.split(separator: " ").first else { continue }
+            delays[String(type), default: []].append(remoteArrival - arrival)
+        }
+        return delays
     }
 
     private func measureThroughput() async throws {
