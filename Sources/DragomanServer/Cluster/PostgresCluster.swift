@@ -67,7 +67,7 @@ actor PostgresCluster: SessionCluster {
                 return true
             }
         } catch {
-            logger.error("Could not take a speaker lease", metadata: ["sessionId": "\(sessionId)", "error": "\(error)"])
+            logger.error("Could not take a speaker lease", metadata: ["sessionId": "\(sessionId)", "error": "\(PostgresStore.describe(error))"])
             await dropLeaseConnection()
         }
         return false
@@ -78,7 +78,7 @@ actor PostgresCluster: SessionCluster {
         do {
             try await leaseConnection.query("SELECT pg_advisory_unlock(\(Self.lockKey(sessionId)))", logger: logger)
         } catch {
-            logger.error("Could not release a speaker lease", metadata: ["sessionId": "\(sessionId)", "error": "\(error)"])
+            logger.error("Could not release a speaker lease", metadata: ["sessionId": "\(sessionId)", "error": "\(PostgresStore.describe(error))"])
             await dropLeaseConnection()
         }
     }
@@ -150,7 +150,7 @@ actor PostgresCluster: SessionCluster {
                 }
                 try await insert(frames)
             } catch {
-                logger.error("Could not share with the other nodes", metadata: ["error": "\(error)"])
+                logger.error("Could not share with the other nodes", metadata: ["error": "\(PostgresStore.describe(error))"])
             }
         }
     }
@@ -248,7 +248,7 @@ actor PostgresCluster: SessionCluster {
                 return
             }
         } catch {
-            logger.error("Could not read what another node shared", metadata: ["notification": "\(payload)", "error": "\(error)"])
+            logger.error("Could not read what another node shared", metadata: ["notification": "\(payload)", "error": "\(PostgresStore.describe(error))"])
         }
     }
 
@@ -266,7 +266,7 @@ actor PostgresCluster: SessionCluster {
                 }
             } catch {
                 guard !Task.isCancelled else { return }
-                logger.error("Lost the notification connection; reconnecting", metadata: ["error": "\(error)"])
+                logger.error("Lost the notification connection; reconnecting", metadata: ["error": "\(PostgresStore.describe(error))"])
                 try? await Task.sleep(for: .seconds(1))
             }
         }
@@ -287,7 +287,7 @@ actor PostgresCluster: SessionCluster {
                 let tallies = try await remoteListeners(sessionIds: sessions.map(\.id))
                 for session in sessions { await session.setRemoteListeners(tallies[session.id] ?? [:]) }
             } catch {
-                logger.error("Cluster heartbeat failed", metadata: ["error": "\(error)"])
+                logger.error("Cluster heartbeat failed", metadata: ["error": "\(PostgresStore.describe(error))"])
             }
             try? await Task.sleep(for: heartbeat)
         }

@@ -33,7 +33,7 @@ public final class PostgresStore: DragomanStore {
         do {
             connection = try await location.connect(logger: logger)
         } catch {
-            throw Unavailable(description: "Could not open the database \(location): \(Self.reason(error))")
+            throw Unavailable(description: "Could not open the database \(location): \(Self.describe(error))")
         }
         // The pool starts while the migrations run, so it is up before the first query.
         let store = PostgresStore(location: location, logger: logger)
@@ -43,7 +43,7 @@ public final class PostgresStore: DragomanStore {
         } catch {
             try? await connection.close()
             await store.close()
-            throw Unavailable(description: "Could not prepare the database \(location): \(Self.reason(error))")
+            throw Unavailable(description: "Could not prepare the database \(location): \(Self.describe(error))")
         }
         return store
     }
@@ -56,8 +56,9 @@ public final class PostgresStore: DragomanStore {
 
     deinit { pool.cancel() }
 
-    /// The server's message where there is one, else what the connection ran into.
-    private static func reason(_ error: any Error) -> String {
+    /// An error of the database in a line: the server's message where there is one, else what
+    /// the connection ran into (`PSQLError`'s own description hides both).
+    public static func describe(_ error: any Error) -> String {
         guard let error = error as? PSQLError else { return "\(error)" }
         if let message = error.serverInfo?[.message] { return message }
         return error.underlying.map { "\($0)" } ?? "\(error.code)"
