@@ -14,7 +14,8 @@ bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -x "$bin/pg_ctl" ] || { echo "PostgreSQL is not installed: scripts/install-dependencies.sh --for-tests" >&2; exit 1; }
 
 as_owner=()
-if [ "$(id -u)" = 0 ]; then as_owner=(runuser -u postgres --); fi
+# From /, as the postgres user may not be allowed into the current folder.
+if [ "$(id -u)" = 0 ]; then as_owner=(runuser -u postgres -- env --chdir=/); fi
 
 directory=$PWD/.build-postgres
 mkdir -p "$directory"
