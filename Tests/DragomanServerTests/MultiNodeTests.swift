@@ -49,14 +49,23 @@ struct MultiNodeTests {
         return segments
     }
 
-    /// Reads a listener until it has the final caption, and with `audio` the last chunk of speech,
-    /// of every one of `segments`, checking each is in its language.
+    /// Reads a listener until it has the final caption, and with `audio` the last chunk of speech
+    /// (PCM or Opus), of every one of `segments`, checking each is in its language.
     static func receive(_ segments: [Int], on listener: WebSocketTestClient, language: String, audio: Bool) async throws {
         var captioned: Set<Int> = []
         var spoken: Set<Int> = []
         while !captioned.isSuperset(of: segments) || (audio && !spoken.isSuperset(of: segments)) {
-            let message = try await listener.next(timeout: .seconds(20))
-            guard let segment = message["segmentId"]?.intValue else { continue }
+            let text: String
+            switch try await listener.inbox.next(timeout: .seconds(20)) {
+            case .binary(let bytes):
+                let frame = try #require(OpusAudioFrame(bytes: bytes))
+                #expect(frame.language.rawValue == language)
+                if frame.isLastOfSegment { spoken.insert(Int(frame.segmentId)) }
+                continue
+            case .text(let received):
+                text = received
+            }
+            guard let message = Message(text: text), let segment = message["segmentId"]?.intValue else { continue }
             if message.type == "transcript", message["isFinal"]?.boolValue == true {
                 #expect(message["targetLanguage"]?.stringValue == language)
                 #expect(message["text"]?.stringValue == "[\(language)] Good evening.")
@@ -87,7 +96,9 @@ struct MultiNodeTests {
             let (a, b, c) = (nodes[0].server, nodes[1].server, nodes[2].server)
             let (speaker, sessionId, _) = try await a.speaker()
             let spanish = try await b.listener(sessionId, language: "es").client
-            let french = try await c.listener(sessionId, language: "fr").client
+            // The French listener hears Opus: binary frames, relayed as they are.
+            let french = c.connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "fr", "audioFormat": "opus"])
+            try await french.expect("sessionJoined")
             let catalanOnA = try await a.listener(sessionId, language: "ca").client
             // sessionStatus counts the listeners of every node.
             try await Self.awaitListenerCount(3, speaker: speaker)
