@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Dragoman needs on a Debian machine with the Swift toolchain: the speech engines
 # and C libraries (Debian packages). With --for-tests, also what the test suite needs: headless
-# Chromium and its driver, zbar (QR decoding), and selenium, pytest and schemathesis in a virtual
-# environment under .build-python-tests/venv.
+# Chromium and its driver, zbar (QR decoding), PostgreSQL (the server scripts/test-postgres.sh
+# starts for the PostgreSQL store and multi-node tests), and selenium, pytest and schemathesis in a
+# virtual environment under .build-python-tests/venv.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ apt_packages=(
 for_tests=false
 if [ "${1:-}" = "--for-tests" ]; then
   for_tests=true
-  apt_packages+=(chromium chromium-driver zbar-tools python3-venv)
+  apt_packages+=(chromium chromium-driver zbar-tools python3-venv postgresql)
 fi
 
 missing=()

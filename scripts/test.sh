@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs what the tests need, builds, runs the Swift tests
-# (unit, store, server, speech, end to end), then the browser tests of the web pages and the
-# robustness suite (schemathesis and a WebSocket fuzzer).
+# (unit, store on SQLite and on a PostgreSQL server it starts, server, several nodes, speech, end to
+# end), then the browser tests of the web pages and the robustness suite (schemathesis and a
+# WebSocket fuzzer).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-dependencies.sh --for-tests || exit 1
 swift build --build-tests || exit 1
+
+# The PostgreSQL store and the multi-node tests run on a real server; with the URL set, a database
+# that does not answer fails them rather than skipping them.
+DRAGOMAN_TEST_POSTGRES_URL=$(scripts/test-postgres.sh start) || exit 1
+export DRAGOMAN_TEST_POSTGRES_URL
+trap 'scripts/test-postgres.sh stop' EXIT
 
 status=0
 swift test --skip-build || status=1

@@ -30,8 +30,10 @@ public func buildApplication(
     ServerMetrics.bootstrap()
     let logger = dependencies.logger
     let store = dependencies.store
-    let events = EventBus(store: store, logger: logger)
-    let registry = SessionRegistry(settings: settings, store: store, events: events, engines: dependencies.engines, logger: logger)
+    // Nodes sharing a PostgreSQL serve their sessions together; a SQLite node is alone.
+    let cluster = (store as? PostgresStore).map { PostgresCluster(store: $0, heartbeat: settings.clusterHeartbeat, logger: logger) }
+    let events = EventBus(store: store, logger: logger, cluster: cluster)
+    let registry = SessionRegistry(settings: settings, store: store, events: events, engines: dependencies.engines, logger: logger, cluster: cluster)
     let authenticator = Authenticator(store: store)
     let catalog = dependencies.engines.catalog
     let gateway = WebSocketGateway(
@@ -51,7 +53,7 @@ public func buildApplication(
             admitting: gateway.admitsUpgrade
         ),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Dragoman"),
-        services: [registry],
+        services: [registry] + (cluster.map { [ClusterService(cluster: $0, registry: registry, events: events)] } ?? []),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )

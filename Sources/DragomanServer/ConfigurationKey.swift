@@ -21,7 +21,7 @@ public struct ConfigurationKey: Sendable {
     }
 
     /// The settings `dragoman serve` has an option of their own for.
-    static let dedicatedFlags = ["host": "--host", "port": "--port", "logLevel": "--log-level", "dataDirectory": "--data-dir"]
+    static let dedicatedFlags = ["host": "--host", "port": "--port", "logLevel": "--log-level", "dataDirectory": "--data-dir", "database": "--database"]
 
     /// The name split into words, an acronym being one word: `publicURL` → `public`, `URL`.
     var words: [String] {
@@ -99,6 +99,8 @@ extension ServerConfiguration {
         .string("host", "Address to listen on; 0.0.0.0 to serve the venue's network.", \.host),
         .integer("port", "TCP port for HTTP and WebSocket; 0 picks a free one.", \.port),
         .string("dataDirectory", "Folder for the SQLite database and other state.", \.dataDirectory),
+        .string("database", "postgres://user:password@host:port/name to run several nodes on one PostgreSQL; empty for SQLite in the data directory.", \.database),
+        .number("clusterHeartbeat", "Seconds between a node's heartbeats on PostgreSQL; a node silent for three is counted out (its listeners expire).", \.clusterHeartbeat),
         .logLevel("logLevel", "trace, debug, info, notice, warning, error or critical."),
         .string("publicURL", "Base URL of join links (e.g. http://10.0.0.5:8080); empty derives it from each request's Host.", \.publicURL),
         .number("speakerGracePeriod", "Seconds a session waits for a dropped speaker to come back before it ends.", \.speakerGracePeriod),

@@ -10,11 +10,20 @@ public actor EventBus {
     private let source: String
     private var subscribers: [UUID: AsyncStream<StoredEvent>.Continuation] = [:]
     private let logger: Logger
+    /// The other nodes appending to the same log; `nil` on a single node.
+    private let cluster: (any SessionCluster)?
+    /// In a cluster, the last event of the shared log handed to the subscribers here.
+    private var delivered: Int64?
 
     public init(store: any DragomanStore, source: String = "/dragoman", logger: Logger) {
+        self.init(store: store, source: source, logger: logger, cluster: nil)
+    }
+
+    init(store: any DragomanStore, source: String = "/dragoman", logger: Logger, cluster: (any SessionCluster)?) {
         self.store = store
         self.source = source
         self.logger = logger
+        self.cluster = cluster
     }
 
     /// Stores and announces one "Session Status Change".
@@ -25,11 +34,35 @@ public actor EventBus {
         let document = event.encoded()
         do {
             let sequence = try await store.appendEvent(document: document)
-            let stored = StoredEvent(sequence: sequence, document: document)
-            for continuation in subscribers.values { continuation.yield(stored) }
+            guard let cluster else {
+                let stored = StoredEvent(sequence: sequence, document: document)
+                for continuation in subscribers.values { continuation.yield(stored) }
+                return
+            }
+            cluster.announceEvent(sequence)
+            await catchUp(through: sequence)
         } catch {
             logger.error("Could not store a session event", metadata: ["sessionId": "\(session.id)", "error": "\(error)"])
         }
+    }
+
+    /// In a cluster, hands the subscribers the shared log's events after the last handed over, up
+    /// to `sequence` at least, in the log's order, whichever node appended them.
+    func catchUp(through sequence: Int64) async {
+        var last = delivered ?? sequence - 1
+        do {
+            while last < sequence {
+                let events = try await store.events(after: last, limit: 500)
+                guard let newest = events.last?.sequence else { break }
+                for event in events {
+                    for continuation in subscribers.values { continuation.yield(event) }
+                }
+                last = newest
+            }
+        } catch {
+            logger.error("Could not read the event log", metadata: ["error": "\(error)"])
+        }
+        delivered = max(delivered ?? last, last)
     }
 
     /// A stream of the events published from now on; it ends when the consumer stops reading.

@@ -14,15 +14,16 @@ struct ListenerIndex {
         var wantsAudio: Bool { !captionsOnly && !playbackPaused }
     }
 
-    private var slots: [ClientConnection: Slot] = [:]
+    private var allSlots: [ClientConnection: Slot] = [:]
     private var byLanguage: [LanguageCode: [ClientConnection: Slot]] = [:]
 
-    var count: Int { slots.count }
-    var isEmpty: Bool { slots.isEmpty }
-    var connections: Dictionary<ClientConnection, Slot>.Keys { slots.keys }
+    var count: Int { allSlots.count }
+    var isEmpty: Bool { allSlots.isEmpty }
+    var connections: Dictionary<ClientConnection, Slot>.Keys { allSlots.keys }
+    var slots: Dictionary<ClientConnection, Slot>.Values { allSlots.values }
     var languages: Dictionary<LanguageCode, [ClientConnection: Slot]>.Keys { byLanguage.keys }
 
-    subscript(connection: ClientConnection) -> Slot? { slots[connection] }
+    subscript(connection: ClientConnection) -> Slot? { allSlots[connection] }
 
     /// The listeners of `language` and what each asked for.
     func listeners(of language: LanguageCode) -> [ClientConnection: Slot] {
@@ -30,13 +31,13 @@ struct ListenerIndex {
     }
 
     mutating func insert(_ connection: ClientConnection, _ slot: Slot) {
-        slots[connection] = slot
+        allSlots[connection] = slot
         byLanguage[slot.language, default: [:]][connection] = slot
     }
 
     @discardableResult
     mutating func remove(_ connection: ClientConnection) -> Slot? {
-        guard let slot = slots.removeValue(forKey: connection) else { return nil }
+        guard let slot = allSlots.removeValue(forKey: connection) else { return nil }
         byLanguage[slot.language]?[connection] = nil
         if byLanguage[slot.language]?.isEmpty == true { byLanguage[slot.language] = nil }
         return slot
@@ -50,7 +51,7 @@ struct ListenerIndex {
     }
 
     mutating func removeAll() {
-        slots.removeAll()
+        allSlots.removeAll()
         byLanguage.removeAll()
     }
 }

@@ -32,6 +32,16 @@ actor LiveSession {
     /// Names this run of the session's streams: sequences start again at 1 when the session is
     /// restored after a restart, so a position from before is not mistaken for one of now.
     nonisolated let epoch = String(UInt32.random(in: .min ... .max), radix: 16)
+    /// The other nodes serving this session; `nil` on a single node.
+    private let cluster: (any SessionCluster)?
+    /// The listeners of the other nodes, by language.
+    private var remoteListeners: [LanguageCode: ListenerTally] = [:]
+    /// Whether this node holds the speaker lease (runs the pipeline) in a cluster.
+    private var holdsSpeakerLease = false
+    /// Whether this node has held the speaker lease since it loaded the session.
+    private var hadSpeakerHere = false
+    /// Whether the last grace period that ran out here found the speaker lease free.
+    private var speakerLeaseWasFree = false
 
     private let settings: ServerConfiguration
     private let store: any DragomanStore
@@ -42,8 +52,9 @@ actor LiveSession {
 
     init(
         record: SessionRecord, settings: ServerConfiguration, store: any DragomanStore, events: EventBus, engines: SpeechEngines, logger: Logger,
-        onEnded: @escaping @Sendable (String) async -> Void
+        cluster: (any SessionCluster)? = nil, onEnded: @escaping @Sendable (String) async -> Void
     ) {
+        self.cluster = cluster
         self.record = record
         self.lifecycle = SessionLifecycle(restoring: record.status)
         self.broadcast = BroadcastState(lastStateChange: Int(record.updatedAt.timeIntervalSince1970))
@@ -104,15 +115,9 @@ actor LiveSession {
                 await pipeline?.stop()
                 pipeline = nil
                 broadcast.isActive = false
-                let ended = ServerMessage(type: "sessionEnded", sessionId: id, fields: ["reason": .string(reason)])
-                for connection in speakers.union(listeners.connections) {
-                    connection.send(ended)
-                    connection.close(.normalClosure, reason: "session ended")
-                }
-                speakers.removeAll()
-                listeners.removeAll()
-                distribution.removeAll()
-                await onEnded(id)
+                let ended = ServerMessage(type: "sessionEnded", sessionId: id, fields: ["reason": .string(reason)]).encoded()
+                relay(.sessionEnded, text: ended)
+                await closeConnections(with: ended)
             }
         }
     }
@@ -128,6 +133,7 @@ actor LiveSession {
     }
 
     private func gracePeriodDidExpire() async {
+        guard await speakerIsGoneFromCluster() else { return startGracePeriod() }
         await perform(lifecycle.gracePeriodDidExpire())
     }
 
@@ -200,6 +206,7 @@ actor LiveSession {
         guard speakers.remove(connection) != nil, speakers.isEmpty, lifecycle.status != .ended else { return }
         // What the speaker said before the drop is still transcribed.
         await pipeline?.flush()
+        await releaseSpeakerLease()
         markBroadcastChange { $0.isActive = false }
         await perform(lifecycle.speakerDidDisconnect())
     }
@@ -310,10 +317,12 @@ actor LiveSession {
 
     func setPlaybackPaused(_ paused: Bool, for connection: ClientConnection) {
         listeners.update(connection) { $0.playbackPaused = paused }
+        cluster?.reportListeners(of: id, localTally)
     }
 
     private func listenersDidChange(from before: [LanguageCode: Int]) {
-        if let reason = statusPolicy.reason(before: before, after: distribution) {
+        cluster?.reportListeners(of: id, localTally)
+        if let reason = statusPolicy.reason(before: merged(before), after: wholeDistribution) {
             sendStatus(reason: reason)
         }
     }
@@ -325,6 +334,7 @@ actor LiveSession {
     /// Sends one encoded frame to every listener: encoded once, whatever the audience.
     private func notifyListeners(encoded text: String) {
         for connection in listeners.connections { connection.send(text: text) }
+        relay(.everyone, text: text)
     }
 
     // MARK: Speech
@@ -351,12 +361,20 @@ actor LiveSession {
         for language in listeners.languages {
             audience[language] = listeners.listeners(of: language).values.contains { $0.wantsAudio }
         }
+        for (language, tally) in remoteListeners where tally.listeners > 0 {
+            audience[language] = (audience[language] ?? false) || tally.pcmListeners + tally.opusListeners > 0
+        }
         return audience
     }
 
     /// The formats the listeners of `language` who are listening want speech in; empty when none is.
     func audioFormats(wanted language: LanguageCode) -> Set<ListenerAudioFormat> {
-        Set(listeners.listeners(of: language).values.filter(\.wantsAudio).map(\.audioFormat))
+        var formats = Set(listeners.listeners(of: language).values.filter(\.wantsAudio).map(\.audioFormat))
+        if let remote = remoteListeners[language] {
+            if remote.pcmListeners > 0 { formats.insert(.pcm) }
+            if remote.opusListeners > 0 { formats.insert(.opus) }
+        }
+        return formats
     }
 
     /// The speaker's volume, which synthesized speech is scaled by before it is encoded.
@@ -377,6 +395,7 @@ actor LiveSession {
         let frame = caption.message(sessionId: id, language: language, text: text, sequence: sequence).encoded()
         if caption.isFinal { histories[language, default: history()].append(sequence: sequence, frame: frame) }
         for connection in listeners.listeners(of: language).keys { connection.send(text: frame) }
+        relay(.caption, language: language, sequence: sequence, text: frame)
         if language == record.sourceLanguage {
             for speaker in speakers { speaker.send(text: frame) }
         }
@@ -407,6 +426,17 @@ actor LiveSession {
                 connection.send(audio: frame)
             }
         }
+        // The listeners of other nodes get the same frames through the cluster.
+        if let remote = remoteListeners[chunk.language] {
+            if remote.pcmListeners > 0 {
+                let frame = pcmFrame ?? .text(chunk.pcmMessage(sessionId: id, sequence: sequence).encoded())
+                if case .text(let text) = frame { relay(.pcmAudio, language: chunk.language, sequence: sequence, text: text) }
+            }
+            if remote.opusListeners > 0, case .binary(let buffer) = opusFrame ?? chunk.opusFrame(sequence: sequence).map(ClientConnection.Outbound.binary) {
+                cluster?.relay(RelayedFrame(
+                    sessionId: id, audience: .opusAudio, language: chunk.language.rawValue, sequence: sequence, payload: Array(buffer: buffer)))
+            }
+        }
         ServerMetrics.stageDuration(.fanout).recordElapsed(since: started)
     }
 
@@ -417,10 +447,11 @@ actor LiveSession {
         let language = record.sourceLanguage
         guard broadcast.isFlowing else { return }
         let audience = listeners.listeners(of: language).filter { $0.value.wantsAudio }
-        guard !audience.isEmpty else { return }
+        let remote = remoteListeners[language] ?? ListenerTally()
+        guard !audience.isEmpty || remote.pcmListeners + remote.opusListeners > 0 else { return }
         let scaled = broadcast.volume == 1 ? samples : PCM.scaled(samples, by: broadcast.volume)
         var packets: [[UInt8]]?
-        if audience.values.contains(where: { $0.audioFormat == .opus }) {
+        if audience.values.contains(where: { $0.audioFormat == .opus }) || remote.opusListeners > 0 {
             do {
                 if floorEncoder?.inputRate != sampleRate {
                     floorEncoder = (try OpusEncoder(inputRate: sampleRate, bitrate: settings.opusBitrate), sampleRate)
@@ -449,7 +480,7 @@ actor LiveSession {
     /// The status now, as `sessionStatus` carries it.
     func statusMessage(reason: StatusUpdateReason) -> ServerMessage {
         .sessionStatus(
-            sessionId: id, distribution: distribution,
+            sessionId: id, distribution: wholeDistribution,
             sessionDuration: max(0, Int(Date().timeIntervalSince(record.createdAt))), state: broadcast, reason: reason)
     }
 
@@ -458,12 +489,154 @@ actor LiveSession {
         guard !speakers.isEmpty else { return }
         let message = statusMessage(reason: reason).encoded()
         for speaker in speakers { speaker.send(text: message) }
-        statusPolicy.didSend(listenerCount: listeners.count)
+        statusPolicy.didSend(listenerCount: wholeListenerCount)
     }
 
     /// Answers one speaker's `getSessionStatus`.
     func requestedStatus() -> ServerMessage {
-        statusPolicy.didSend(listenerCount: listeners.count)
+        statusPolicy.didSend(listenerCount: wholeListenerCount)
         return statusMessage(reason: .requested)
+    }
+
+    // MARK: Cluster
+
+    /// Takes the speaker lease in a cluster, so this node runs the pipeline; waits a little for a
+    /// node that just lost its speaker (or died) to let it go. Always `true` on a single node.
+    func takeSpeakerLease() async -> Bool {
+        guard let cluster, !holdsSpeakerLease else { return true }
+        for attempt in 0..<Self.leaseAttempts {
+            if attempt > 0 { try? await Task.sleep(for: .milliseconds(250)) }
+            if await cluster.acquireSpeakerLease(for: id) {
+                holdsSpeakerLease = true
+                hadSpeakerHere = true
+                // A pipeline left from an earlier lease would count segments from where this node
+                // last had them; a new one starts after the last one stored by any node.
+                pipeline = nil
+                remoteListeners = await cluster.remoteListeners(of: id)
+                return true
+            }
+        }
+        return false
+    }
+
+    /// How often `takeSpeakerLease` tries, a quarter of a second apart.
+    private static let leaseAttempts = 20
+
+    private func releaseSpeakerLease() async {
+        guard holdsSpeakerLease else { return }
+        holdsSpeakerLease = false
+        await cluster?.releaseSpeakerLease(for: id)
+    }
+
+    /// Whether a grace period that ran out may end the session: always on a single node. In a
+    /// cluster, never while another node has the speaker; a node the speaker left ends it, and one
+    /// that never had the speaker only when the lease was free at two expiries in a row (the
+    /// speaker's node died with it).
+    private func speakerIsGoneFromCluster() async -> Bool {
+        guard let cluster, !holdsSpeakerLease else { return true }
+        guard await cluster.acquireSpeakerLease(for: id) else {
+            speakerLeaseWasFree = false
+            return false
+        }
+        await cluster.releaseSpeakerLease(for: id)
+        defer { speakerLeaseWasFree = true }
+        return hadSpeakerHere || speakerLeaseWasFree
+    }
+
+    /// Queues a frame just sent to this node's listeners for the listeners of the other nodes.
+    private func relay(_ audience: RelayedFrame.Audience, language: LanguageCode? = nil, sequence: Int = 0, text: String) {
+        guard let cluster else { return }
+        let wanted = switch audience {
+        case .sessionEnded: true
+        case .everyone: remoteListeners.values.contains { $0.listeners > 0 }
+        case .caption, .pcmAudio, .opusAudio: (language.flatMap { remoteListeners[$0]?.listeners } ?? 0) > 0
+        }
+        guard wanted else { return }
+        cluster.relay(RelayedFrame(sessionId: id, audience: audience, language: language?.rawValue ?? "", sequence: sequence, payload: Array(text.utf8)))
+    }
+
+    /// Hands a frame relayed by the node running the pipeline to this node's listeners it is for.
+    func deliver(_ frame: RelayedFrame) async {
+        let language = LanguageCode(frame.language)
+        if let language, frame.sequence > 0 {
+            // This node's own stream of the language, if it takes the pipeline over, goes on from here.
+            nextSequence[language] = max(nextSequence[language, default: 1], frame.sequence + 1)
+        }
+        let text = String(decoding: frame.payload, as: UTF8.self)
+        switch frame.audience {
+        case .everyone:
+            for connection in listeners.connections { connection.send(text: text) }
+        case .caption:
+            guard let language else { return }
+            // Kept here too, so a listener who reconnects to this node recovers what it missed.
+            if text.contains(#""isFinal":true"#) { histories[language, default: history()].append(sequence: frame.sequence, frame: text) }
+            for connection in listeners.listeners(of: language).keys { connection.send(text: text) }
+        case .pcmAudio:
+            guard let language else { return }
+            for (connection, slot) in listeners.listeners(of: language) where slot.wantsAudio && slot.audioFormat == .pcm {
+                connection.send(audio: .text(text))
+            }
+        case .opusAudio:
+            guard let language else { return }
+            let buffer = ClientConnection.Outbound.binary(ByteBuffer(bytes: frame.payload))
+            for (connection, slot) in listeners.listeners(of: language) where slot.wantsAudio && slot.audioFormat == .opus {
+                connection.send(audio: buffer)
+            }
+        case .sessionEnded:
+            // Another node ended it and published the event; here it only closes.
+            _ = lifecycle.end(.endedBySpeaker)
+            graceTask?.cancel()
+            await pipeline?.stop()
+            pipeline = nil
+            await closeConnections(with: text)
+        }
+    }
+
+    /// The listeners of the other nodes changed.
+    func setRemoteListeners(_ tally: [LanguageCode: ListenerTally]) {
+        guard tally != remoteListeners else { return }
+        let before = wholeDistribution
+        remoteListeners = tally
+        if let reason = statusPolicy.reason(before: before, after: wholeDistribution) {
+            sendStatus(reason: reason)
+        }
+    }
+
+    /// Tells every connection here the session is over, closes them and forgets the session.
+    private func closeConnections(with ended: String) async {
+        for connection in speakers.union(listeners.connections) {
+            connection.send(text: ended)
+            connection.close(.normalClosure, reason: "session ended")
+        }
+        speakers.removeAll()
+        listeners.removeAll()
+        distribution.removeAll()
+        cluster?.reportListeners(of: id, [:])
+        await releaseSpeakerLease()
+        await onEnded(id)
+    }
+
+    /// This node's listeners by language.
+    private var localTally: [LanguageCode: ListenerTally] {
+        var tally: [LanguageCode: ListenerTally] = [:]
+        for slot in listeners.slots {
+            tally[slot.language, default: ListenerTally()].listeners += 1
+            guard slot.wantsAudio else { continue }
+            switch slot.audioFormat {
+            case .pcm: tally[slot.language, default: ListenerTally()].pcmListeners += 1
+            case .opus: tally[slot.language, default: ListenerTally()].opusListeners += 1
+            }
+        }
+        return tally
+    }
+
+    /// The listeners of every node by language.
+    private var wholeDistribution: [LanguageCode: Int] { merged(distribution) }
+
+    private var wholeListenerCount: Int { wholeDistribution.values.reduce(0, +) }
+
+    /// A distribution of this node's listeners with the other nodes' added.
+    private func merged(_ local: [LanguageCode: Int]) -> [LanguageCode: Int] {
+        local.merging(remoteListeners.compactMapValues { $0.listeners > 0 ? $0.listeners : nil }, uniquingKeysWith: +)
     }
 }

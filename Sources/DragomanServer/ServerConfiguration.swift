@@ -9,6 +9,10 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
     public var dataDirectory = "./dragoman-data"
+    /// A `postgres://` URL to share one database among several nodes; empty for SQLite in `dataDirectory`.
+    public var database = ""
+    /// Seconds between a node's heartbeats in a cluster; its listener counts expire after three missed ones.
+    public var clusterHeartbeat: Double = 5
     public var logLevel = Logger.Level.info
     /// Base of the join links shown to speakers; empty to derive it from the request's `Host`.
     public var publicURL = ""

@@ -20,8 +20,10 @@ public actor SessionRegistry: Service {
     private let events: EventBus
     private let engines: SpeechEngines
     private let logger: Logger
+    private let cluster: (any SessionCluster)?
 
-    public init(settings: ServerConfiguration, store: any DragomanStore, events: EventBus, engines: SpeechEngines, logger: Logger) {
+    init(settings: ServerConfiguration, store: any DragomanStore, events: EventBus, engines: SpeechEngines, logger: Logger, cluster: (any SessionCluster)? = nil) {
+        self.cluster = cluster
         self.settings = settings
         self.store = store
         self.events = events
@@ -63,7 +65,7 @@ public actor SessionRegistry: Service {
 
     private func makeLive(_ record: SessionRecord) -> LiveSession {
         ServerMetrics.liveSessions.increment()
-        return LiveSession(record: record, settings: settings, store: store, events: events, engines: engines, logger: logger) { [weak self] id in
+        return LiveSession(record: record, settings: settings, store: store, events: events, engines: engines, logger: logger, cluster: cluster) { [weak self] id in
             await self?.remove(id)
         }
     }
@@ -72,6 +74,12 @@ public actor SessionRegistry: Service {
         guard sessions.removeValue(forKey: id) != nil else { return }
         ServerMetrics.liveSessions.decrement()
     }
+
+    /// The session with this id if it is in memory here; never loads one.
+    func inMemory(_ id: String) -> LiveSession? { sessions[id] }
+
+    /// The sessions in memory here.
+    var inMemorySessions: [LiveSession] { Array(sessions.values) }
 
     public func run() async throws {
         try await restoreInterruptedSessions()

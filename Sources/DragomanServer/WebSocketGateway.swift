@@ -198,6 +198,9 @@ struct WebSocketGateway: Sendable {
         _ connection: ClientConnection, to session: LiveSession, action: String = "createSession",
         greeting: @escaping @Sendable (LiveSession.Snapshot) -> ServerMessage
     ) async throws(ProtocolError) -> ServerMessage {
+        guard await session.takeSpeakerLease() else {
+            throw ProtocolError(.internal, "The speaker of session \(session.id) is connected to another node; try again.", action: action)
+        }
         guard let message = await session.attachSpeaker(connection, greeting: greeting) else {
             throw ProtocolError(.sessionEnded, "Session \(session.id) has ended.", action: action)
         }

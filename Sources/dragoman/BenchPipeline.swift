@@ -17,11 +17,7 @@ struct BenchPipeline: AsyncParsableCommand {
     @Option(help: "Comma-separated numbers of target languages to measure.")
     var languages: String = "1,3,6"
 
-    @Option(help: "Folder of NAME.wav + NAME.txt fixtures.")
-    var fixtures: String = "Tests/Fixtures"
-
-    @Option(help: "Comma-separated fixture names.")
-    var talks: String = "museum-tour,council-meeting,keynote-opening,church-welcome"
+    @OptionGroup var talks: TalkOptions
 
     static let targetOrder = ["es", "fr", "ca", "pt", "it", "eo"]
 
@@ -29,7 +25,7 @@ struct BenchPipeline: AsyncParsableCommand {
         let server = try await ServerProcess()
         defer { server.stop() }
         print("Server: \(server.url) (pid \(server.process.processIdentifier))")
-        let names = talks.split(separator: ",").map(String.init)
+        let names = talks.names
         var rows: [String] = []
         for count in languages.split(separator: ",").compactMap({ Int($0) }) {
             let targets = Array(Self.targetOrder.prefix(count))
@@ -70,8 +66,8 @@ struct BenchPipeline: AsyncParsableCommand {
     }
 
     private func measure(fixture name: String, targets: [String], server: ServerProcess) async throws -> Measurement {
-        let wav = try WAVFile(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(name).wav"))
-        let reference = try String(contentsOfFile: "\(fixtures)/\(name).txt", encoding: .utf8)
+        let wav = try talks.audio(name)
+        let reference = try talks.reference(name)
         let address = ServerAddress(server.url)
         let speaker = try await LiveConnection.open(address.webSocketURL([
             "action": "createSession", "sourceLanguage": "en", "token": server.key, "sampleRate": String(wav.sampleRate),

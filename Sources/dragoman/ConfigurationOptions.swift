@@ -7,6 +7,9 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Folder for the database (default ./dragoman-data; DRAGOMAN_DATA_DIRECTORY).")
     var dataDirectory: String?
 
+    @Option(help: "A postgres:// URL to share one database among several nodes (default: SQLite in the data directory; DRAGOMAN_DATABASE).")
+    var database: String?
+
     @Option(help: "A JSON config file of settings (default: dragoman.json in the data directory, if present).")
     var config: String?
 
@@ -17,6 +20,7 @@ struct ConfigurationOptions: ParsableArguments {
     func read(extraFlags: [String: String] = [:]) throws -> ServerConfiguration {
         var flags = extraFlags
         if let dataDirectory { flags["dataDirectory"] = dataDirectory }
+        if let database { flags["database"] = database }
         for setting in settings {
             guard let separator = setting.firstIndex(of: "=") else {
                 throw ValidationError("--set takes KEY=VALUE, not \"\(setting)\"")

@@ -21,7 +21,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var options: ConfigurationOptions
 
         func run() async throws {
-            let store = try StoreFactory.open(try options.read())
+            let store = try await StoreFactory.open(try options.read())
             let key = try await store.createKey(name: name, role: role)
             print(key.secret)
         }
@@ -33,7 +33,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var options: ConfigurationOptions
 
         func run() async throws {
-            let store = try StoreFactory.open(try options.read())
+            let store = try await StoreFactory.open(try options.read())
             let keys = try await store.keys()
             guard !keys.isEmpty else { return print("No keys yet: dragoman keys create --name NAME") }
             print("ID".padding(toLength: 18, withPad: " ", startingAt: 0) + "ROLE      CREATED               STATE     NAME")
@@ -55,7 +55,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var options: ConfigurationOptions
 
         func run() async throws {
-            let store = try StoreFactory.open(try options.read())
+            let store = try await StoreFactory.open(try options.read())
             guard try await store.revokeKey(idOrName: key) else {
                 throw ValidationError("No active key has the id or name \"\(key)\".")
             }

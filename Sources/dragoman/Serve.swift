@@ -39,7 +39,7 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "dragoman")
 
-        let store = try StoreFactory.open(settings)
+        let store = try await StoreFactory.open(settings)
         if try await store.activeKeyCount() == 0 {
             let key = try await store.createKey(name: "first-operator", role: .operator)
             printNow("""

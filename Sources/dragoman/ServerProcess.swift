@@ -9,15 +9,16 @@ final class ServerProcess {
     private(set) var port = 0
 
     /// Creates a key and starts the server on a free port; returns once it listens.
-    init(settings: [String] = []) async throws {
+    /// - Parameter options: given to both `dragoman keys create` and `dragoman serve` (`--database URL`).
+    init(settings: [String] = [], options: [String] = []) async throws {
         dataDirectory = NSTemporaryDirectory() + "dragoman-bench-" + UUID().uuidString
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        key = try Self.run(executable, ["keys", "create", "--name", "bench", "--data-dir", dataDirectory])
+        key = try Self.run(executable, ["keys", "create", "--name", "bench", "--data-dir", dataDirectory] + options)
             .trimmingCharacters(in: .whitespacesAndNewlines)
 
         let output = Pipe()
         process.executableURL = executable
-        process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory, "--log-level", "warning"] + settings.flatMap { ["--set", $0] }
+        process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory, "--log-level", "warning"] + options + settings.flatMap { ["--set", $0] }
         process.standardOutput = output
         try process.run()
         let reader = output.fileHandleForReading
@@ -30,7 +31,9 @@ final class ServerProcess {
                 buffer += String(decoding: data, as: UTF8.self)
                 if let match = buffer.firstMatch(of: /listening on http:\/\/[^:\s]+:(\d+)/) {
                     let port = Int(match.1) ?? 0
-                    Task.detached { while !reader.availableData.isEmpty {} }
+                    // A thread of its own: a blocking read in a task would hold one of the few
+                    // threads of the concurrency pool for as long as the server runs.
+                    Thread.detachNewThread { while !reader.availableData.isEmpty {} }
                     return (port, buffer)
                 }
             }

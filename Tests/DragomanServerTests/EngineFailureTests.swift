@@ -5,22 +5,14 @@ import Testing
 /// A failing speech engine is reported to the speaker as `ENGINE_FAILURE`, and the session goes on.
 @Suite("Engine failures")
 struct EngineFailureTests {
-    /// 20 ms of 16 kHz PCM s16le: a 440 Hz tone at `amplitude`, or silence.
-    static func frame(amplitude: Double, offset: Int) -> [UInt8] {
-        (0..<320).flatMap { index -> [UInt8] in
-            let sample = Int16(amplitude * sin(2 * Double.pi * 440 * Double(offset + index) / 16_000))
-            return [UInt8(truncatingIfNeeded: sample), UInt8(truncatingIfNeeded: sample >> 8)]
-        }
-    }
-
     @Test func aRecognizerFailureIsReportedAndTheSessionGoesOn() async throws {
         try await TestServer.run(engines: FakeEngines.failingRecognition, configure: { $0.audioChunksPerSecond = 1_000 }) { server in
             let (speaker, sessionId, _) = try await server.speaker()
             let (listener, _) = try await server.listener(sessionId)
             try await speaker.expect("sessionStatus")
             // Quiet, then speech: the segmenter starts a segment and the recognizer fails.
-            for index in 0..<25 { speaker.send(binary: Self.frame(amplitude: 3, offset: index * 320)) }
-            for index in 25..<50 { speaker.send(binary: Self.frame(amplitude: 8_000, offset: index * 320)) }
+            for index in 0..<25 { speaker.send(binary: ToneFrames.frame(amplitude: 3, offset: index * 320)) }
+            for index in 25..<50 { speaker.send(binary: ToneFrames.frame(amplitude: 8_000, offset: index * 320)) }
             let failure = try await speaker.waitFor("error").message
             #expect(failure.code == "ENGINE_FAILURE")
             #expect(failure.sessionId == sessionId)

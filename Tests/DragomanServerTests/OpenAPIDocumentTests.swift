@@ -47,7 +47,7 @@ struct OpenAPIDocumentTests {
         let directory = try TestServer.makeDataDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let settings = TestServer.testSettings(dataDirectory: directory)
-        let store = try StoreFactory.open(settings)
+        let store = try await StoreFactory.open(settings)
         let logger = Logger(label: "openapi-test")
         let events = EventBus(store: store, logger: logger)
         let engines = FakeEngines.engines

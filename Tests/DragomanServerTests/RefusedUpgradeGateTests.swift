@@ -19,7 +19,7 @@ struct RefusedUpgradeGateTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         var settings = TestServer.testSettings(dataDirectory: directory)
         configure(&settings)
-        let store = try StoreFactory.open(settings)
+        let store = try await StoreFactory.open(settings)
         let keys = try await TestServer.makeKeys(in: store)
         var logger = Logger(label: "gate-test")
         logger.logLevel = .critical

@@ -27,18 +27,6 @@ struct SQLiteStoreTests {
         try await body(try SQLiteStore(path: directory.path("dragoman.sqlite")), directory)
     }
 
-    @Test func keys() async throws { try await withStore { (store, _) async throws in try await StoreConformance.keys(store) } }
-    @Test func revocation() async throws { try await withStore { (store, _) async throws in try await StoreConformance.revocation(store) } }
-    @Test func sessions() async throws { try await withStore { (store, _) async throws in try await StoreConformance.sessions(store) } }
-    @Test func sessionStatus() async throws { try await withStore { (store, _) async throws in try await StoreConformance.sessionStatus(store) } }
-    @Test func ownerListing() async throws { try await withStore { (store, _) async throws in try await StoreConformance.ownerListing(store) } }
-    @Test func transcripts() async throws { try await withStore { (store, _) async throws in try await StoreConformance.transcripts(store) } }
-    @Test func events() async throws { try await withStore { (store, _) async throws in try await StoreConformance.events(store) } }
-
-    @Test func wholeSuiteOnOneStore() async throws {
-        try await withStore { (store, _) async throws in try await StoreConformance.run(store) }
-    }
-
     @Test func reopeningTheFileKeepsEverything() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -22,6 +22,12 @@ enum FakeEngines {
         SpeechEngines(recognizer: FailingRecognizer(), translator: Translator(), synthesizer: Synthesizer())
     }
 
+    /// Engines whose recognizer hears the same sentence in every stretch of speech, so each
+    /// segment the speaker sends becomes one final caption.
+    static var speaking: SpeechEngines {
+        SpeechEngines(recognizer: Recognizer(hears: "Good evening."), translator: Translator(), synthesizer: Synthesizer())
+    }
+
     /// The error of `FailingRecognizer`.
     struct Broken: Error {}
 
@@ -31,15 +37,17 @@ enum FakeEngines {
         func makeSession(language: String) async throws -> any RecognitionSession { throw Broken() }
     }
 
-    /// Recognizes nothing: every stretch of speech is silence to it.
+    /// Hears the same text in every stretch of speech; by default nothing, as if it were silence.
     struct Recognizer: SpeechRecognizer {
+        var hears = ""
         var supportedLanguages: Set<String> { FakeEngines.sourceLanguages }
-        func makeSession(language: String) async throws -> any RecognitionSession { Session() }
+        func makeSession(language: String) async throws -> any RecognitionSession { Session(hears: hears) }
     }
 
     struct Session: RecognitionSession {
+        var hears: String
         func feed(_ samples: [Int16]) async throws -> String? { nil }
-        func finish() async throws -> String { "" }
+        func finish() async throws -> String { hears }
     }
 
     /// Names each segment by its length in samples.

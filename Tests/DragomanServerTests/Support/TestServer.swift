@@ -80,7 +80,7 @@ struct TestServer: Sendable {
         var settings = testSettings(dataDirectory: directory)
         configure(&settings)
 
-        let store = try StoreFactory.open(settings)
+        let store = try await StoreFactory.open(settings)
         let keys: Keys
         if let existingKeys { keys = existingKeys } else { keys = try await makeKeys(in: store) }
 

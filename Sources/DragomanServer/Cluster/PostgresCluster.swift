@@ -1,0 +1,308 @@
+import DragomanCore
+import DragomanStore
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// Several nodes on one PostgreSQL, with PostgreSQL's own machinery: a session-level advisory
+/// lock per session says which node runs its pipeline; relayed frames and listener counts are
+/// rows; NOTIFY on one channel wakes the other nodes with ids only, far below its 8000-byte limit.
+actor PostgresCluster: SessionCluster {
+    /// This node, as the tables and notifications name it.
+    nonisolated let nodeId = "node-" + UUID().uuidString.prefix(8).lowercased()
+    private let client: PostgresClient
+    private let location: PostgresLocation
+    private let heartbeat: Duration
+    private let logger: Logger
+    /// What this node has to share, in order; `wakeUps` tells the writer there is some.
+    private let outbox = Outbox()
+    private let wakeUps: AsyncStream<Void>
+    private nonisolated let wakeUp: AsyncStream<Void>.Continuation
+    /// The connection that holds this node's speaker leases: a session-level advisory lock
+    /// belongs to the connection that took it and goes when it closes, as when the node dies.
+    private var leaseConnection: PostgresConnection?
+    private var leases: Set<String> = []
+    /// The last relayed frame of each session delivered here.
+    private var cursors: [String: Int64] = [:]
+
+    static let channel = "dragoman"
+    /// A frame is kept this long for nodes that were briefly away.
+    static let frameRetention = 60
+
+    private enum Outgoing: Sendable {
+        case frame(RelayedFrame)
+        case listeners(String, [LanguageCode: ListenerTally])
+        case event(Int64)
+    }
+
+    private final class Outbox: Sendable {
+        let items = Mutex<[Outgoing]>([])
+    }
+
+    init(store: PostgresStore, heartbeat: Double, logger: Logger) {
+        client = store.client
+        location = store.location
+        self.heartbeat = .milliseconds(Int(max(heartbeat, 0.05) * 1000))
+        var logger = logger
+        logger[metadataKey: "node"] = "\(nodeId)"
+        self.logger = logger
+        (wakeUps, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Heartbeats missed before a node's listeners stop counting.
+    private var expiry: Double { Double(heartbeat.components.seconds) * 3 + Double(heartbeat.components.attoseconds) * 3e-18 }
+
+    // MARK: Speaker leases
+
+    func acquireSpeakerLease(for sessionId: String) async -> Bool {
+        if leases.contains(sessionId) { return true }
+        do {
+            let connection = try await openLeaseConnection()
+            let rows = try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey(sessionId)))", logger: logger)
+            for try await granted in rows.decode(Bool.self) where granted {
+                leases.insert(sessionId)
+                return true
+            }
+        } catch {
+            logger.error("Could not take a speaker lease", metadata: ["sessionId": "\(sessionId)", "error": "\(PostgresStore.describe(error))"])
+            await dropLeaseConnection()
+        }
+        return false
+    }
+
+    func releaseSpeakerLease(for sessionId: String) async {
+        guard leases.remove(sessionId) != nil, let leaseConnection else { return }
+        do {
+            try await leaseConnection.query("SELECT pg_advisory_unlock(\(Self.lockKey(sessionId)))", logger: logger)
+        } catch {
+            logger.error("Could not release a speaker lease", metadata: ["sessionId": "\(sessionId)", "error": "\(PostgresStore.describe(error))"])
+            await dropLeaseConnection()
+        }
+    }
+
+    private func openLeaseConnection() async throws -> PostgresConnection {
+        if let leaseConnection, !leaseConnection.isClosed { return leaseConnection }
+        // A closed connection took its locks with it.
+        leases.removeAll()
+        let connection = try await location.connect(logger: logger)
+        leaseConnection = connection
+        return connection
+    }
+
+    private func dropLeaseConnection() async {
+        leases.removeAll()
+        try? await leaseConnection?.close()
+        leaseConnection = nil
+    }
+
+    /// The advisory lock of a session: a 64-bit FNV-1a hash of its id, the same on every node.
+    static func lockKey(_ sessionId: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in sessionId.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+
+    // MARK: Sending
+
+    nonisolated func relay(_ frame: RelayedFrame) {
+        send(.frame(frame))
+    }
+
+    nonisolated func reportListeners(of sessionId: String, _ tally: [LanguageCode: ListenerTally]) {
+        send(.listeners(sessionId, tally))
+    }
+
+    nonisolated func announceEvent(_ sequence: Int64) {
+        send(.event(sequence))
+    }
+
+    private nonisolated func send(_ item: Outgoing) {
+        outbox.items.withLock { $0.append(item) }
+        wakeUp.yield()
+    }
+
+    /// Writes what was queued, in order. The frames queued meanwhile go in one statement, so a
+    /// burst (a segment's speech, synthesized faster than real time) costs one round trip.
+    private func sendOutgoing() async {
+        for await _ in wakeUps {
+            let batch = outbox.items.withLock { items in
+                defer { items.removeAll() }
+                return items
+            }
+            var frames: [RelayedFrame] = []
+            do {
+                for item in batch {
+                    switch item {
+                    case .frame(let frame):
+                        frames.append(frame)
+                    case .listeners(let sessionId, let tally):
+                        try await insert(frames)
+                        frames.removeAll()
+                        try await store(tally, of: sessionId)
+                    case .event(let sequence):
+                        try await client.query("SELECT pg_notify(\(Self.channel), \("e \(nodeId) \(sequence)"))", logger: logger)
+                    }
+                }
+                try await insert(frames)
+            } catch {
+                logger.error("Could not share with the other nodes", metadata: ["error": "\(PostgresStore.describe(error))"])
+            }
+        }
+    }
+
+    /// Stores frames and wakes the other nodes with one NOTIFY per session, carrying the range of
+    /// its new ids (`f NODE SESSION FIRST LAST`).
+    func insert(_ frames: [RelayedFrame]) async throws {
+        guard !frames.isEmpty else { return }
+        try await client.query(
+            """
+            WITH inserted AS (
+                INSERT INTO relayed_frames (origin_node, session_id, kind, language, sequence, payload)
+                SELECT \(nodeId), * FROM unnest(
+                    \(frames.map(\.sessionId))::text[], \(frames.map(\.audience.rawValue))::int2[], \(frames.map(\.language))::text[],
+                    \(frames.map(\.sequence))::int8[], \(frames.map { ByteBuffer(bytes: $0.payload) })::bytea[])
+                RETURNING id, session_id)
+            SELECT pg_notify(\(Self.channel), 'f ' || \(nodeId) || ' ' || session_id || ' ' || min(id) || ' ' || max(id))
+            FROM inserted GROUP BY session_id
+            """, logger: logger)
+    }
+
+    private func store(_ tally: [LanguageCode: ListenerTally], of sessionId: String) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("DELETE FROM node_listeners WHERE node_id = \(nodeId) AND session_id = \(sessionId)", logger: logger)
+            for (language, count) in tally where count.listeners > 0 {
+                try await connection.query(
+                    """
+                    INSERT INTO node_listeners (node_id, session_id, language, listeners, pcm_listeners, opus_listeners)
+                    VALUES (\(nodeId), \(sessionId), \(language.rawValue), \(count.listeners), \(count.pcmListeners), \(count.opusListeners))
+                    """, logger: logger)
+            }
+            try await connection.query("SELECT pg_notify(\(Self.channel), \("l \(nodeId) \(sessionId)"))", logger: logger)
+        }
+    }
+
+    // MARK: Receiving
+
+    func remoteListeners(of sessionId: String) async -> [LanguageCode: ListenerTally] {
+        (try? await remoteListeners(sessionIds: [sessionId]))?[sessionId] ?? [:]
+    }
+
+    /// The listeners on other nodes whose heartbeat is recent, by session and language.
+    private func remoteListeners(sessionIds: [String]) async throws -> [String: [LanguageCode: ListenerTally]] {
+        var tallies: [String: [LanguageCode: ListenerTally]] = [:]
+        let rows = try await client.query(
+            """
+            SELECT session_id, language, sum(listeners)::bigint, sum(pcm_listeners)::bigint, sum(opus_listeners)::bigint
+            FROM node_listeners
+            WHERE session_id = ANY(\(sessionIds)) AND node_id <> \(nodeId) AND seen_at > now() - make_interval(secs => \(expiry))
+            GROUP BY session_id, language
+            """, logger: logger)
+        for try await (sessionId, code, listeners, pcm, opus) in rows.decode((String, String, Int, Int, Int).self) {
+            guard let language = LanguageCode(code) else { continue }
+            tallies[sessionId, default: [:]][language] = ListenerTally(listeners: listeners, pcmListeners: pcm, opusListeners: opus)
+        }
+        return tallies
+    }
+
+    /// Delivers the frames of `sessionId` after the last one delivered here (from the first one
+    /// notified, for a session new here), oldest first.
+    private func deliverFrames(of sessionId: String, notified: ClosedRange<Int64>, to session: LiveSession) async throws {
+        let after = cursors[sessionId] ?? notified.lowerBound - 1
+        guard notified.upperBound > after else { return }
+        let rows = try await client.query(
+            """
+            SELECT id, kind, language, sequence, payload FROM relayed_frames
+            WHERE session_id = \(sessionId) AND id > \(after) AND origin_node <> \(nodeId) ORDER BY id
+            """, logger: logger)
+        var last = after
+        for try await (id, kind, language, sequence, payload) in rows.decode((Int64, Int16, String, Int, ByteBuffer).self) {
+            last = id
+            guard let audience = RelayedFrame.Audience(rawValue: kind) else { continue }
+            await session.deliver(RelayedFrame(
+                sessionId: sessionId, audience: audience, language: language, sequence: sequence, payload: Array(buffer: payload)))
+        }
+        cursors[sessionId] = max(last, notified.upperBound)
+    }
+
+    /// Acts on one notification of another node.
+    private func handle(_ payload: String, registry: SessionRegistry, events: EventBus) async {
+        let parts = payload.split(separator: " ").map(String.init)
+        guard parts.count >= 3, parts[1] != nodeId else { return }
+        if parts[0] == "e", let sequence = Int64(parts[2]) {
+            return await events.catchUp(through: sequence)
+        }
+        guard let session = await registry.inMemory(parts[2]) else { return }
+        do {
+            switch parts[0] {
+            case "f":
+                guard parts.count == 5, let first = Int64(parts[3]), let last = Int64(parts[4]), first <= last else { return }
+                try await deliverFrames(of: parts[2], notified: first...last, to: session)
+            case "l":
+                await session.setRemoteListeners(try await remoteListeners(sessionIds: [parts[2]])[parts[2]] ?? [:])
+            default:
+                return
+            }
+        } catch {
+            logger.error("Could not read what another node shared", metadata: ["notification": "\(payload)", "error": "\(PostgresStore.describe(error))"])
+        }
+    }
+
+    /// LISTENs on a connection of its own; reconnects after a failure, and the cursors make the
+    /// next notification fetch what was missed meanwhile (up to `frameRetention`).
+    private func listen(registry: SessionRegistry, events: EventBus) async {
+        while !Task.isCancelled {
+            do {
+                let connection = try await location.connect(logger: logger)
+                defer { Task { try? await connection.close() } }
+                try await connection.listen(on: Self.channel) { notifications in
+                    for try await notification in notifications {
+                        await handle(notification.payload, registry: registry, events: events)
+                    }
+                }
+            } catch {
+                guard !Task.isCancelled else { return }
+                logger.error("Lost the notification connection; reconnecting", metadata: ["error": "\(PostgresStore.describe(error))"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Every heartbeat: marks this node's listener counts alive, forgets expired ones and old
+    /// frames, and refreshes the remote counts of every session in memory (so a dead node's
+    /// listeners stop counting).
+    private func beat(registry: SessionRegistry) async {
+        while !Task.isCancelled {
+            do {
+                try await client.query("UPDATE node_listeners SET seen_at = now() WHERE node_id = \(nodeId)", logger: logger)
+                try await client.query(
+                    "DELETE FROM node_listeners WHERE seen_at < now() - make_interval(secs => \(expiry * 10))", logger: logger)
+                try await client.query(
+                    "DELETE FROM relayed_frames WHERE created_at < now() - make_interval(secs => \(Self.frameRetention))", logger: logger)
+                let sessions = await registry.inMemorySessions
+                let tallies = try await remoteListeners(sessionIds: sessions.map(\.id))
+                for session in sessions { await session.setRemoteListeners(tallies[session.id] ?? [:]) }
+            } catch {
+                logger.error("Cluster heartbeat failed", metadata: ["error": "\(PostgresStore.describe(error))"])
+            }
+            try? await Task.sleep(for: heartbeat)
+        }
+    }
+
+    func run(delivering registry: SessionRegistry, events: EventBus) async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.sendOutgoing() }
+                group.addTask { await self.listen(registry: registry, events: events) }
+                group.addTask { await self.beat(registry: registry) }
+            }
+        }
+        // A node that stops on purpose leaves at once; one that dies is counted out by expiry.
+        _ = try? await client.query("DELETE FROM node_listeners WHERE node_id = \(nodeId)", logger: logger)
+        await dropLeaseConnection()
+    }
+}

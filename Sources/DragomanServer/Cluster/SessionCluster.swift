@@ -1,0 +1,55 @@
+import DragomanCore
+
+/// What a node shares with the other nodes serving the same sessions. A single node has none
+/// (`LiveSession.cluster` is `nil`) and pays nothing for it; on PostgreSQL it is `PostgresCluster`.
+protocol SessionCluster: Sendable {
+    /// Takes the lease that makes this node the one running the session's pipeline (the node its
+    /// speaker is connected to); `false` while another node holds it.
+    func acquireSpeakerLease(for sessionId: String) async -> Bool
+    func releaseSpeakerLease(for sessionId: String) async
+    /// Queues a frame this node sent its own listeners for the listeners of the other nodes; returns
+    /// at once, and one node's frames go out in the order they were queued.
+    func relay(_ frame: RelayedFrame)
+    /// Queues this node's listeners of a session, by language.
+    func reportListeners(of sessionId: String, _ tally: [LanguageCode: ListenerTally])
+    /// The listeners of a session on the other live nodes, by language.
+    func remoteListeners(of sessionId: String) async -> [LanguageCode: ListenerTally]
+    /// Tells the other nodes this one appended a lifecycle event to the shared log.
+    func announceEvent(_ sequence: Int64)
+    /// Delivers what the other nodes relay to the sessions `registry` holds, and their events to
+    /// `events`, until cancelled.
+    func run(delivering registry: SessionRegistry, events: EventBus) async throws
+}
+
+/// One frame for a session's listeners on other nodes, already encoded by the node that made it.
+struct RelayedFrame: Sendable, Equatable {
+    /// Which of a session's listeners it is for.
+    enum Audience: Int16, Sendable {
+        /// Every listener (broadcast changes, the speaker's presence).
+        case everyone = 0
+        /// Listeners of `language`: a `transcript` caption.
+        case caption = 1
+        /// Listeners of `language` who listen in PCM: an `audioData` message.
+        case pcmAudio = 2
+        /// Listeners of `language` who listen in Opus: a binary frame.
+        case opusAudio = 3
+        /// Every connection: `sessionEnded`; the session is over on every node.
+        case sessionEnded = 4
+    }
+
+    var sessionId: String
+    var audience: Audience
+    /// The listeners' language; empty for `everyone` and `sessionEnded`.
+    var language: String
+    /// The frame's place in its language's stream; 0 where it has none.
+    var sequence: Int
+    /// The frame: UTF-8 JSON text, or the bytes of a binary frame.
+    var payload: [UInt8]
+}
+
+/// How many listeners of one language a node has, and how many of them want speech in each format.
+struct ListenerTally: Sendable, Equatable {
+    var listeners = 0
+    var pcmListeners = 0
+    var opusListeners = 0
+}

@@ -1,0 +1,182 @@
+import DragomanCore
+import DragomanServer
+import Foundation
+import Testing
+
+/// Three nodes on one PostgreSQL: the speaker on one, listeners on the others, then the speaker's
+/// node dies and the session goes on elsewhere.
+@Suite("Several nodes on one PostgreSQL", .serialized, .enabled(if: ClusterTestNode.databaseURL != nil, "DRAGOMAN_TEST_POSTGRES_URL is not set"))
+struct MultiNodeTests {
+    /// Fast segments, no audio rate limit, a short heartbeat so a dead node is counted out quickly.
+    static func configure(_ settings: inout ServerConfiguration) {
+        settings.audioChunksPerSecond = 1_000
+        settings.segmentPause = 0.2
+        settings.clusterHeartbeat = 0.5
+    }
+
+    /// Runs `body` with three nodes sharing keys, and kills those still running afterwards.
+    static func withThreeNodes(_ body: ([ClusterTestNode]) async throws -> Void) async throws {
+        let first = try await ClusterTestNode.start(keys: nil, configure: configure)
+        var nodes = [first]
+        do {
+            for _ in 0..<2 { nodes.append(try await ClusterTestNode.start(keys: first.server.keys, configure: configure)) }
+            try await body(nodes)
+        } catch {
+            for node in nodes { await node.kill() }
+            throw error
+        }
+        for node in nodes { await node.kill() }
+    }
+
+    /// Speaks `count` utterances and returns the segments of the final captions the speaker reads back.
+    static func speak(_ count: Int, to speaker: WebSocketTestClient) async throws -> [Int] {
+        var segments: [Int] = []
+        for _ in 0..<count {
+            for frame in ToneFrames.utterance() { speaker.send(binary: frame) }
+            let final = try await speaker.waitFor("transcript", timeout: .seconds(20)) { $0["isFinal"]?.boolValue == true }.message
+            segments.append(try #require(final["segmentId"]?.intValue))
+        }
+        return segments
+    }
+
+    /// Speaks `count` utterances and waits until each listener has received every final caption, and
+    /// its speech where the fake synthesizer speaks the language; returns the segments.
+    static func speak(_ count: Int, to speaker: WebSocketTestClient, heardBy listeners: [(WebSocketTestClient, String)]) async throws -> [Int] {
+        let segments = try await speak(count, to: speaker)
+        for (listener, language) in listeners {
+            try await receive(segments, on: listener, language: language, audio: FakeEngines.Synthesizer().supportedLanguages.contains(language))
+        }
+        return segments
+    }
+
+    /// Reads a listener until it has the final caption, and with `audio` the last chunk of speech
+    /// (PCM or Opus), of every one of `segments`, checking each is in its language.
+    static func receive(_ segments: [Int], on listener: WebSocketTestClient, language: String, audio: Bool) async throws {
+        var captioned: Set<Int> = []
+        var spoken: Set<Int> = []
+        while !captioned.isSuperset(of: segments) || (audio && !spoken.isSuperset(of: segments)) {
+            let text: String
+            switch try await listener.inbox.next(timeout: .seconds(20)) {
+            case .binary(let bytes):
+                let frame = try #require(OpusAudioFrame(bytes: bytes))
+                #expect(frame.language.rawValue == language)
+                if frame.isLastOfSegment { spoken.insert(Int(frame.segmentId)) }
+                continue
+            case .text(let received):
+                text = received
+            }
+            guard let message = Message(text: text), let segment = message["segmentId"]?.intValue else { continue }
+            if message.type == "transcript", message["isFinal"]?.boolValue == true {
+                #expect(message["targetLanguage"]?.stringValue == language)
+                #expect(message["text"]?.stringValue == "[\(language)] Good evening.")
+                captioned.insert(segment)
+            }
+            if message.type == "audioData", message["isLastChunk"]?.boolValue == true {
+                #expect(message["targetLanguage"]?.stringValue == language)
+                spoken.insert(segment)
+            }
+        }
+    }
+
+    /// Asks for the status until it counts `count` listeners in all.
+    static func awaitListenerCount(_ count: Int, speaker: WebSocketTestClient) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            speaker.send(action: "getSessionStatus")
+            let status = try await speaker.waitFor("sessionStatus") { $0["updateReason"]?.stringValue == "requested" }.message
+            if status["listenerCount"]?.intValue == count { return }
+            try await Task.sleep(for: .milliseconds(600))
+        }
+        Issue.record("The status never counted \(count) listeners")
+    }
+
+    @Test("listeners on other nodes get every final caption and its speech, across the death of the speaker's node")
+    func failover() async throws {
+        try await Self.withThreeNodes { nodes in
+            let (a, b, c) = (nodes[0].server, nodes[1].server, nodes[2].server)
+            let (speaker, sessionId, _) = try await a.speaker()
+            let spanish = try await b.listener(sessionId, language: "es").client
+            // The French listener hears Opus: binary frames, relayed as they are.
+            let french = c.connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "fr", "audioFormat": "opus"])
+            try await french.expect("sessionJoined")
+            let catalanOnA = try await a.listener(sessionId, language: "ca").client
+            // sessionStatus counts the listeners of every node.
+            try await Self.awaitListenerCount(3, speaker: speaker)
+
+            let before = try await Self.speak(3, to: speaker, heardBy: [(spanish, "es"), (french, "fr"), (catalanOnA, "ca")])
+            #expect(before == [1, 2, 3])
+
+            // Node A dies with the speaker and a listener on it.
+            await nodes[0].kill()
+            _ = try await speaker.ending(timeout: .seconds(10))
+            _ = try await catalanOnA.ending(timeout: .seconds(10))
+
+            // The speaker reconnects to B, the Catalan listener to C.
+            let movedSpeaker = b.connect(["action": "refreshConnection", "sessionId": sessionId, "role": "speaker", "token": b.keys.speaker])
+            try await movedSpeaker.expect("connectionRefreshComplete", timeout: .seconds(10))
+            let catalan = c.connect(["action": "refreshConnection", "sessionId": sessionId, "role": "listener", "targetLanguage": "ca"])
+            try await catalan.expect("connectionRefreshComplete")
+            // A's listener stops counting once its node misses its heartbeats.
+            try await Self.awaitListenerCount(3, speaker: movedSpeaker)
+
+            let after = try await Self.speak(3, to: movedSpeaker, heardBy: [(spanish, "es"), (french, "fr"), (catalan, "ca")])
+            #expect(after == [4, 5, 6])
+
+            // Nothing stored before the death is lost.
+            let transcript = try await c.store.transcript(sessionId: sessionId)
+            #expect(transcript.map(\.index) == [1, 2, 3, 4, 5, 6])
+            for segment in transcript {
+                #expect(Set(segment.translations.keys.map(\.rawValue)) == ["es", "fr", "ca"], "\(segment)")
+            }
+            for client in [movedSpeaker, spanish, french, catalan] { await client.disconnect() }
+        }
+    }
+
+    @Test("a second node refuses a speaker while another node runs the session's pipeline")
+    func oneNodeRunsThePipeline() async throws {
+        try await Self.withThreeNodes { nodes in
+            let (a, b) = (nodes[0].server, nodes[1].server)
+            let (speaker, sessionId, _) = try await a.speaker()
+            let second = b.connect(["action": "refreshConnection", "sessionId": sessionId, "role": "speaker", "token": b.keys.speaker])
+            let refusal = try await second.expectError("INTERNAL", timeout: .seconds(15))
+            #expect(refusal["message"]?.stringValue?.contains("another node") == true)
+            // The session goes on where it was.
+            #expect(try await Self.speak(1, to: speaker) == [1])
+            await speaker.disconnect()
+        }
+    }
+
+    @Test("ending a session on one node ends it on every node")
+    func endingReachesEveryNode() async throws {
+        try await Self.withThreeNodes { nodes in
+            let (a, c) = (nodes[0].server, nodes[2].server)
+            let (speaker, sessionId, _) = try await a.speaker()
+            let listener = try await c.listener(sessionId, language: "es").client
+            try await Self.awaitListenerCount(1, speaker: speaker)
+            let response = try await c.http(.DELETE, "/v1/sessions/\(sessionId)", key: c.keys.speaker)
+            #expect(response.code == 200 || response.code == 204)
+            try await speaker.waitFor("sessionEnded", timeout: .seconds(10))
+            try await listener.waitFor("sessionEnded", timeout: .seconds(10))
+        }
+    }
+
+    @Test("an operator on one node reads the lifecycle events of a session on another, live")
+    func eventsReachEveryNode() async throws {
+        try await Self.withThreeNodes { nodes in
+            let (a, c) = (nodes[0].server, nodes[2].server)
+            let earlier = try await a.createSession()
+            let statuses = try await EventStreamTests.withEvents(c, key: c.keys.operator) { reader in
+                // Replayed from the shared log; what follows is live.
+                _ = try await EventStreamTests.events(of: earlier, count: 1, from: reader)
+                let sessionId = try await a.createSession()
+                let speaker = a.connect(["action": "createSession", "sourceLanguage": "en", "token": a.keys.speaker, "sessionId": sessionId])
+                try await speaker.expect("sessionCreated")
+                let events = try await EventStreamTests.events(of: sessionId, count: 2, from: reader)
+                #expect(reader.comments.contains("live"))
+                await speaker.disconnect()
+                return events.compactMap { $0.json?["data"]?["status"]?.stringValue }
+            }
+            #expect(statuses == ["created", "active"])
+        }
+    }
+}
