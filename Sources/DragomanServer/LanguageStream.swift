@@ -87,8 +87,11 @@ final class LanguageStream: Sendable {
         let opusBitrate: Int
         let logger: Logger
 
-        /// Speech goes out in chunks of at least this many seconds (the first as soon as it has that much).
-        static let chunkDuration = 0.1
+        /// Speech goes out in chunks of at least this many seconds (the first as soon as it has
+        /// that much). Every chunk is one message to every listener of the language: a quarter of
+        /// a second keeps the count of writes low with thousands of listeners, and the synthesizer
+        /// makes that much in a few milliseconds, so the first chunk is not later for it.
+        static let chunkDuration = 0.25
 
         func publishPartial(_ text: String, segmentIndex: Int, startTime: Double, endTime: Double) async {
             guard let translation = await translate(text) else { return }

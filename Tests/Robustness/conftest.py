@@ -11,14 +11,17 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "Tests" / "Support"))
-from dragoman_process import resident_bytes, start_server, stop_server  # noqa: E402
+from dragoman_process import create_key, resident_bytes, start_server, stop_server  # noqa: E402
 
 
 class Target:
     """The server under attack, its key, and what must survive."""
 
-    def __init__(self, server, process):
+    def __init__(self, server, process, fuzz_key):
         self.server = server
+        # schemathesis gets a key of its own: it ends the sessions it finds, and the one that must
+        # survive belongs to the other key.
+        self.fuzz_key = fuzz_key
         self.process = process
         self.base_url = server.base_url
         self.port = int(server.base_url.rsplit(":", 1)[1])
@@ -49,10 +52,11 @@ class Target:
 @pytest.fixture(scope="session")
 def target(tmp_path_factory):
     # Limits tight enough that the floods meet them, loose enough for the suite's own connects.
+    data_dir = tmp_path_factory.mktemp("dragoman-robustness")
     server, process = start_server(
-        tmp_path_factory.mktemp("dragoman-robustness"),
+        data_dir,
         "--set", "connectAttemptsPerMinute=100000", "--set", "maxConnectionsPerAddress=500",
         "--set", "failedConnectsPerMinute=100000",
     )
-    yield Target(server, process)
+    yield Target(server, process, create_key(data_dir, "schemathesis"))
     stop_server(server, process, name="robustness-serve.log")

@@ -32,15 +32,25 @@ class Server:
         self.log = log
 
 
-def start_server(data_dir: Path, *extra_args: str):
-    """Runs `dragoman serve` on a free port with a fresh key; returns (Server, process)."""
+def dragoman_binary() -> Path:
     binary = Path(os.environ.get("DRAGOMAN_BIN", REPO / ".build" / "debug" / "dragoman"))
     if not binary.exists():
         pytest.fail(f"{binary} is missing: run `swift build` first (or set DRAGOMAN_BIN)")
-    key = subprocess.run(
-        [str(binary), "keys", "create", "--name", "browser-tests", "--data-dir", str(data_dir)],
+    return binary
+
+
+def create_key(data_dir: Path, name: str) -> str:
+    """A new speaker key in the data directory (`dragoman keys create`)."""
+    return subprocess.run(
+        [str(dragoman_binary()), "keys", "create", "--name", name, "--data-dir", str(data_dir)],
         check=True, capture_output=True, text=True, timeout=60,
     ).stdout.strip().splitlines()[-1].strip()
+
+
+def start_server(data_dir: Path, *extra_args: str):
+    """Runs `dragoman serve` on a free port with a fresh key; returns (Server, process)."""
+    binary = dragoman_binary()
+    key = create_key(data_dir, "tests")
     port = _free_port()
     log = data_dir / "serve.log"
     with open(log, "wb") as output:
