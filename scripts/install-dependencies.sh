@@ -2,7 +2,7 @@
 # Installs what Dragoman needs on a Debian machine with the Swift toolchain: the speech engines
 # and C libraries (Debian packages). With --for-tests, also what the test suite needs: headless
 # Chromium and its driver, zbar (QR decoding), and selenium + pytest in a virtual environment
-# under .build-browser-tests/venv.
+# under .build-browser-tests/venv; and the Whisper and Piper sidecars (scripts/install-sidecars.sh).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,4 +39,5 @@ if $for_tests; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check selenium pytest
   fi
+  scripts/install-sidecars.sh
 fi

@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 scripts/install-dependencies.sh --for-tests || exit 1
 swift build --build-tests || exit 1
 
+# The sidecar integration tests run against the real Whisper and Piper sidecars; with this set,
+# a missing sidecar fails them instead of skipping them.
+export DRAGOMAN_TEST_SIDECARS="$PWD/.build-sidecars/bin"
+
 status=0
 swift test --skip-build || status=1
 scripts/browser-test.sh || status=1

@@ -1,4 +1,5 @@
 import DragomanCore
+import DragomanSpeech
 import DragomanStore
 import Foundation
 import Hummingbird
@@ -36,7 +37,9 @@ public func buildApplication(
         registry: registry, catalog: catalog, authenticator: authenticator, settings: settings,
         failedConnects: FailedConnectLimiter(perMinute: settings.failedConnectsPerMinute), logger: logger)
 
-    let router = buildRouter(settings: settings, store: store, catalog: catalog, registry: registry, events: events, gateway: gateway)
+    let router = buildRouter(
+        settings: settings, store: store, catalog: catalog, registry: registry, events: events, gateway: gateway,
+        glossaries: dependencies.engines.glossaries, sidecars: dependencies.engines.sidecars)
     let webSocketRouter = Router(context: DragomanRequestContext.self)
     gateway.addUpgradeRoute(to: webSocketRouter)
 
@@ -50,7 +53,7 @@ public func buildApplication(
             admitting: gateway.admitsUpgrade
         ),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Dragoman"),
-        services: [registry],
+        services: [registry] + dependencies.engines.sidecars,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
@@ -59,16 +62,17 @@ public func buildApplication(
 /// The HTTP routes.
 func buildRouter(
     settings: ServerConfiguration, store: any DragomanStore, catalog: LanguageCatalog, registry: SessionRegistry, events: EventBus,
-    gateway: WebSocketGateway
+    gateway: WebSocketGateway, glossaries: GlossaryBook = GlossaryBook(), sidecars: [SidecarSupervisor] = []
 ) -> Router<DragomanRequestContext> {
     let router = Router(context: DragomanRequestContext.self)
     let authenticator = Authenticator(store: store)
-    HealthController(store: store).addRoutes(to: router)
+    HealthController(store: store, sidecars: sidecars).addRoutes(to: router)
     LanguagesController(catalog: catalog).addRoutes(to: router)
     SessionsController(
         registry: registry, store: store, catalog: catalog, authenticator: authenticator, settings: settings
     ).addRoutes(to: router)
     TranscriptController(store: store, authenticator: authenticator).addRoutes(to: router)
+    GlossaryController(store: store, book: glossaries, authenticator: authenticator).addRoutes(to: router)
     EventsController(bus: events, store: store, authenticator: authenticator).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     WebController(store: store, settings: settings).addRoutes(to: router)

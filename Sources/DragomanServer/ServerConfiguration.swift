@@ -51,6 +51,9 @@ public struct ServerConfiguration: Sendable {
     /// Messages waiting for one slow client before new ones are dropped for it.
     public var outboundQueueLimit = 1024
 
+    /// Which speech engines serve which languages, and how to reach them.
+    public var engineSettings = EngineSettings()
+
     public init() {}
 
     /// The SQLite file in the data directory.
