@@ -1,4 +1,5 @@
 import DragomanSpeech
+import Foundation
 import Logging
 
 extension SpeechEngines {
@@ -50,8 +51,10 @@ private struct EngineFactory {
             made = WyomingRecognizer(
                 endpoint: try wyomingEndpoint("whisper", uri: settings.wyomingRecognizerURI, command: settings.wyomingRecognizerCommand),
                 languages: SettingList.languages(settings.wyomingRecognizerLanguages), partialInterval: settings.wyomingPartialInterval)
+        case "openai":
+            made = OpenAICompatibleRecognizer(api: try openAI(), model: settings.openaiTranscriptionModel)
         default:
-            throw ConfigurationError(description: "recognizer \(name) is not available")
+            throw ConfigurationError(description: "recognizer \(name) is not one Dragoman knows")
         }
         recognizers[name] = made
         return made
@@ -63,8 +66,16 @@ private struct EngineFactory {
         switch name {
         case "apertium":
             made = ApertiumTranslator(catalog: try ApertiumModeCatalog(), logger: logger)
+        case "openai":
+            made = OpenAICompatibleTranslator(api: try openAI(), model: settings.openaiChatModel)
+        case "libretranslate":
+            made = LibreTranslateTranslator(
+                baseURL: try url("libreTranslateURL", settings.libreTranslateURL), apiKey: settings.libreTranslateAPIKey,
+                languages: SettingList.languages(settings.libreTranslateLanguages))
+        case "aws":
+            made = AmazonTranslateTranslator(service: try aws(), languages: SettingList.languages(settings.awsLanguages))
         default:
-            throw ConfigurationError(description: "translator \(name) is not available")
+            throw ConfigurationError(description: "translator \(name) is not one Dragoman knows")
         }
         translators[name] = made
         return made
@@ -80,11 +91,39 @@ private struct EngineFactory {
             made = WyomingSynthesizer(
                 endpoint: try wyomingEndpoint("piper", uri: settings.wyomingSynthesizerURI, command: settings.wyomingSynthesizerCommand),
                 voices: SettingList.map(settings.wyomingSynthesizerVoices))
+        case "openai":
+            made = OpenAICompatibleSynthesizer(api: try openAI(), model: settings.openaiSpeechModel, voice: settings.openaiSpeechVoice)
+        case "aws":
+            made = AmazonPollySynthesizer(service: try aws(), voices: SettingList.map(settings.awsPollyVoices))
         default:
-            throw ConfigurationError(description: "synthesizer \(name) is not available")
+            throw ConfigurationError(description: "synthesizer \(name) is not one Dragoman knows")
         }
         synthesizers[name] = made
         return made
+    }
+
+    private func openAI() throws -> OpenAICompatibleAPI {
+        OpenAICompatibleAPI(
+            baseURL: try url("openaiBaseURL", settings.openaiBaseURL), apiKey: settings.openaiAPIKey,
+            languages: SettingList.languages(settings.openaiLanguages))
+    }
+
+    private func aws() throws -> AWSService {
+        guard !settings.awsAccessKeyID.isEmpty, !settings.awsSecretAccessKey.isEmpty else {
+            throw ConfigurationError(description: "the aws engines need awsAccessKeyID and awsSecretAccessKey")
+        }
+        return AWSService(
+            credentials: AWSCredentials(
+                accessKeyID: settings.awsAccessKeyID, secretAccessKey: settings.awsSecretAccessKey,
+                sessionToken: settings.awsSessionToken.isEmpty ? nil : settings.awsSessionToken),
+            region: settings.awsRegion, endpoint: settings.awsEndpoint.isEmpty ? nil : try url("awsEndpoint", settings.awsEndpoint))
+    }
+
+    private func url(_ name: String, _ text: String) throws -> URL {
+        guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw ConfigurationError(description: "\(name) must be an http:// or https:// URL, not \"\(text)\"")
+        }
+        return url
     }
 
     /// A Wyoming service at `uri`, started and supervised from `command` when one is given.
