@@ -31,7 +31,7 @@ public func buildApplication(
     let store = dependencies.store
     let events = EventBus(store: store, logger: logger)
     let registry = SessionRegistry(settings: settings, store: store, events: events, engines: dependencies.engines, logger: logger)
-    let authenticator = Authenticator(store: store)
+    let authenticator = Authenticator(store: store, identityProvider: settings.identity.verifier(logger: logger))
     let catalog = dependencies.engines.catalog
     let gateway = WebSocketGateway(
         registry: registry, catalog: catalog, authenticator: authenticator, settings: settings,
@@ -65,7 +65,7 @@ func buildRouter(
     gateway: WebSocketGateway, glossaries: GlossaryBook = GlossaryBook(), sidecars: [SidecarSupervisor] = []
 ) -> Router<DragomanRequestContext> {
     let router = Router(context: DragomanRequestContext.self)
-    let authenticator = Authenticator(store: store)
+    let authenticator = gateway.authenticator
     HealthController(store: store, sidecars: sidecars).addRoutes(to: router)
     LanguagesController(catalog: catalog).addRoutes(to: router)
     SessionsController(

@@ -53,6 +53,8 @@ public struct ServerConfiguration: Sendable {
 
     /// Which speech engines serve which languages, and how to reach them.
     public var engineSettings = EngineSettings()
+    /// The OpenID Connect provider whose tokens speakers may sign in with.
+    public var identity = IdentitySettings()
 
     public init() {}
 
