@@ -29,6 +29,9 @@ struct BenchPipeline: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the server's /readyz (its sidecars) before measuring.")
     var readyTimeout: Double = 300
 
+    @Option(help: "Seconds to keep listening after a fixture was streamed, for the last captions and speech.")
+    var tail: Double = 3
+
     static let targetOrder = ["es", "fr", "ca", "pt", "it", "eo"]
 
     func run() async throws {
@@ -111,7 +114,7 @@ struct BenchPipeline: AsyncParsableCommand {
             }
         }
         let start = try await RealTimeSender(samples: wav.samples, sampleRate: wav.sampleRate).send(to: speaker)
-        try await Task.sleep(for: .seconds(3))
+        try await Task.sleep(for: .seconds(tail))
         for connection in [speaker] + listeners { connection.close() }
 
         var measurement = Measurement(audioSeconds: wav.duration)

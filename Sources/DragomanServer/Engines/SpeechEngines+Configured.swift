@@ -49,7 +49,8 @@ private struct EngineFactory {
             made = try PocketSphinxRecognizer()
         case "wyoming":
             made = WyomingRecognizer(
-                endpoint: try wyomingEndpoint("whisper", uri: settings.wyomingRecognizerURI, command: settings.wyomingRecognizerCommand),
+                endpoint: try wyomingEndpoint(
+                    "whisper", uri: settings.wyomingRecognizerURI, command: settings.wyomingRecognizerCommand, warmUp: WyomingRecognizer.warmUp),
                 languages: SettingList.languages(settings.wyomingRecognizerLanguages), partialInterval: settings.wyomingPartialInterval)
         case "openai":
             made = OpenAICompatibleRecognizer(api: try openAI(), model: settings.openaiTranscriptionModel)
@@ -127,7 +128,9 @@ private struct EngineFactory {
     }
 
     /// A Wyoming service at `uri`, started and supervised from `command` when one is given.
-    private mutating func wyomingEndpoint(_ name: String, uri: String, command: String) throws -> WyomingEndpoint {
+    private mutating func wyomingEndpoint(
+        _ name: String, uri: String, command: String, warmUp: (@Sendable (WyomingAddress) async throws -> Void)? = nil
+    ) throws -> WyomingEndpoint {
         let address: WyomingAddress
         do {
             address = try WyomingAddress(parsing: uri)
@@ -135,7 +138,7 @@ private struct EngineFactory {
             throw ConfigurationError(description: "\(name) sidecar: \(error)")
         }
         guard !command.trimmingCharacters(in: .whitespaces).isEmpty else { return WyomingEndpoint(address: address) }
-        let supervisor = SidecarSupervisor(name: name, command: command, address: address, logger: logger)
+        let supervisor = SidecarSupervisor(name: name, command: command, address: address, warmUp: warmUp, logger: logger)
         sidecars.append(supervisor)
         return WyomingEndpoint(supervisor: supervisor)
     }

@@ -15,6 +15,7 @@ public actor SidecarSupervisor: Service {
     public nonisolated let address: WyomingAddress
     private let logger: Logger
     private let timing: Timing
+    private let warmUp: (@Sendable (WyomingAddress) async throws -> Void)?
 
     private var process: Process?
     /// Whether the sidecar answers now.
@@ -49,11 +50,18 @@ public actor SidecarSupervisor: Service {
         public init() {}
     }
 
-    public init(name: String, command: String, address: WyomingAddress, timing: Timing = Timing(), logger: Logger) {
+    /// - Parameter warmUp: a first request made before the sidecar counts as ready, so that what
+    ///   it loads lazily (faster-whisper loads its model on the first transcription) is loaded
+    ///   before the first speaker needs it.
+    public init(
+        name: String, command: String, address: WyomingAddress, timing: Timing = Timing(),
+        warmUp: (@Sendable (WyomingAddress) async throws -> Void)? = nil, logger: Logger
+    ) {
         self.name = name
         self.command = command
         self.address = address
         self.timing = timing
+        self.warmUp = warmUp
         var logger = logger
         logger[metadataKey: "sidecar"] = "\(name)"
         self.logger = logger
@@ -85,6 +93,7 @@ public actor SidecarSupervisor: Service {
             if let process = startProcess() {
                 self.process = process
                 if await becomesHealthy(process) {
+                    await warmUpSidecar()
                     logger.info("Sidecar ready", metadata: ["address": "\(address)", "pid": "\(process.processIdentifier)"])
                     isReady = true
                     failuresInARow = 0
@@ -132,6 +141,16 @@ public actor SidecarSupervisor: Service {
             try? await Task.sleep(for: .milliseconds(250))
         }
         return false
+    }
+
+    private func warmUpSidecar() async {
+        guard let warmUp else { return }
+        do {
+            try await warmUp(address)
+        } catch {
+            // Only the first request is slower for it.
+            logger.warning("Sidecar warm-up failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Returns when the sidecar exits, misses too many health checks, or the task is cancelled.

@@ -25,6 +25,13 @@ public struct WyomingRecognizer: SpeechRecognizer {
             endpoint: endpoint, language: primary, partialInterval: partialInterval)
     }
 
+    /// Transcribes half a second of silence at `address`: a sidecar's warm-up.
+    public static func warmUp(_ address: WyomingAddress) async throws {
+        let connection = try await startTranscription(WyomingEndpoint(address: address), language: "en")
+        connection.send(.speechChunk([Int16](repeating: 0, count: PCM.speechSampleRate / 2)))
+        _ = try await finishTranscription(connection)
+    }
+
     /// Opens a connection and announces a stream of 16 kHz speech in `language`.
     static func startTranscription(_ endpoint: WyomingEndpoint, language: String) async throws -> WyomingConnection {
         let connection = try await endpoint.connect()

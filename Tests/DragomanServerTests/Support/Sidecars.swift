@@ -34,7 +34,8 @@ enum Sidecars {
         var logger = Logger(label: "sidecar-test")
         logger.logLevel = .warning
         return SidecarSupervisor(
-            name: name, command: try command(name, port: port), address: WyomingAddress(host: "127.0.0.1", port: port), logger: logger)
+            name: name, command: try command(name, port: port), address: WyomingAddress(host: "127.0.0.1", port: port),
+            warmUp: name == "whisper" ? WyomingRecognizer.warmUp : nil, logger: logger)
     }
 
     /// Runs `body` while `supervisor` supervises its sidecar, then stops it.
