@@ -9,7 +9,7 @@ extension SpeechEngines {
     ///   sidecar address that is not tcp://host:port), or the error of an embedded engine that
     ///   does not load.
     public static func configured(_ settings: EngineSettings, logger: Logger) throws -> SpeechEngines {
-        var factory = EngineFactory(settings: settings, logger: logger)
+        let factory = EngineFactory(settings: settings, logger: logger)
         let recognizers = try EngineChoice(parsing: settings.recognizer, known: EngineChoice.recognizers)
         let translators = try EngineChoice(parsing: settings.translator, known: EngineChoice.translators)
         let synthesizers = try EngineChoice(parsing: settings.synthesizer, known: EngineChoice.synthesizers)
@@ -28,79 +28,83 @@ extension SpeechEngines {
 }
 
 /// Makes each named engine once.
-private struct EngineFactory {
+private final class EngineFactory {
     let settings: EngineSettings
     let logger: Logger
     private(set) var sidecars: [SidecarSupervisor] = []
-    private var recognizers: [String: any SpeechRecognizer] = [:]
-    private var translators: [String: any Translator] = [:]
-    private var synthesizers: [String: any SpeechSynthesizer] = [:]
+    /// The engines made so far, by kind and name (`recognizer wyoming`).
+    private var made: [String: Any] = [:]
 
     init(settings: EngineSettings, logger: Logger) {
         self.settings = settings
         self.logger = logger
     }
 
-    mutating func recognizer(_ name: String) throws -> any SpeechRecognizer {
-        if let made = recognizers[name] { return made }
-        let made: any SpeechRecognizer
-        switch name {
-        case "pocketsphinx":
-            made = try PocketSphinxRecognizer()
-        case "wyoming":
-            made = WyomingRecognizer(
-                endpoint: try wyomingEndpoint(
-                    "whisper", uri: settings.wyomingRecognizerURI, command: settings.wyomingRecognizerCommand, warmUp: WyomingRecognizer.warmUp),
-                languages: SettingList.languages(settings.wyomingRecognizerLanguages), partialInterval: settings.wyomingPartialInterval)
-        case "openai":
-            made = OpenAICompatibleRecognizer(api: try openAI(), model: settings.openaiTranscriptionModel)
-        default:
-            throw ConfigurationError(description: "recognizer \(name) is not one Dragoman knows")
-        }
-        recognizers[name] = made
-        return made
+    private func once<Engine>(_ kind: String, _ name: String, _ make: () throws -> Engine) throws -> Engine {
+        if let engine = made["\(kind) \(name)"] as? Engine { return engine }
+        let engine = try make()
+        made["\(kind) \(name)"] = engine
+        return engine
     }
 
-    mutating func translator(_ name: String) throws -> any Translator {
-        if let made = translators[name] { return made }
-        let made: any Translator
-        switch name {
-        case "apertium":
-            made = ApertiumTranslator(catalog: try ApertiumModeCatalog(), logger: logger)
-        case "openai":
-            made = OpenAICompatibleTranslator(api: try openAI(), model: settings.openaiChatModel)
-        case "libretranslate":
-            made = LibreTranslateTranslator(
-                baseURL: try url("libreTranslateURL", settings.libreTranslateURL), apiKey: settings.libreTranslateAPIKey,
-                languages: SettingList.languages(settings.libreTranslateLanguages))
-        case "aws":
-            made = AmazonTranslateTranslator(service: try aws(), languages: SettingList.languages(settings.awsLanguages))
-        default:
-            throw ConfigurationError(description: "translator \(name) is not one Dragoman knows")
-        }
-        translators[name] = made
-        return made
+    private func unknown(_ kind: String, _ name: String) -> ConfigurationError {
+        ConfigurationError(description: "\(kind) \(name) is not one Dragoman knows")
     }
 
-    mutating func synthesizer(_ name: String) throws -> any SpeechSynthesizer {
-        if let made = synthesizers[name] { return made }
-        let made: any SpeechSynthesizer
-        switch name {
-        case "espeak":
-            made = try EspeakSynthesizer(logger: logger)
-        case "wyoming":
-            made = WyomingSynthesizer(
-                endpoint: try wyomingEndpoint("piper", uri: settings.wyomingSynthesizerURI, command: settings.wyomingSynthesizerCommand),
-                voices: SettingList.map(settings.wyomingSynthesizerVoices))
-        case "openai":
-            made = OpenAICompatibleSynthesizer(api: try openAI(), model: settings.openaiSpeechModel, voice: settings.openaiSpeechVoice)
-        case "aws":
-            made = AmazonPollySynthesizer(service: try aws(), voices: SettingList.map(settings.awsPollyVoices))
-        default:
-            throw ConfigurationError(description: "synthesizer \(name) is not one Dragoman knows")
+    func recognizer(_ name: String) throws -> any SpeechRecognizer {
+        try once("recognizer", name) { () throws -> any SpeechRecognizer in
+            switch name {
+            case "pocketsphinx":
+                return try PocketSphinxRecognizer()
+            case "wyoming":
+                return WyomingRecognizer(
+                    endpoint: try wyomingEndpoint(
+                        "whisper", uri: settings.wyomingRecognizerURI, command: settings.wyomingRecognizerCommand, warmUp: WyomingRecognizer.warmUp),
+                    languages: SettingList.languages(settings.wyomingRecognizerLanguages), partialInterval: settings.wyomingPartialInterval)
+            case "openai":
+                return OpenAICompatibleRecognizer(api: try openAI(), model: settings.openaiTranscriptionModel)
+            default:
+                throw unknown("recognizer", name)
+            }
         }
-        synthesizers[name] = made
-        return made
+    }
+
+    func translator(_ name: String) throws -> any Translator {
+        try once("translator", name) { () throws -> any Translator in
+            switch name {
+            case "apertium":
+                return ApertiumTranslator(catalog: try ApertiumModeCatalog(), logger: logger)
+            case "openai":
+                return OpenAICompatibleTranslator(api: try openAI(), model: settings.openaiChatModel)
+            case "libretranslate":
+                return LibreTranslateTranslator(
+                    baseURL: try url("libreTranslateURL", settings.libreTranslateURL), apiKey: settings.libreTranslateAPIKey,
+                    languages: SettingList.languages(settings.libreTranslateLanguages))
+            case "aws":
+                return AmazonTranslateTranslator(service: try aws(), languages: SettingList.languages(settings.awsLanguages))
+            default:
+                throw unknown("translator", name)
+            }
+        }
+    }
+
+    func synthesizer(_ name: String) throws -> any SpeechSynthesizer {
+        try once("synthesizer", name) { () throws -> any SpeechSynthesizer in
+            switch name {
+            case "espeak":
+                return try EspeakSynthesizer(logger: logger)
+            case "wyoming":
+                return WyomingSynthesizer(
+                    endpoint: try wyomingEndpoint("piper", uri: settings.wyomingSynthesizerURI, command: settings.wyomingSynthesizerCommand),
+                    voices: SettingList.map(settings.wyomingSynthesizerVoices))
+            case "openai":
+                return OpenAICompatibleSynthesizer(api: try openAI(), model: settings.openaiSpeechModel, voice: settings.openaiSpeechVoice)
+            case "aws":
+                return AmazonPollySynthesizer(service: try aws(), voices: SettingList.map(settings.awsPollyVoices))
+            default:
+                throw unknown("synthesizer", name)
+            }
+        }
     }
 
     private func openAI() throws -> OpenAICompatibleAPI {
@@ -128,7 +132,7 @@ private struct EngineFactory {
     }
 
     /// A Wyoming service at `uri`, started and supervised from `command` when one is given.
-    private mutating func wyomingEndpoint(
+    private func wyomingEndpoint(
         _ name: String, uri: String, command: String, warmUp: (@Sendable (WyomingAddress) async throws -> Void)? = nil
     ) throws -> WyomingEndpoint {
         let address: WyomingAddress

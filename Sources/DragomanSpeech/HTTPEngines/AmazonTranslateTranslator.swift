@@ -23,7 +23,6 @@ public struct AmazonTranslateTranslator: Translator {
             headers: [(name: "Content-Type", value: "application/x-amz-json-1.1"), (name: "X-Amz-Target", value: "AWSShineFrontendService_20170701.TranslateText")],
             json: ["Text": .string(text), "SourceLanguageCode": .string(LanguageTag.primary(source)), "TargetLanguageCode": .string(LanguageTag.primary(target))],
             client: client)
-        let answer = try JSONDecoder().decode(JSONValue.self, from: Data(try await response.body.collect(upTo: 1024 * 1024).readableBytesView))
-        return try client.text(in: answer, at: ["TranslatedText"])
+        return try client.text(in: try await EngineHTTPClient.json(of: response), at: ["TranslatedText"])
     }
 }

@@ -33,7 +33,11 @@ struct EngineHTTPClient: Sendable {
 
     /// Posts JSON and decodes the JSON answer.
     func json(_ url: URL, headers: [(name: String, value: String)] = [], body: JSONValue) async throws -> JSONValue {
-        let response = try await post(url, headers: headers, json: body)
+        try await Self.json(of: try await post(url, headers: headers, json: body))
+    }
+
+    /// The JSON body of an answer.
+    static func json(of response: HTTPClientResponse) async throws -> JSONValue {
         let bytes = try await response.body.collect(upTo: 8 * 1024 * 1024)
         return try JSONDecoder().decode(JSONValue.self, from: Data(bytes.readableBytesView))
     }

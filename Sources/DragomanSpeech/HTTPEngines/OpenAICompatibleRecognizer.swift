@@ -49,8 +49,7 @@ public struct OpenAICompatibleRecognizer: SpeechRecognizer {
         let response = try await api.client.send(
             .POST, api.url("audio/transcriptions"),
             headers: api.authorization + [(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")], body: form.finished())
-        let answer = try JSONDecoder().decode([String: String].self, from: Data(try await response.body.collect(upTo: 1024 * 1024).readableBytesView))
-        return answer["text"] ?? ""
+        return try api.client.text(in: try await EngineHTTPClient.json(of: response), at: ["text"])
     }
 }
 
