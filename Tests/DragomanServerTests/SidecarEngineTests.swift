@@ -135,3 +135,25 @@ struct SidecarEngineTests {
         }
     }
 }
+
+/// A sidecar whose command cannot run: the supervisor keeps trying (and logs it), and the
+/// speaker hears of it as `ENGINE_FAILURE`. Needs no sidecar installed, so it always runs.
+@Suite("A sidecar that does not start")
+struct MissingSidecarTests {
+    @Test func aMissingSidecarCommandFailsSegmentsAsEngineFailure() async throws {
+        var settings = EngineSettings()
+        settings.recognizer = "wyoming"
+        settings.wyomingRecognizerURI = "tcp://127.0.0.1:\(try await Sidecars.freePort())"
+        settings.wyomingRecognizerCommand = "/nonexistent/whisper-sidecar --uri \(settings.wyomingRecognizerURI)"
+        let engines = try SpeechEngines.configured(settings, logger: Logger(label: "missing-sidecar-test"))
+        try await TestServer.run(engines: engines, configure: { $0.audioChunksPerSecond = 1_000 }) { server in
+            #expect(try await server.http(.GET, "/readyz").json?["reason"]?.stringValue == "sidecar whisper")
+            let (speaker, _, _) = try await server.speaker()
+            for index in 0..<25 { speaker.send(binary: EngineFailureTests.frame(amplitude: 3, offset: index * 320)) }
+            for index in 25..<50 { speaker.send(binary: EngineFailureTests.frame(amplitude: 8_000, offset: index * 320)) }
+            let failure = try await speaker.waitFor("error", timeout: .seconds(60)).message
+            #expect(failure.code == "ENGINE_FAILURE")
+            #expect(await engines.sidecars[0].isReady == false)
+        }
+    }
+}

@@ -122,7 +122,11 @@ public actor SidecarSupervisor: Service {
         let errors = Pipe()
         process.standardError = errors
         errorTail.reset()
-        errors.fileHandleForReading.readabilityHandler = { [errorTail] handle in errorTail.append(handle.availableData) }
+        errors.fileHandleForReading.readabilityHandler = { [errorTail] handle in
+            let data = handle.availableData
+            // End of file: without this the handler would be called again and again.
+            if data.isEmpty { handle.readabilityHandler = nil } else { errorTail.append(data) }
+        }
         do {
             try process.run()
             logger.info("Sidecar started", metadata: ["command": "\(command)", "pid": "\(process.processIdentifier)"])

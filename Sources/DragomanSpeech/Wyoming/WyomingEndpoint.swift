@@ -4,8 +4,10 @@ public struct WyomingEndpoint: Sendable {
     public let address: WyomingAddress
     /// The supervisor of the sidecar at ``address``, when Dragoman runs it.
     public let supervisor: SidecarSupervisor?
-    /// Seconds a request waits for a supervised sidecar that is (re)starting.
-    public var readinessTimeout = 60.0
+    /// Seconds a request waits for a supervised sidecar that is (re)starting: long enough for a
+    /// restart, short enough that a speaker hears of a sidecar that is down (`ENGINE_FAILURE`)
+    /// while still speaking.
+    public var readinessTimeout = 10.0
 
     /// A service someone else runs.
     public init(address: WyomingAddress) {
