@@ -50,3 +50,41 @@ struct EngineConfigurationTests {
         #expect(engines.recognizer.supportedLanguages == ["en"])
     }
 }
+
+/// `ENGINE|ENGINE`: the next engine stands in when one fails, and the one that failed rests.
+@Suite("Engine fallback")
+struct EngineFallbackTests {
+    /// Counts the sessions it was asked for, and fails them all.
+    final class CountingFailure: SpeechRecognizer, @unchecked Sendable {
+        var attempts = 0
+        var supportedLanguages: Set<String> { ["en"] }
+        func makeSession(language: String) async throws -> any RecognitionSession {
+            attempts += 1
+            throw FakeEngines.Broken()
+        }
+    }
+
+    @Test func aFailedEngineIsStoodInForAndRests() async throws {
+        let down = CountingFailure()
+        let recognizer = FallbackRecognizer([(name: "down", engine: down), (name: "fake", engine: FakeEngines.Recognizer())], logger: Logger(label: "test"))
+        #expect(recognizer.supportedLanguages == ["en"])
+        for _ in 0..<3 { _ = try await recognizer.makeSession(language: "en") }
+        #expect(down.attempts == 1, "the engine that failed is passed over while it rests")
+        await #expect(throws: FakeEngines.Broken.self) {
+            try await FallbackRecognizer([(name: "down", engine: down)], logger: Logger(label: "test")).makeSession(language: "en")
+        }
+    }
+
+    @Test func aChainIsConfiguredWithABar() throws {
+        let choice = try EngineChoice(parsing: "espeak,en=wyoming|espeak", known: EngineChoice.synthesizers)
+        #expect(choice.byLanguage["en"] == "wyoming|espeak")
+        #expect(choice.engines == ["wyoming", "espeak"])
+        #expect(throws: ConfigurationError.self) { try EngineChoice(parsing: "en=wyoming|piper", known: EngineChoice.synthesizers) }
+        var settings = EngineSettings()
+        settings.recognizer = "wyoming|pocketsphinx"
+        settings.wyomingRecognizerCommand = "/nonexistent/whisper-sidecar"
+        let engines = try SpeechEngines.configured(settings, logger: Logger(label: "test"))
+        #expect(engines.recognizer.supportedLanguages == ["en"])
+        #expect(engines.sidecars.count == 1)
+    }
+}

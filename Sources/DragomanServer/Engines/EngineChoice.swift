@@ -1,10 +1,12 @@
 /// Which engine serves which language: `espeak` (one engine for all), or `espeak,en=wyoming`
 /// (Piper for English, eSpeak NG for the rest), or `en=wyoming` (English only). Entries are
 /// separated by commas; `LANGUAGE=ENGINE` routes one language, a bare `ENGINE` is the default.
+/// An engine may be a chain, `wyoming|espeak`: the next stands in when one fails.
 public struct EngineChoice: Sendable, Equatable {
-    /// The engine of every language not named; `nil` when only named languages are served.
+    /// The engine (or chain, `wyoming|espeak`) of every language not named; `nil` when only
+    /// named languages are served.
     public var defaultEngine: String?
-    /// The engine of each named language (BCP-47 primary code).
+    /// The engine (or chain) of each named language (BCP-47 primary code).
     public var byLanguage: [String: String]
 
     /// Reads a choice, checking every engine name against `known`.
@@ -14,8 +16,8 @@ public struct EngineChoice: Sendable, Equatable {
         for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
             let parts = entry.split(separator: "=", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             let engine = parts.last!
-            guard known.contains(engine), parts.count <= 2, parts.count == 1 || !parts[0].isEmpty else {
-                throw ConfigurationError(description: "\"\(entry)\" is not ENGINE or LANGUAGE=ENGINE with ENGINE one of \(known.sorted().joined(separator: ", "))")
+            guard Self.chain(engine).allSatisfy(known.contains), parts.count <= 2, parts.count == 1 || !parts[0].isEmpty else {
+                throw ConfigurationError(description: "\"\(entry)\" is not ENGINE or LANGUAGE=ENGINE with ENGINE one of \(known.sorted().joined(separator: ", ")) (or several joined by |)")
             }
             if parts.count == 1 {
                 guard defaultEngine == nil else { throw ConfigurationError(description: "\"\(text)\" names more than one default engine") }
@@ -28,7 +30,12 @@ public struct EngineChoice: Sendable, Equatable {
     }
 
     /// Every engine the choice uses.
-    public var engines: Set<String> { Set(byLanguage.values).union(defaultEngine.map { [$0] } ?? []) }
+    public var engines: Set<String> { Set((Array(byLanguage.values) + [defaultEngine].compactMap { $0 }).flatMap(Self.chain)) }
+
+    /// The engines of a chain, in order: `wyoming|espeak` → `wyoming`, `espeak`.
+    static func chain(_ text: String) -> [String] {
+        text.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    }
 }
 
 extension EngineChoice {

@@ -51,7 +51,28 @@ private final class EngineFactory {
         ConfigurationError(description: "\(kind) \(name) is not one Dragoman knows")
     }
 
-    func recognizer(_ name: String) throws -> any SpeechRecognizer {
+    /// One engine, or a chain that falls back from one to the next (`wyoming|pocketsphinx`).
+    private func chain<Engine>(
+        _ choice: String, _ make: (String) throws -> Engine, _ combine: ([(name: String, engine: Engine)], Logger) -> Engine
+    ) throws -> Engine {
+        let names = EngineChoice.chain(choice)
+        guard names.count > 1 else { return try make(choice) }
+        return combine(try names.map { (name: $0, engine: try make($0)) }, logger)
+    }
+
+    func recognizer(_ choice: String) throws -> any SpeechRecognizer {
+        try chain(choice, recognizer(named:)) { FallbackRecognizer($0, logger: $1) }
+    }
+
+    func translator(_ choice: String) throws -> any Translator {
+        try chain(choice, translator(named:)) { FallbackTranslator($0, logger: $1) }
+    }
+
+    func synthesizer(_ choice: String) throws -> any SpeechSynthesizer {
+        try chain(choice, synthesizer(named:)) { FallbackSynthesizer($0, logger: $1) }
+    }
+
+    private func recognizer(named name: String) throws -> any SpeechRecognizer {
         try once("recognizer", name) { () throws -> any SpeechRecognizer in
             switch name {
             case "pocketsphinx":
@@ -69,7 +90,7 @@ private final class EngineFactory {
         }
     }
 
-    func translator(_ name: String) throws -> any Translator {
+    private func translator(named name: String) throws -> any Translator {
         try once("translator", name) { () throws -> any Translator in
             switch name {
             case "apertium":
@@ -88,7 +109,7 @@ private final class EngineFactory {
         }
     }
 
-    func synthesizer(_ name: String) throws -> any SpeechSynthesizer {
+    private func synthesizer(named name: String) throws -> any SpeechSynthesizer {
         try once("synthesizer", name) { () throws -> any SpeechSynthesizer in
             switch name {
             case "espeak":
