@@ -2,8 +2,9 @@
 # Installs what Dragoman needs on a Debian machine with the Swift toolchain: the speech engines
 # and C libraries (Debian packages). With --for-tests, also what the test suite needs: headless
 # Chromium and its driver, zbar (QR decoding), PostgreSQL (the server scripts/test-postgres.sh
-# starts for the PostgreSQL store and multi-node tests), and selenium, pytest and schemathesis in a
-# virtual environment under .build-python-tests/venv.
+# starts for the PostgreSQL store and multi-node tests), selenium, pytest and schemathesis in a
+# virtual environment under .build-python-tests/venv, and the Whisper and Piper sidecars
+# (scripts/install-sidecars.sh).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,4 +41,5 @@ if $for_tests; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check selenium pytest schemathesis
   fi
+  scripts/install-sidecars.sh
 fi

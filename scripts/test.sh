@@ -15,6 +15,10 @@ DRAGOMAN_TEST_POSTGRES_URL=$(scripts/test-postgres.sh start) || exit 1
 export DRAGOMAN_TEST_POSTGRES_URL
 trap 'scripts/test-postgres.sh stop' EXIT
 
+# The sidecar integration tests run against the real Whisper and Piper sidecars; with this set,
+# a missing sidecar fails them instead of skipping them.
+export DRAGOMAN_TEST_SIDECARS="$PWD/.build-sidecars/bin"
+
 status=0
 swift test --skip-build || status=1
 scripts/browser-test.sh || status=1

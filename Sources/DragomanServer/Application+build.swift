@@ -1,4 +1,5 @@
 import DragomanCore
+import DragomanSpeech
 import DragomanStore
 import Foundation
 import Hummingbird
@@ -34,12 +35,14 @@ public func buildApplication(
     let cluster = (store as? PostgresStore).map { PostgresCluster(store: $0, heartbeat: settings.clusterHeartbeat, logger: logger) }
     let events = EventBus(store: store, logger: logger, cluster: cluster)
     let registry = SessionRegistry(settings: settings, store: store, events: events, engines: dependencies.engines, logger: logger, cluster: cluster)
-    let authenticator = Authenticator(store: store)
+    let authenticator = Authenticator(store: store, identityProvider: settings.identity.verifier(logger: logger))
     let catalog = dependencies.engines.catalog
     let gateway = WebSocketGateway(
         registry: registry, catalog: catalog, authenticator: authenticator, settings: settings, logger: logger)
 
-    let router = buildRouter(settings: settings, store: store, catalog: catalog, registry: registry, events: events, gateway: gateway)
+    let router = buildRouter(
+        settings: settings, store: store, catalog: catalog, registry: registry, events: events, gateway: gateway,
+        glossaries: dependencies.engines.glossaries, sidecars: dependencies.engines.sidecars)
     let webSocketRouter = Router(context: DragomanRequestContext.self)
     gateway.addUpgradeRoute(to: webSocketRouter)
 
@@ -53,7 +56,7 @@ public func buildApplication(
             admitting: gateway.admitsUpgrade
         ),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Dragoman"),
-        services: [registry] + (cluster.map { [ClusterService(cluster: $0, registry: registry, events: events)] } ?? []),
+        services: [registry] + (cluster.map { [ClusterService(cluster: $0, registry: registry, events: events)] } ?? []) + dependencies.engines.sidecars,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
@@ -63,16 +66,17 @@ public func buildApplication(
 /// The HTTP routes.
 func buildRouter(
     settings: ServerConfiguration, store: any DragomanStore, catalog: LanguageCatalog, registry: SessionRegistry, events: EventBus,
-    gateway: WebSocketGateway
+    gateway: WebSocketGateway, glossaries: GlossaryBook = GlossaryBook(), sidecars: [SidecarSupervisor] = []
 ) -> Router<DragomanRequestContext> {
     let router = Router(context: DragomanRequestContext.self)
-    let authenticator = Authenticator(store: store)
-    HealthController(store: store).addRoutes(to: router)
+    let authenticator = gateway.authenticator
+    HealthController(store: store, sidecars: sidecars).addRoutes(to: router)
     LanguagesController(catalog: catalog).addRoutes(to: router)
     SessionsController(
         registry: registry, store: store, catalog: catalog, authenticator: authenticator, settings: settings
     ).addRoutes(to: router)
     TranscriptController(store: store, authenticator: authenticator).addRoutes(to: router)
+    GlossaryController(store: store, book: glossaries, authenticator: authenticator).addRoutes(to: router)
     EventsController(bus: events, store: store, authenticator: authenticator).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     MetricsController(registry: ServerMetrics.bootstrap()).addRoutes(to: router)

@@ -2,9 +2,11 @@ import DragomanStore
 import HTTPTypes
 import Hummingbird
 
-/// Turns a presented credential into the key it belongs to.
+/// Turns a presented credential into the key it belongs to: a speaker key, or, where an OpenID
+/// Connect provider is configured, a token it issued.
 struct Authenticator: Sendable {
     let store: any DragomanStore
+    var identityProvider: OIDCVerifier?
 
     /// The key for `Authorization: Bearer …`.
     /// - Throws: 401 when it is missing, unknown or revoked.
@@ -15,9 +17,15 @@ struct Authenticator: Sendable {
         return try await speaker(secret: String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces))
     }
 
-    /// The key with this secret.
-    /// - Throws: 401 when it is unknown or revoked.
+    /// The key with this secret, or the speaker this OIDC token identifies.
+    /// - Throws: 401 when it is unknown or revoked, or a token that is not valid.
     func speaker(secret: String) async throws -> KeyRecord {
+        if let identityProvider, OIDCVerifier.looksLikeJWT(secret) {
+            guard let speaker = await identityProvider.speaker(token: secret) else {
+                throw HTTPError(.unauthorized, message: "The sign-in token is not valid.")
+            }
+            return speaker
+        }
         guard !secret.isEmpty, let key = try await store.authenticate(secret: secret) else {
             throw HTTPError(.unauthorized, message: "The speaker key is not valid.")
         }

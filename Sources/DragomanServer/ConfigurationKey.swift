@@ -129,5 +129,5 @@ extension ServerConfiguration {
         .string("clientAddressHeader", "Header with the client's address behind a reverse proxy (e.g. X-Forwarded-For); empty uses the socket's peer.", \.clientAddressHeader),
         .number("maxConnectionAge", "Seconds a WebSocket connection may live before it must refresh; 0 for no limit.", \.maxConnectionAge),
         .integer("outboundQueueLimit", "Messages queued for one slow client before new ones are dropped for it.", \.outboundQueueLimit, minimum: 16),
-    ]
+    ] + engineKeys + identityKeys
 }

@@ -1,20 +1,27 @@
 import DragomanCore
+import DragomanSpeech
 import DragomanStore
 import Hummingbird
 
-/// `GET /healthz` (the process answers) and `GET /readyz` (and its database does).
+/// `GET /healthz` (the process answers) and `GET /readyz` (and its database and speech sidecars do).
 struct HealthController: Sendable {
     let store: any DragomanStore
+    var sidecars: [SidecarSupervisor] = []
 
     func addRoutes(to router: Router<DragomanRequestContext>) {
         router.get("healthz") { _, _ -> JSONValue in ["status": "ok"] }
         router.get("readyz") { _, _ -> EditedResponse<JSONValue> in
             do {
                 try await store.ping()
-                return EditedResponse(status: .ok, response: ["status": "ready"])
             } catch {
                 return EditedResponse(status: .serviceUnavailable, response: ["status": "unavailable", "reason": "database"])
             }
+            for sidecar in sidecars {
+                guard await sidecar.isReady else {
+                    return EditedResponse(status: .serviceUnavailable, response: ["status": "unavailable", "reason": .string("sidecar \(sidecar.name)")])
+                }
+            }
+            return EditedResponse(status: .ok, response: ["status": "ready"])
         }
     }
 }

@@ -345,7 +345,7 @@ actor LiveSession {
         let stored = (try? await store.transcript(sessionId: id).last?.index) ?? 0
         // Another caller may have started it while this one read the store.
         if let pipeline { return pipeline }
-        let started = SessionPipeline(session: self, engines: engines, store: store, settings: settings, firstSegmentIndex: stored + 1, logger: logger)
+        let started = SessionPipeline(session: self, engines: engines.forSession(id), store: store, settings: settings, firstSegmentIndex: stored + 1, logger: logger)
         await started.setFlowing(broadcast.isFlowing)
         pipeline = started
         return started

@@ -69,6 +69,11 @@ public struct ServerConfiguration: Sendable {
     /// Messages waiting for one slow client before new ones are dropped for it.
     public var outboundQueueLimit = 1024
 
+    /// Which speech engines serve which languages, and how to reach them.
+    public var engineSettings = EngineSettings()
+    /// The OpenID Connect provider whose tokens speakers may sign in with.
+    public var identity = IdentitySettings()
+
     public init() {}
 
     /// The SQLite file in the data directory.

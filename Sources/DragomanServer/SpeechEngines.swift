@@ -7,11 +7,18 @@ public struct SpeechEngines: Sendable {
     public var recognizer: any SpeechRecognizer
     public var translator: any Translator
     public var synthesizer: any SpeechSynthesizer
+    /// The sidecars these engines run on, supervised as services of the server.
+    public var sidecars: [SidecarSupervisor]
+    /// Each session's glossary, which its translations honour.
+    public let glossaries = GlossaryBook()
 
-    public init(recognizer: any SpeechRecognizer, translator: any Translator, synthesizer: any SpeechSynthesizer) {
+    public init(
+        recognizer: any SpeechRecognizer, translator: any Translator, synthesizer: any SpeechSynthesizer, sidecars: [SidecarSupervisor] = []
+    ) {
         self.recognizer = recognizer
         self.translator = translator
         self.synthesizer = synthesizer
+        self.sidecars = sidecars
     }
 
     /// The embedded tier: pocketsphinx, Apertium and eSpeak NG, in process and offline.
@@ -29,6 +36,13 @@ public struct SpeechEngines: Sendable {
         let sources = recognizer.supportedLanguages.compactMap(LanguageCode.init)
         let targets = sources.flatMap { source in translator.targetLanguages(from: source.rawValue).compactMap(LanguageCode.init) }
         return LanguageCatalog(sources: sources, targets: Array(Set(targets)))
+    }
+
+    /// The engines as one session uses them: its translations honour its glossary.
+    func forSession(_ sessionID: String) -> SpeechEngines {
+        var engines = self
+        engines.translator = SessionGlossaryTranslator(base: translator, sessionID: sessionID, book: glossaries)
+        return engines
     }
 
     /// Whether listeners of `language` can hear speech, not only read captions.

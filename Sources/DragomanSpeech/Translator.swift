@@ -22,6 +22,10 @@ public protocol Translator: Sendable {
     /// Translates `text` (typically one finished speech segment) from `source` into `target`.
     func translate(_ text: String, from source: String, to target: String) async throws -> String
 
+    /// Translates `text` honouring `glossary`: its terms kept as they are or forced to their
+    /// translation. The default does it by post-processing (`GlossaryPlaceholders`).
+    func translate(_ text: String, from source: String, to target: String, glossary: Glossary) async throws -> String
+
     /// Loads what translating `source` into `target` needs, so that the first sentence is
     /// as fast as the rest; call it when a language gains its first listener.
     func prepare(from source: String, to target: String) async throws

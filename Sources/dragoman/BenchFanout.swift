@@ -30,11 +30,7 @@ struct BenchFanout: AsyncParsableCommand {
     @Flag(help: "Every listener joins the session's own language and hears the speaker's voice (floor audio); speech delay is mouth to ear, from the speaker's send.")
     var floor = false
 
-    @Option(help: "Folder of NAME.wav fixtures.")
-    var fixtures: String = "Tests/Fixtures"
-
-    @Option(help: "Comma-separated fixture names, streamed one after the other.")
-    var talks: String = "keynote-opening,museum-tour"
+    @OptionGroup var talks: TalkOptions
 
     @Option(help: "Listeners connecting at once.")
     var connectConcurrency: Int = 100
@@ -46,9 +42,7 @@ struct BenchFanout: AsyncParsableCommand {
 
     func run() async throws {
         raiseFileLimit()
-        let speech = try talks.split(separator: ",").flatMap { name in
-            try WAVFile(contentsOf: URL(fileURLWithPath: fixtures).appendingPathComponent("\(name).wav")).samples
-        }
+        let speech = try talks.names.flatMap { try talks.audio($0).samples }
         let targets = floor ? ["en"] : Array(Self.targetOrder.prefix(languages))
         printNow("| listeners | languages | format | connects/s | memory per idle listener | caption delay p50 / p99 / max (ms) | speech delay p50 / p99 / max (ms) | server CPU | speech chunks received | skipped notices |")
         printNow("|---|---|---|---|---|---|---|---|---|---|")

@@ -19,14 +19,25 @@ struct BenchPipeline: AsyncParsableCommand {
 
     @OptionGroup var talks: TalkOptions
 
+    @Option(name: .customLong("set"), help: "A setting of the server under test, KEY=VALUE (repeatable): the engines, e.g. recognizer=wyoming.")
+    var settings: [String] = []
+
+    @Option(help: "Seconds to wait for the server's /readyz (its sidecars) before measuring.")
+    var readyTimeout: Double = 300
+
+    @Option(help: "Seconds to keep listening after a fixture was streamed, for the last captions and speech.")
+    var tail: Double = 3
+
     static let targetOrder = ["es", "fr", "ca", "pt", "it", "eo"]
 
     func run() async throws {
-        let server = try await ServerProcess()
+        let server = try await ServerProcess(settings: settings)
         defer { server.stop() }
-        print("Server: \(server.url) (pid \(server.process.processIdentifier))")
+        print("Server: \(server.url) (pid \(server.process.processIdentifier)) \(settings.joined(separator: " "))")
+        try await server.waitUntilReady(timeout: readyTimeout)
         let names = talks.names
         var rows: [String] = []
+        var fixtureRows: [String] = []
         for count in languages.split(separator: ",").compactMap({ Int($0) }) {
             let targets = Array(Self.targetOrder.prefix(count))
             var captionLatencies: [Double] = []
@@ -41,6 +52,10 @@ struct BenchPipeline: AsyncParsableCommand {
                 errorRates.append(result.wordErrorRate)
                 audioSeconds += result.audioSeconds
                 print(String(format: "  %d languages, %@: WER %.1f %%, %d captions, %d first-audio", count, name, result.wordErrorRate * 100, result.captionLatencies.count, result.audioLatencies.count))
+                let fixtureAudio = Distribution(result.audioLatencies)
+                fixtureRows.append(String(
+                    format: "| %d | %@ | %.1f %% | %.0f | %.0f |", count, name, result.wordErrorRate * 100,
+                    fixtureAudio.median * 1000, fixtureAudio.largest * 1000))
             }
             let cpu = server.cpuSeconds - cpuBefore
             let captions = Distribution(captionLatencies)
@@ -55,6 +70,10 @@ struct BenchPipeline: AsyncParsableCommand {
             | target languages | end of speech → first audio, median (ms) | p95 (ms) | end of speech → final caption, median (ms) | p95 (ms) | real-time factor (server CPU s / audio s) | mean WER |
             |---|---|---|---|---|---|---|
             \(rows.joined(separator: "\n"))
+
+            | target languages | fixture | WER | end of speech → first audio, median (ms) | max (ms) |
+            |---|---|---|---|---|
+            \(fixtureRows.joined(separator: "\n"))
             """)
     }
 
@@ -91,7 +110,7 @@ struct BenchPipeline: AsyncParsableCommand {
             }
         }
         let start = try await RealTimeSender(samples: wav.samples, sampleRate: wav.sampleRate).send(to: speaker)
-        try await Task.sleep(for: .seconds(3))
+        try await Task.sleep(for: .seconds(tail))
         for connection in [speaker] + listeners { connection.close() }
 
         var measurement = Measurement(audioSeconds: wav.duration)

@@ -54,7 +54,7 @@ struct Serve: AsyncParsableCommand {
 
                 """)
         }
-        let engines = try SpeechEngines.embedded(logger: logger)
+        let engines = try SpeechEngines.configured(settings.engineSettings, logger: logger)
         let app = buildApplication(
             configuration: settings, dependencies: ServerDependencies(store: store, engines: engines, logger: logger)
         ) { port in

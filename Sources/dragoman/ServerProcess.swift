@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// A `dragoman serve` in a child process with its own data directory, for benchmarks that must
 /// not share a process (or its CPU accounting) with the load they measure.
@@ -43,6 +46,17 @@ final class ServerProcess {
     }
 
     var url: String { "http://127.0.0.1:\(port)" }
+
+    /// Waits until `/readyz` answers 200: the database and every supervised sidecar answer.
+    func waitUntilReady(timeout: Double) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        let readiness = URL(string: "\(url)/readyz")!
+        while Date() < deadline {
+            if let (_, response) = try? await URLSession.shared.data(from: readiness), (response as? HTTPURLResponse)?.statusCode == 200 { return }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        throw BenchError("the server was not ready after \(Int(timeout)) s (GET /readyz)")
+    }
 
     /// CPU seconds (user + system) the server has used so far, from /proc.
     var cpuSeconds: Double {

@@ -46,7 +46,7 @@ struct FloorAudioTests {
             let (speaker, sessionId, _) = try await server.speaker()
             let listener = server.connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "en", "audioFormat": "opus"])
             try await listener.expect("sessionJoined")
-            let tone = FakeEngines.utterance(seconds: 1, pause: 0)
+            let tone = ToneFrames.utterance(seconds: 1, pause: 0)
             for start in stride(from: 0, to: tone.count, by: 1_600) {
                 speaker.send(binary: PCM.littleEndianBytes(tone[start..<min(start + 1_600, tone.count)]))
             }

@@ -26,7 +26,7 @@ struct GracefulShutdownTests {
             let (speaker, sessionId, _) = try await server.speaker()
             let listener = try await server.listener(sessionId).client
             // Speech with no pause after it: the segment is still open when the shutdown comes.
-            let speech = FakeEngines.utterance(seconds: 1, pause: 0)
+            let speech = ToneFrames.utterance(seconds: 1, pause: 0)
             for start in stride(from: 0, to: speech.count, by: 1_600) {
                 speaker.send(binary: PCM.littleEndianBytes(speech[start..<min(start + 1_600, speech.count)]))
             }

@@ -67,7 +67,7 @@ struct StreamRecoveryTests {
 
     /// Streams `count` utterances and waits until the server has read them.
     private func speak(_ count: Int, to speaker: WebSocketTestClient) async throws {
-        let samples = (0..<count).flatMap { _ in FakeEngines.utterance() }
+        let samples = (0..<count).flatMap { _ in ToneFrames.utterance(seconds: 0.8, pause: 0.7) }
         for start in stride(from: 0, to: samples.count, by: 1_600) {
             speaker.send(binary: PCM.littleEndianBytes(samples[start..<min(start + 1_600, samples.count)]))
         }

@@ -1,6 +1,5 @@
 import DragomanServer
 import DragomanSpeech
-import Foundation
 
 /// Engines that answer at once and load nothing, so server tests neither wait for nor depend on
 /// the installed speech packages: English in; Spanish, French and Catalan out.
@@ -63,14 +62,6 @@ enum FakeEngines {
             return nil
         }
         func finish() async throws -> String { "speech of \(samples) samples" }
-    }
-
-    /// Quiet room noise, a 440 Hz tone of `seconds`, then `pause` seconds of room noise again, at
-    /// 16 kHz: one segment of "speech" for the segmenter, which measures speech against the noise.
-    static func utterance(seconds: Double = 0.8, pause: Double = 0.7) -> [Int16] {
-        func noise(_ seconds: Double) -> [Int16] { (0..<Int(seconds * 16_000)).map { _ in Int16.random(in: -20...20) } }
-        let tone = (0..<Int(seconds * 16_000)).map { Int16(8_000 * sin(2 * Double.pi * 440 * Double($0) / 16_000)) }
-        return noise(0.3) + tone + noise(pause)
     }
 
     /// Tags the text with the target language.

@@ -17,4 +17,12 @@ enum ToneFrames {
             + (10..<35).map { frame(amplitude: 8_000, offset: $0 * 320) }
             + (35..<70).map { frame(amplitude: 3, offset: $0 * 320) }
     }
+
+    /// The same as samples of any length: quiet room noise, a tone of `seconds`, then `pause`
+    /// seconds of room noise again.
+    static func utterance(seconds: Double, pause: Double) -> [Int16] {
+        func noise(_ seconds: Double) -> [Int16] { (0..<Int(seconds * 16_000)).map { _ in Int16.random(in: -20...20) } }
+        let tone = (0..<Int(seconds * 16_000)).map { Int16(8_000 * sin(2 * Double.pi * 440 * Double($0) / 16_000)) }
+        return noise(0.3) + tone + noise(pause)
+    }
 }

@@ -1,0 +1,41 @@
+/// The settings that choose and reach the speech engines (`recognizer`, `translator`,
+/// `synthesizer` and each engine's own), part of ``ServerConfiguration``. Each is documented by
+/// its key in `ServerConfiguration.engineKeys` and in docs/configuration.md and docs/engines.md.
+public struct EngineSettings: Sendable {
+    /// The recognizer per source language, as an ``EngineChoice`` (`pocketsphinx`, `wyoming`, `openai`).
+    public var recognizer = "pocketsphinx"
+    /// The translator per target language (`apertium`, `libretranslate`, `openai`, `aws`).
+    public var translator = "apertium"
+    /// The synthesizer per target language (`espeak`, `wyoming`, `openai`, `aws`).
+    public var synthesizer = "espeak"
+
+    public var wyomingRecognizerURI = "tcp://127.0.0.1:10300"
+    public var wyomingRecognizerCommand = ""
+    public var wyomingRecognizerLanguages = "en"
+    public var wyomingPartialInterval = 0.0
+    public var wyomingSynthesizerURI = "tcp://127.0.0.1:10200"
+    public var wyomingSynthesizerCommand = ""
+    public var wyomingSynthesizerVoices = "en=en_US-joe-medium"
+
+    public var openaiBaseURL = "https://api.openai.com/v1"
+    public var openaiAPIKey = ""
+    public var openaiTranscriptionModel = "whisper-1"
+    public var openaiChatModel = "gpt-4o-mini"
+    public var openaiSpeechModel = "tts-1"
+    public var openaiSpeechVoice = "alloy"
+    public var openaiLanguages = "en,es,fr,de,it,pt,nl,ca"
+
+    public var libreTranslateURL = "http://127.0.0.1:5000"
+    public var libreTranslateAPIKey = ""
+    public var libreTranslateLanguages = "en,es,fr,de,it,pt"
+
+    public var awsRegion = "us-east-1"
+    public var awsAccessKeyID = ""
+    public var awsSecretAccessKey = ""
+    public var awsSessionToken = ""
+    public var awsEndpoint = ""
+    public var awsLanguages = "en,es,fr,de,it,pt"
+    public var awsPollyVoices = "en=Joanna,es=Lucia,fr=Lea,de=Vicki,it=Bianca,pt=Ines"
+
+    public init() {}
+}
