@@ -65,6 +65,28 @@ struct StreamRecoveryTests {
         }
     }
 
+    @Test("a speaker whose network drops mid-sentence: what it said is still transcribed, and it goes on in the same session")
+    func speakerDropsMidSentence() async throws {
+        try await TestServer.run(engines: FakeEngines.transcribing, configure: { $0.audioChunksPerSecond = 1_000 }) { server in
+            var (speaker, sessionId, _) = try await server.speaker()
+            let listener = try await server.listener(sessionId).client
+            // Speech with no pause after it, then the socket is gone without a close.
+            let sentence = ToneFrames.utterance(seconds: 1, pause: 0)
+            for start in stride(from: 0, to: sentence.count, by: 1_600) {
+                speaker.send(binary: PCM.littleEndianBytes(sentence[start..<min(start + 1_600, sentence.count)]))
+            }
+            try await speaker.barrier()
+            speaker = server.connect(["action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": server.keys.speaker])
+
+            let first = try await listener.waitFor("transcript") { $0["isFinal"]?.boolValue == true }.message
+            #expect(first["segmentId"]?.intValue == 1)
+            #expect(try await speaker.expect("connectionRefreshComplete").sessionId == sessionId)
+            try await speak(1, to: speaker)
+            let second = try await listener.waitFor("transcript") { $0["isFinal"]?.boolValue == true }.message
+            #expect(second["segmentId"]?.intValue == 2)
+        }
+    }
+
     /// Streams `count` utterances and waits until the server has read them.
     private func speak(_ count: Int, to speaker: WebSocketTestClient) async throws {
         let samples = (0..<count).flatMap { _ in ToneFrames.utterance(seconds: 0.8, pause: 0.7) }
