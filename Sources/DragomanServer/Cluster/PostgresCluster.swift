@@ -24,7 +24,12 @@ actor PostgresCluster: SessionCluster {
     /// The connection that holds this node's speaker leases: a session-level advisory lock
     /// belongs to the connection that took it and goes when it closes, as when the node dies.
     private var leaseConnection: PostgresConnection?
+    /// The lease connection being opened: callers that come meanwhile wait for it rather than
+    /// open another (a replaced connection would be dropped unclosed).
+    private var openingLeaseConnection: Task<PostgresConnection, any Error>?
     private var leases: Set<String> = []
+    /// The cluster service has stopped: no lease is taken any more (a session's timer may still fire).
+    private var stopped = false
     /// The last relayed frame of each session delivered here.
     private var cursors: [String: Int64] = [:]
 
@@ -59,6 +64,7 @@ actor PostgresCluster: SessionCluster {
 
     func acquireSpeakerLease(for sessionId: String) async -> Bool {
         if leases.contains(sessionId) { return true }
+        guard !stopped else { return false }
         do {
             let connection = try await openLeaseConnection()
             let rows = try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey(sessionId)))", logger: logger)
@@ -85,17 +91,24 @@ actor PostgresCluster: SessionCluster {
 
     private func openLeaseConnection() async throws -> PostgresConnection {
         if let leaseConnection, !leaseConnection.isClosed { return leaseConnection }
+        if let openingLeaseConnection { return try await openingLeaseConnection.value }
         // A closed connection took its locks with it.
         leases.removeAll()
-        let connection = try await location.connect(logger: logger)
+        let (location, logger) = (location, logger)
+        let opening = Task { try await location.connect(logger: logger) }
+        openingLeaseConnection = opening
+        defer { openingLeaseConnection = nil }
+        let connection = try await opening.value
         leaseConnection = connection
         return connection
     }
 
     private func dropLeaseConnection() async {
         leases.removeAll()
-        try? await leaseConnection?.close()
+        // Forgotten before the wait, so a connection opened meanwhile is not the one forgotten.
+        let dropped = leaseConnection
         leaseConnection = nil
+        try? await dropped?.close()
     }
 
     /// The advisory lock of a session: a 64-bit FNV-1a hash of its id, the same on every node.
@@ -302,6 +315,7 @@ actor PostgresCluster: SessionCluster {
             }
         }
         // A node that stops on purpose leaves at once; one that dies is counted out by expiry.
+        stopped = true
         _ = try? await client.query("DELETE FROM node_listeners WHERE node_id = \(nodeId)", logger: logger)
         await dropLeaseConnection()
     }
