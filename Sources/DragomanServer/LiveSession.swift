@@ -446,12 +446,13 @@ actor LiveSession {
     func relayFloorAudio(_ samples: [Int16], sampleRate: Int) {
         let language = record.sourceLanguage
         guard broadcast.isFlowing else { return }
-        let audience = listeners.listeners(of: language).filter { $0.value.wantsAudio }
+        // This runs for every chunk the speaker sends: look, do not copy.
+        let floor = listeners.listeners(of: language).values
         let remote = remoteListeners[language] ?? ListenerTally()
-        guard !audience.isEmpty || remote.pcmListeners + remote.opusListeners > 0 else { return }
+        guard floor.contains(where: \.wantsAudio) || remote.pcmListeners + remote.opusListeners > 0 else { return }
         let scaled = broadcast.volume == 1 ? samples : PCM.scaled(samples, by: broadcast.volume)
         var packets: [[UInt8]]?
-        if audience.values.contains(where: { $0.audioFormat == .opus }) || remote.opusListeners > 0 {
+        if floor.contains(where: { $0.wantsAudio && $0.audioFormat == .opus }) || remote.opusListeners > 0 {
             do {
                 if floorEncoder?.inputRate != sampleRate {
                     floorEncoder = (try OpusEncoder(inputRate: sampleRate, bitrate: settings.opusBitrate), sampleRate)

@@ -6,9 +6,16 @@ import Metrics
 /// (ServerMetrics+Prometheus.swift).
 public enum ServerMetrics {
     /// Open WebSocket connections, by role.
-    static func connections(_ role: Role) -> Meter {
-        Meter(label: "dragoman_connections", dimensions: [("role", role.rawValue)])
-    }
+    static func connections(_ role: Role) -> Meter { connectionMeters[role]! }
+
+    // Made once (on first use, after `bootstrap`): these are touched on every connect and every
+    // message fanned out, where looking a metric up in the registry each time would cost a lock.
+    private static let connectionMeters = Dictionary(uniqueKeysWithValues: Role.allCases.map {
+        ($0, Meter(label: "dragoman_connections", dimensions: [("role", $0.rawValue)]))
+    })
+    private static let stageTimers = Dictionary(uniqueKeysWithValues: Stage.allCases.map {
+        ($0, Timer(label: "dragoman_stage_duration_seconds", dimensions: [("stage", $0.rawValue)], preferredDisplayUnit: .seconds))
+    })
 
     /// Sessions in memory (not ended).
     static let liveSessions = Meter(label: "dragoman_live_sessions")
@@ -17,12 +24,10 @@ public enum ServerMetrics {
     static let segments = Counter(label: "dragoman_segments_total")
 
     /// How long one stage of the pipeline took for one segment (or one message, for fan-out).
-    static func stageDuration(_ stage: Stage) -> Timer {
-        Timer(label: "dragoman_stage_duration_seconds", dimensions: [("stage", stage.rawValue)], preferredDisplayUnit: .seconds)
-    }
+    static func stageDuration(_ stage: Stage) -> Timer { stageTimers[stage]! }
 
     /// The stages timed by `stageDuration`.
-    enum Stage: String {
+    enum Stage: String, CaseIterable {
         /// End of speech to the final text of the segment.
         case recognition
         /// One segment (or partial) into one language.
