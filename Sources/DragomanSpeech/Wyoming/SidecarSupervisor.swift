@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -109,6 +110,7 @@ public actor SidecarSupervisor: Service {
                 "command": "\(command)", "failuresInARow": "\(failuresInARow)", "restartIn": "\(delay)s",
                 "stderr": "\(errorTail.value)",
             ])
+            Counter(label: "dragoman_engine_restarts_total", dimensions: [("engine", name)]).increment()
             try? await Task.sleep(for: .seconds(delay))
             delay = min(delay * 2, timing.maximumRestartDelay)
         }
