@@ -47,10 +47,7 @@ struct FloorAudioTests {
             let listener = server.connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "en", "audioFormat": "opus"])
             try await listener.expect("sessionJoined")
             let tone = ToneFrames.utterance(seconds: 1, pause: 0)
-            for start in stride(from: 0, to: tone.count, by: 1_600) {
-                speaker.send(binary: PCM.littleEndianBytes(tone[start..<min(start + 1_600, tone.count)]))
-            }
-            try await speaker.barrier()
+            try await speaker.speak(tone)
             let decoder = try OpusDecoder()
             var decoded: [Int16] = []
             while decoded.count < (tone.count * decoder.sampleRate / 16_000) - 2 * OpusEncoder.frameLength {

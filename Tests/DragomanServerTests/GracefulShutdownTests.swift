@@ -1,5 +1,4 @@
 import DragomanCore
-import DragomanSpeech
 import Testing
 
 /// SIGTERM (a graceful shutdown of the service group): the segment under way is finished and
@@ -26,11 +25,7 @@ struct GracefulShutdownTests {
             let (speaker, sessionId, _) = try await server.speaker()
             let listener = try await server.listener(sessionId).client
             // Speech with no pause after it: the segment is still open when the shutdown comes.
-            let speech = ToneFrames.utterance(seconds: 1, pause: 0)
-            for start in stride(from: 0, to: speech.count, by: 1_600) {
-                speaker.send(binary: PCM.littleEndianBytes(speech[start..<min(start + 1_600, speech.count)]))
-            }
-            try await speaker.barrier()
+            try await speaker.speak(ToneFrames.utterance(seconds: 1, pause: 0))
             return (speaker, listener)
         }
         defer { withExtendedLifetime(speaker) {} }

@@ -1,5 +1,4 @@
 import DragomanCore
-import DragomanSpeech
 import Foundation
 import Testing
 
@@ -71,11 +70,7 @@ struct StreamRecoveryTests {
             var (speaker, sessionId, _) = try await server.speaker()
             let listener = try await server.listener(sessionId).client
             // Speech with no pause after it, then the socket is gone without a close.
-            let sentence = ToneFrames.utterance(seconds: 1, pause: 0)
-            for start in stride(from: 0, to: sentence.count, by: 1_600) {
-                speaker.send(binary: PCM.littleEndianBytes(sentence[start..<min(start + 1_600, sentence.count)]))
-            }
-            try await speaker.barrier()
+            try await speaker.speak(ToneFrames.utterance(seconds: 1, pause: 0))
             speaker = server.connect(["action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": server.keys.speaker])
 
             let first = try await listener.waitFor("transcript") { $0["isFinal"]?.boolValue == true }.message
@@ -89,10 +84,6 @@ struct StreamRecoveryTests {
 
     /// Streams `count` utterances and waits until the server has read them.
     private func speak(_ count: Int, to speaker: WebSocketTestClient) async throws {
-        let samples = (0..<count).flatMap { _ in ToneFrames.utterance(seconds: 0.8, pause: 0.7) }
-        for start in stride(from: 0, to: samples.count, by: 1_600) {
-            speaker.send(binary: PCM.littleEndianBytes(samples[start..<min(start + 1_600, samples.count)]))
-        }
-        try await speaker.barrier()
+        try await speaker.speak((0..<count).flatMap { _ in ToneFrames.utterance(seconds: 0.8, pause: 0.7) })
     }
 }
