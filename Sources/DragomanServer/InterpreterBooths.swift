@@ -27,8 +27,8 @@ struct InterpreterBooths {
         seats[connection] = Seat(pass: pass, muted: muted, unmutedAt: changes)
     }
 
-    mutating func unseat(_ connection: ClientConnection) -> Seat? {
-        seats.removeValue(forKey: connection)
+    mutating func unseat(_ connection: ClientConnection) {
+        seats[connection] = nil
     }
 
     /// Mutes or unmutes an interpreter; unmuting puts it on the air, ahead of any other.

@@ -29,16 +29,19 @@ extension LiveSession {
         booths.seat(connection, pass: pass, muted: muted)
         let message = greeting(Snapshot(status: status, broadcastState: broadcast, voice: voice(of: pass.language)))
         connection.send(message)
-        announceVoice(of: pass.language, ifChangedFrom: before)
+        // Its first message already says whose voice is on the air.
+        announceVoice(of: pass.language, ifChangedFrom: before, skipping: connection)
         return message
     }
 
     func detachInterpreter(_ connection: ClientConnection) {
-        guard let seat = booths.unseat(connection) else { return }
-        announceVoice(of: seat.pass.language, ifChangedFrom: LanguageVoice(interpreter: seat.pass))
+        guard let language = booths[connection]?.pass.language else { return }
+        let before = voice(of: language)
+        booths.unseat(connection)
+        announceVoice(of: language, ifChangedFrom: before)
     }
 
-    /// Mutes or unmutes an interpreter; whether it is muted now.
+    /// Mutes or unmutes an interpreter.
     func setInterpreterMuted(_ muted: Bool, for connection: ClientConnection) {
         guard let seat = booths[connection] else { return }
         let before = voice(of: seat.pass.language)
@@ -78,7 +81,7 @@ extension LiveSession {
 
     /// Tells the language's listeners, the speakers and the language's interpreters, here and on
     /// the other nodes, when its voice changed.
-    private func announceVoice(of language: LanguageCode, ifChangedFrom before: LanguageVoice) {
+    private func announceVoice(of language: LanguageCode, ifChangedFrom before: LanguageVoice, skipping newcomer: ClientConnection? = nil) {
         let now = voice(of: language)
         guard now != before else { return }
         // A new interpreter's voice starts a new stream for Opus decoders.
@@ -86,14 +89,14 @@ extension LiveSession {
         let message = ServerMessage(
             type: "voiceChanged", sessionId: id, fields: now.fields.merging(["targetLanguage": .string(language.rawValue)]) { first, _ in first }
         ).encoded()
-        sendVoiceChange(message, language: language)
+        sendVoiceChange(message, language: language, skipping: newcomer)
         relay(.voice, language: language, text: message)
     }
 
-    private func sendVoiceChange(_ message: String, language: LanguageCode) {
+    private func sendVoiceChange(_ message: String, language: LanguageCode, skipping newcomer: ClientConnection? = nil) {
         for connection in listeners.listeners(of: language).keys { connection.send(text: message) }
         for connection in speakers { connection.send(text: message) }
-        for connection in booths.connections(in: language) { connection.send(text: message) }
+        for connection in booths.connections(in: language) where connection !== newcomer { connection.send(text: message) }
     }
 
     /// A voice change of an interpreter connected to another node.

@@ -236,10 +236,10 @@ struct InterpreterTests {
                 interpreter.send(action: action, ["targetLanguage": "fr"])
                 #expect(try await interpreter.expectError("FORBIDDEN")["action"]?.stringValue == action)
             }
-            listener.send(action: "muteInterpreter")
-            try await listener.expectError("FORBIDDEN")
-            speaker.send(action: "unmuteInterpreter")
-            try await speaker.expectError("FORBIDDEN")
+            for (client, action) in [(listener, "muteInterpreter"), (speaker, "unmuteInterpreter")] {
+                client.send(action: action)
+                #expect(try await client.waitFor("error").message["code"]?.stringValue == "FORBIDDEN")
+            }
             interpreter.send(action: "interpretSession")
             try await interpreter.expect("interpreterJoined")
 
