@@ -103,4 +103,12 @@ import Testing
             try AWSEventStreamMessage(decoding: Array(bytes.dropLast()))
         }
     }
+
+    @Test func anAudioEventIsWhatTranscribeExpects() throws {
+        let message = try AWSEventStreamMessage(decoding: AWSEventStreamMessage.audioEvent([0x10, 0x00, 0xF0, 0xFF]).encoded)
+        #expect(message[header: ":message-type"] == .string("event"))
+        #expect(message[header: ":event-type"] == .string("AudioEvent"))
+        #expect(message[header: ":content-type"] == .string("application/octet-stream"))
+        #expect(message.payload == [0x10, 0x00, 0xF0, 0xFF])
+    }
 }
