@@ -6,7 +6,8 @@ import Logging
 import Testing
 
 /// The HTTP engines against a local fake of each service (`FakeSpeechServices`): the requests
-/// they make and how they read the answers. No real service is reachable from here.
+/// they make and how they read the answers, and a server configured with them. No real service
+/// is reachable from here.
 @Suite("HTTP engines: OpenAI-compatible, LibreTranslate, Amazon")
 struct HTTPEngineTests {
     static func collect(_ speech: SynthesizedSpeech) async throws -> [Int16] {
@@ -86,6 +87,32 @@ struct HTTPEngineTests {
         #expect(polly.headers["authorization"]?.contains("/eu-west-1/polly/aws4_request") == true)
     }
 
+    @Test func aServerConfiguredForAWSCaptionsASpeakerThroughTranscribe() async throws {
+        let transcribe = FakeTranscribe(answer: .transcript(partial: "Good morning", finals: ["Good morning, everyone."]))
+        let fake = FakeSpeechServices()
+        try await fake.run(transcribe: transcribe) { base in
+            var settings = EngineSettings()
+            (settings.recognizer, settings.translator, settings.synthesizer) = ("aws", "aws", "aws")
+            (settings.awsAccessKeyID, settings.awsSecretAccessKey, settings.awsRegion) = ("AKIDTEST", "secret", "eu-west-1")
+            // One endpoint for all three: Transcribe's WebSocket, Translate and Polly over HTTP.
+            settings.awsEndpoint = "ws://127.0.0.1:\(try #require(base.port))"
+            let engines = try SpeechEngines.configured(settings, logger: Logger(label: "test"))
+            try await TestServer.run(engines: engines, configure: { $0.audioChunksPerSecond = 1_000 }) { server in
+                let (speaker, sessionId, _) = try await server.speaker()
+                let listener = try await server.listener(sessionId, language: "es").client
+                try await speaker.speak(ToneFrames.utterance(seconds: 1, pause: 1))
+                let caption = try await listener.waitFor("transcript", timeout: .seconds(20)) { $0["isFinal"]?.boolValue == true }.message
+                #expect(caption["sourceText"]?.stringValue == "Good morning, everyone.")
+                #expect(caption["text"]?.stringValue == "Buenos días")
+            }
+        }
+        let stream = try #require(await transcribe.streams.first)
+        #expect(stream.query["language-code"] == "en-US")
+        #expect(stream.audioBytes > 16_000 * 2, "a second of speech and more")
+        #expect(stream.ended)
+        #expect(await fake.received.contains { $0.json?["Text"]?.stringValue == "Good morning, everyone." })
+    }
+
     @Test func theConfigurationChoosesHTTPEnginesPerLanguage() throws {
         var settings = EngineSettings()
         settings.translator = "apertium,de=libretranslate"
@@ -97,6 +124,12 @@ struct HTTPEngineTests {
         #expect(engines.translator.supportedPairs.contains(TranslationPair(source: "en", target: "de")))
         #expect(engines.synthesizer.supportedLanguages.contains("de"))
         settings.translator = "aws"
+        #expect(throws: ConfigurationError.self) { try SpeechEngines.configured(settings, logger: Logger(label: "test")) }
+        (settings.awsAccessKeyID, settings.awsSecretAccessKey) = ("AKIDTEST", "secret")
+        settings.recognizer = "pocketsphinx,fr=aws"
+        settings.awsTranscribeLanguages = "fr=fr-CA"
+        #expect(try SpeechEngines.configured(settings, logger: Logger(label: "test")).recognizer.supportedLanguages == ["en", "fr"])
+        settings.awsEndpoint = "ftp://127.0.0.1"
         #expect(throws: ConfigurationError.self) { try SpeechEngines.configured(settings, logger: Logger(label: "test")) }
     }
 }

@@ -17,7 +17,7 @@ extension ConfigurationKey {
 extension ServerConfiguration {
     /// The settings of the speech engines, listed after the others (docs/engines.md explains them).
     static let engineKeys: [ConfigurationKey] = [
-        .engineChoice("recognizer", "Speech recognizer per source language: pocketsphinx, wyoming or openai; e.g. pocketsphinx,en=wyoming.", \.engineSettings.recognizer, known: EngineChoice.recognizers),
+        .engineChoice("recognizer", "Speech recognizer per source language: pocketsphinx, wyoming, openai or aws; e.g. pocketsphinx,en=wyoming.", \.engineSettings.recognizer, known: EngineChoice.recognizers),
         .engineChoice("translator", "Translator per target language: apertium, libretranslate, openai or aws; e.g. apertium,de=libretranslate.", \.engineSettings.translator, known: EngineChoice.translators),
         .engineChoice("synthesizer", "Speech synthesizer per target language: espeak, wyoming, openai or aws; e.g. espeak,en=wyoming.", \.engineSettings.synthesizer, known: EngineChoice.synthesizers),
         .string("wyomingRecognizerURI", "tcp://host:port of the Wyoming speech recognizer (wyoming-faster-whisper).", \.engineSettings.wyomingRecognizerURI),
@@ -37,12 +37,13 @@ extension ServerConfiguration {
         .string("libreTranslateURL", "Base URL of a LibreTranslate server.", \.engineSettings.libreTranslateURL),
         .string("libreTranslateAPIKey", "LibreTranslate API key; empty sends none.", \.engineSettings.libreTranslateAPIKey),
         .string("libreTranslateLanguages", "Comma-separated languages LibreTranslate translates between.", \.engineSettings.libreTranslateLanguages),
-        .string("awsRegion", "AWS region of Amazon Translate and Polly.", \.engineSettings.awsRegion),
+        .string("awsRegion", "AWS region of Amazon Transcribe, Translate and Polly.", \.engineSettings.awsRegion),
         .string("awsAccessKeyID", "AWS access key id.", \.engineSettings.awsAccessKeyID),
         .string("awsSecretAccessKey", "AWS secret access key.", \.engineSettings.awsSecretAccessKey),
         .string("awsSessionToken", "AWS session token, for temporary credentials; empty for none.", \.engineSettings.awsSessionToken),
-        .string("awsEndpoint", "Base URL that replaces https://SERVICE.REGION.amazonaws.com (a proxy or a local emulator); empty for AWS itself.", \.engineSettings.awsEndpoint),
+        .string("awsEndpoint", "Base URL that replaces https://SERVICE.REGION.amazonaws.com (a proxy or a local emulator), Transcribe's WebSocket included (http:// and ws:// stand for each other); empty for AWS itself.", \.engineSettings.awsEndpoint),
         .string("awsLanguages", "Comma-separated languages Amazon Translate translates between.", \.engineSettings.awsLanguages),
         .string("awsPollyVoices", "Amazon Polly voice per language, LANGUAGE=VOICE, comma-separated.", \.engineSettings.awsPollyVoices),
+        .string("awsTranscribeLanguages", "Amazon Transcribe language code per language it recognizes, LANGUAGE=CODE, comma-separated.", \.engineSettings.awsTranscribeLanguages),
     ]
 }

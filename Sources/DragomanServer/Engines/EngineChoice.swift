@@ -39,7 +39,7 @@ public struct EngineChoice: Sendable, Equatable {
 }
 
 extension EngineChoice {
-    static let recognizers: Set<String> = ["pocketsphinx", "wyoming", "openai"]
+    static let recognizers: Set<String> = ["pocketsphinx", "wyoming", "openai", "aws"]
     static let translators: Set<String> = ["apertium", "libretranslate", "openai", "aws"]
     static let synthesizers: Set<String> = ["espeak", "wyoming", "openai", "aws"]
 }

@@ -2,7 +2,7 @@
 /// `synthesizer` and each engine's own), part of ``ServerConfiguration``. Each is documented by
 /// its key in `ServerConfiguration.engineKeys` and in docs/configuration.md and docs/engines.md.
 public struct EngineSettings: Sendable {
-    /// The recognizer per source language, as an ``EngineChoice`` (`pocketsphinx`, `wyoming`, `openai`).
+    /// The recognizer per source language, as an ``EngineChoice`` (`pocketsphinx`, `wyoming`, `openai`, `aws`).
     public var recognizer = "pocketsphinx"
     /// The translator per target language (`apertium`, `libretranslate`, `openai`, `aws`).
     public var translator = "apertium"
@@ -36,6 +36,7 @@ public struct EngineSettings: Sendable {
     public var awsEndpoint = ""
     public var awsLanguages = "en,es,fr,de,it,pt"
     public var awsPollyVoices = "en=Joanna,es=Lucia,fr=Lea,de=Vicki,it=Bianca,pt=Ines"
+    public var awsTranscribeLanguages = "en=en-US,es=es-US,fr=fr-FR,de=de-DE,it=it-IT,pt=pt-BR"
 
     public init() {}
 }

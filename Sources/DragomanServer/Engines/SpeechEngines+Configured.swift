@@ -84,6 +84,8 @@ private final class EngineFactory {
                     languages: SettingList.languages(settings.wyomingRecognizerLanguages), partialInterval: settings.wyomingPartialInterval)
             case "openai":
                 return OpenAICompatibleRecognizer(api: try openAI(), model: settings.openaiTranscriptionModel)
+            case "aws":
+                return AmazonTranscribeRecognizer(service: try aws(), languageCodes: SettingList.map(settings.awsTranscribeLanguages), logger: logger)
             default:
                 throw unknown("recognizer", name)
             }
@@ -142,12 +144,12 @@ private final class EngineFactory {
             credentials: AWSCredentials(
                 accessKeyID: settings.awsAccessKeyID, secretAccessKey: settings.awsSecretAccessKey,
                 sessionToken: settings.awsSessionToken.isEmpty ? nil : settings.awsSessionToken),
-            region: settings.awsRegion, endpoint: settings.awsEndpoint.isEmpty ? nil : try url("awsEndpoint", settings.awsEndpoint))
+            region: settings.awsRegion, endpoint: settings.awsEndpoint.isEmpty ? nil : try url("awsEndpoint", settings.awsEndpoint, schemes: ["http", "https", "ws", "wss"]))
     }
 
-    private func url(_ name: String, _ text: String) throws -> URL {
-        guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-            throw ConfigurationError(description: "\(name) must be an http:// or https:// URL, not \"\(text)\"")
+    private func url(_ name: String, _ text: String, schemes: [String] = ["http", "https"]) throws -> URL {
+        guard let url = URL(string: text), let scheme = url.scheme, schemes.contains(scheme), url.host != nil else {
+            throw ConfigurationError(description: "\(name) must be a URL starting \(schemes.map { "\($0)://" }.joined(separator: " or ")), not \"\(text)\"")
         }
         return url
     }

@@ -2,11 +2,13 @@ import DragomanCore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import HummingbirdWebSocket
 import NIOCore
 
 /// One HTTP server that plays an OpenAI-compatible API, LibreTranslate, Amazon Translate and
-/// Amazon Polly, as far as Dragoman's engines use them, and records what it was sent. No real
-/// service is reachable from the test machines; the answers are the shapes those services document.
+/// Amazon Polly (and Amazon Transcribe's WebSocket, with a `FakeTranscribe`), as far as Dragoman's
+/// engines use them, and records what it was sent. No real service is reachable from the test
+/// machines; the answers are the shapes those services document.
 actor FakeSpeechServices {
     struct Received: Sendable {
         var path: String
@@ -28,8 +30,8 @@ actor FakeSpeechServices {
         return received
     }
 
-    /// Runs `body` with the base URL of a running fake.
-    func run(_ body: @escaping @Sendable (URL) async throws -> Void) async throws {
+    /// Runs `body` with the base URL of a running fake, which upgrades `transcribe`'s WebSockets.
+    func run(transcribe: FakeTranscribe? = nil, _ body: @escaping @Sendable (URL) async throws -> Void) async throws {
         let router = Router()
         router.post("v1/audio/transcriptions") { request, _ -> Response in
             _ = try await self.record(request)
@@ -56,7 +58,9 @@ actor FakeSpeechServices {
             _ = try await self.record(request)
             return Self.pcm(samples: 1_600)
         }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        let app = Application(
+            router: router, server: .http1WebSocketUpgrade { request, _, _ in transcribe?.shouldUpgrade(request.path) ?? .dontUpgrade },
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             try await body(URL(string: "http://127.0.0.1:\(client.port!)")!)
         }
