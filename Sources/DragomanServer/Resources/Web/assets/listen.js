@@ -1,13 +1,10 @@
 // The listener page, /s/{sessionId}: pick a language, tap once, read captions and hear speech.
-import { $, api, ApiError, el, normalizeSessionId, sessionWords, setUpThemeToggle, socketURL, store, discardSocket } from "./common.js";
+import { $, api, ApiError, el, Heartbeat, normalizeSessionId, sessionWords, setPill, setUpThemeToggle, socketURL, store, discardSocket } from "./common.js";
 import { CaptionView } from "./captions.js";
 import { PcmPlayer } from "./player.js";
-import { OpusStreamDecoder, opusDecodingSupported, parseOpusFrame } from "./opus.js";
+import { OpusSpeech, opusDecodingSupported } from "./opus.js";
 
 const CAPTION_SIZES = [1.1, 1.3, 1.6, 2, 2.5, 3.2];
-const HEARTBEAT_SECONDS = 15;
-/** Without any message for this long the connection is taken as dead and made again. */
-const SILENCE_LIMIT_SECONDS = 40;
 const RECONNECT_DELAYS = [0.5, 1, 2, 4, 8, 15];
 
 const sessionId = normalizeSessionId(decodeURIComponent(location.pathname.split("/")[2] ?? ""));
@@ -24,10 +21,8 @@ const state = {
   ended: false,
   attempt: 0,
   reconnectTimer: null,
-  heartbeatTimer: null,
   /** Why the server refused the join, when it said so after the upgrade. */
   refusal: null,
-  lastMessageAt: 0,
   broadcast: { isActive: true, isPaused: false, isMuted: false },
   speakerAway: false,
   connection: "connecting",
@@ -36,13 +31,20 @@ const state = {
   baseline: 0,
   /** "opus" where the browser decodes it (WebCodecs), else "pcm". */
   audioFormat: "pcm",
-  decoder: null,
+  opus: null,
   /** The language stream's epoch and the last sequence received, to resume after a drop. */
   stream: { epoch: null, sequence: 0 },
 };
 const opusSupport = opusDecodingSupported();
 
 const player = new PcmPlayer();
+const heartbeat = new Heartbeat({
+  send,
+  onSilence: () => {
+    discardSocket(state);
+    scheduleReconnect();
+  },
+});
 const captions = new CaptionView({
   scroller: $("#captions"),
   log: $("#caption-log"),
@@ -188,14 +190,14 @@ function connect(refresh) {
     parameters.role = "listener";
     if (state.stream.epoch) Object.assign(parameters, { epoch: state.stream.epoch, since: String(state.stream.sequence) });
   }
-  state.decoder?.close();
-  state.decoder = null;
+  state.opus?.close();
+  state.opus = new OpusSpeech(player);
   const socket = new WebSocket(socketURL(parameters));
   socket.binaryType = "arraybuffer";
   state.socket = socket;
   socket.onmessage = (event) => {
     if (state.socket !== socket) return;
-    state.lastMessageAt = performance.now();
+    heartbeat.heard();
     if (event.data instanceof ArrayBuffer) {
       playOpus(event.data);
       return;
@@ -211,7 +213,7 @@ function connect(refresh) {
   socket.onclose = () => {
     if (state.socket !== socket) return;
     state.socket = null;
-    stopHeartbeat();
+    heartbeat.stop();
     if (state.ended) return;
     if (!state.joined) {
       joinFailed();
@@ -273,30 +275,6 @@ window.addEventListener("online", () => {
   if (state.joined && !state.ended && !state.socket) connect(true);
 });
 
-function startHeartbeat() {
-  stopHeartbeat();
-  state.lastMessageAt = performance.now();
-  state.heartbeatTimer = setInterval(() => {
-    const socket = state.socket;
-    if (!socket) return;
-    if (performance.now() - state.lastMessageAt > SILENCE_LIMIT_SECONDS * 1000) {
-      // A dead network may never deliver the close: give up on this socket now.
-      state.socket = null;
-      socket.onclose = null;
-      socket.close();
-      stopHeartbeat();
-      scheduleReconnect();
-      return;
-    }
-    send({ action: "heartbeat" });
-  }, HEARTBEAT_SECONDS * 1000);
-}
-
-function stopHeartbeat() {
-  clearInterval(state.heartbeatTimer);
-  state.heartbeatTimer = null;
-}
-
 function send(message) {
   if (state.socket?.readyState === WebSocket.OPEN) {
     state.socket.send(JSON.stringify(message));
@@ -318,7 +296,7 @@ function handle(message) {
       state.speakerAway = false;
       if (message.targetLanguage) state.language = message.targetLanguage;
       updateBroadcast(message.broadcastState);
-      startHeartbeat();
+      heartbeat.start();
       if (!rejoined) enterLiveView();
       if (state.playbackPaused) send({ action: "pausePlayback" });
       renderStatus();
@@ -408,7 +386,7 @@ function sessionEnded() {
   state.ended = true;
   state.connection = "ended";
   clearTimeout(state.reconnectTimer);
-  stopHeartbeat();
+  heartbeat.stop();
   captions.clearPartials();
   if (!state.joined) {
     showError("This session has ended", `“${state.session?.title ?? sessionWords(sessionId)}” is over.`);
@@ -446,10 +424,7 @@ function renderStatus() {
   } else if (state.broadcast.isActive === false) {
     [pill, tone, key, notice] = ["Waiting", "warn", "waiting", "Waiting for the speaker to start."];
   }
-  const element = $("#live-pill");
-  element.textContent = pill;
-  element.className = `pill ${tone}`;
-  element.dataset.state = key;
+  setPill($("#live-pill"), pill, tone, key);
   const noticeElement = $("#live-notice");
   if (noticeElement.textContent !== notice) noticeElement.textContent = notice;
 }
@@ -577,11 +552,8 @@ function noteSequence(sequence) {
 
 /** One binary frame of Opus speech. */
 function playOpus(buffer) {
-  const frame = parseOpusFrame(buffer);
-  if (!frame || frame.language !== state.language) return;
-  noteSequence(frame.sequence);
-  state.decoder ??= new OpusStreamDecoder((samples, rate) => player.enqueueSamples(samples, rate));
-  state.decoder.decode(frame);
+  const frame = state.opus.play(buffer, state.language);
+  if (frame) noteSequence(frame.sequence);
 }
 
 function renderAudioStats() {
