@@ -34,6 +34,10 @@ const state = {
   opus: null,
   /** The language stream's epoch and the last sequence received, to resume after a drop. */
   stream: { epoch: null, sequence: 0 },
+  /** Whose voice the language has now, `{ voice, interpreter }`; null until the server says. */
+  voice: null,
+  /** Speech chunks received, by whose voice they were (`machine`, `interpreter`, `floor`). */
+  chunksByVoice: new Map(),
 };
 const opusSupport = opusDecodingSupported();
 
@@ -296,6 +300,7 @@ function handle(message) {
       state.speakerAway = false;
       if (message.targetLanguage) state.language = message.targetLanguage;
       updateBroadcast(message.broadcastState);
+      showVoice(message);
       heartbeat.start();
       if (!rejoined) enterLiveView();
       if (state.playbackPaused) send({ action: "pausePlayback" });
@@ -315,7 +320,14 @@ function handle(message) {
     case "audioData":
       if (message.targetLanguage && message.targetLanguage !== state.language) break;
       noteSequence(message.sequence);
+      countChunk(message.voice ?? (message.floor ? "floor" : "machine"));
       player.enqueue(message);
+      break;
+    case "voiceChanged":
+      if (message.targetLanguage !== state.language) break;
+      // The machine's speech still scheduled would hold the interpreter's live voice back.
+      if (message.voice === "interpreter" && state.voice?.voice !== "interpreter") player.stop();
+      showVoice(message);
       break;
     case "broadcastPaused":
     case "broadcastResumed":
@@ -341,6 +353,7 @@ function handle(message) {
     case "languageChanged":
       if (message.targetLanguage && message.targetLanguage !== state.language) applyLanguage(message.targetLanguage);
       state.stream = { epoch: message.epoch ?? null, sequence: Number(message.sequence) || 0 };
+      showVoice(message);
       break;
     case "playbackPaused":
       setPlaybackPaused(true);
@@ -427,6 +440,25 @@ function renderStatus() {
   setPill($("#live-pill"), pill, tone, key);
   const noticeElement = $("#live-notice");
   if (noticeElement.textContent !== notice) noticeElement.textContent = notice;
+}
+
+// ---------- whose voice ----------
+
+/** Takes `voice` and `interpreter` from a message that has them (a server before interpreters has not). */
+function showVoice(message) {
+  if (!message.voice) return;
+  state.voice = { voice: message.voice, interpreter: message.interpreter ?? null };
+  renderVoice();
+}
+
+function renderVoice() {
+  const tag = $("#voice-indicator");
+  const voice = state.voice;
+  tag.hidden = !voice || state.captionsOnly;
+  if (!voice) return;
+  const floor = voice.voice === "floor" || state.language === state.session.sourceLanguage;
+  tag.dataset.voice = floor ? "floor" : voice.voice;
+  tag.textContent = floor ? "Speaker's own voice" : voice.voice === "interpreter" ? `Interpreter: ${voice.interpreter}` : "Machine voice";
 }
 
 // ---------- language ----------
@@ -553,7 +585,14 @@ function noteSequence(sequence) {
 /** One binary frame of Opus speech. */
 function playOpus(buffer) {
   const frame = state.opus.play(buffer, state.language);
-  if (frame) noteSequence(frame.sequence);
+  if (!frame) return;
+  noteSequence(frame.sequence);
+  // Opus frames do not say whose voice they are: the one the server last announced.
+  countChunk(state.voice?.voice ?? "machine");
+}
+
+function countChunk(voice) {
+  state.chunksByVoice.set(voice, (state.chunksByVoice.get(voice) ?? 0) + 1);
 }
 
 function renderAudioStats() {
@@ -562,6 +601,7 @@ function renderAudioStats() {
   stats.dataset.chunks = String(player.receivedChunks);
   stats.dataset.seconds = player.receivedSeconds.toFixed(2);
   stats.dataset.scheduled = player.scheduledSeconds.toFixed(2);
+  for (const [voice, chunks] of state.chunksByVoice) stats.dataset[`${voice}Chunks`] = String(chunks);
   stats.textContent = state.captionsOnly
     ? "Captions only"
     : `Speech received: ${player.receivedSeconds.toFixed(1)} s in ${player.receivedChunks} chunks`;

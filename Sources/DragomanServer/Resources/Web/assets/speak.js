@@ -3,6 +3,7 @@ import { $, api, ApiError, copyShownText, el, formatDuration, languageLabel, sav
 import { CaptionView } from "./captions.js";
 import { Microphone } from "./microphone.js";
 import { levelMeter, listInputs, microphoneFailureText, sendFrame } from "./microphone-controls.js";
+import { InterpretersPanel } from "./interpreters-panel.js";
 
 const views = ["loading-view", "key-view", "setup-view", "console-view"];
 const RECONNECT_DELAYS = [0.5, 1, 2, 4, 8, 10];
@@ -32,6 +33,7 @@ const state = {
 
 const microphone = new Microphone({ onFrame: sendAudio, onLevel: levelMeter($("#level-meter")), onEnded: microphoneEnded });
 let captions = null;
+const interpreters = new InterpretersPanel(() => state.key);
 
 setUpThemeToggle($("#theme-toggle"));
 start();
@@ -196,7 +198,7 @@ async function openConsole(session) {
 
   $("#console-title").textContent = session.title;
   $("#ended-banner").hidden = true;
-  for (const id of ["#end-button", "#mic-card", "#join-actions", "#broadcast-pill", "#mic-pill"]) $(id).hidden = false;
+  for (const id of ["#end-button", "#mic-card", "#join-actions", "#broadcast-pill", "#mic-pill", "#interpreters-card"]) $(id).hidden = false;
   $("#leave-button").textContent = "Leave it running";
   $("#console-notice").textContent = "";
   $("#mic-error").textContent = "";
@@ -216,12 +218,14 @@ async function openConsole(session) {
   renderMicrophone();
   showView("console-view");
   refreshDevices();
+  interpreters.open(state.session);
   connect();
 
   // The public view of the session names its languages.
   try {
     const details = await api(`/v1/sessions/${encodeURIComponent(session.sessionId)}`);
     state.session.languages = details.languages ?? [];
+    interpreters.setLanguages(state.session.languages);
     renderDownloads();
     renderStatus();
   } catch {
@@ -235,6 +239,7 @@ function leaveConsole() {
   clearInterval(state.pollTimer);
   microphone.stop();
   renderMicrophone();
+  interpreters.close();
   if (state.socket) {
     const socket = state.socket;
     state.socket = null;
@@ -346,6 +351,10 @@ function handle(message) {
       state.statusReceivedAt = performance.now();
       updateBroadcast(message.broadcastState);
       renderStatus();
+      interpreters.showVoices(message.voices);
+      break;
+    case "voiceChanged":
+      interpreters.voiceChanged(message);
       break;
     case "broadcastPaused":
     case "broadcastResumed":
@@ -392,7 +401,8 @@ function sessionEnded() {
   microphone.stop();
   captions?.clearPartials();
   $("#ended-banner").hidden = false;
-  for (const id of ["#end-button", "#mic-card", "#join-actions", "#broadcast-pill", "#mic-pill"]) $(id).hidden = true;
+  for (const id of ["#end-button", "#mic-card", "#join-actions", "#broadcast-pill", "#mic-pill", "#interpreters-card"]) $(id).hidden = true;
+  interpreters.close();
   $("#leave-button").textContent = "Back to sessions";
   renderMicrophone();
   renderConnection();
