@@ -15,7 +15,10 @@ public enum ClientMessage: Sendable, Equatable {
     case changeLanguage(LanguageCode)
     case pausePlayback
     case resumePlayback
-    // Either role
+    // Interpreter actions
+    case muteInterpreter
+    case unmuteInterpreter
+    // Every role
     case heartbeat
     /// A connect action sent again as a message after connecting; answered as a repeat.
     case repeatConnect(action: String)
@@ -33,20 +36,19 @@ public enum ClientMessage: Sendable, Equatable {
         }
     }
 
-    /// The role allowed to send it; `nil` for both.
-    public var allowedRole: Role? {
+    /// The roles allowed to send it.
+    public var allowedRoles: Set<Role> {
         switch self {
-        case .sendAudio, .pauseBroadcast, .resumeBroadcast, .muteBroadcast, .unmuteBroadcast, .setVolume,
-            .speakerStateChange, .getSessionStatus:
-            .speaker
-        case .changeLanguage, .pausePlayback, .resumePlayback:
-            .listener
-        case .heartbeat, .repeatConnect:
-            nil
+        case .sendAudio: [.speaker, .interpreter]
+        case .pauseBroadcast, .resumeBroadcast, .muteBroadcast, .unmuteBroadcast, .setVolume, .speakerStateChange, .getSessionStatus:
+            [.speaker]
+        case .changeLanguage, .pausePlayback, .resumePlayback: [.listener]
+        case .muteInterpreter, .unmuteInterpreter: [.interpreter]
+        case .heartbeat, .repeatConnect: Set(Role.allCases)
         }
     }
 
-    /// The speaker actions, which a listener may not send.
+    /// The speaker actions, which a listener may not send (an interpreter sends `sendAudio` too).
     public static let speakerActions: Set<String> = [
         "sendAudio", "pauseBroadcast", "resumeBroadcast", "muteBroadcast", "unmuteBroadcast", "setVolume",
         "speakerStateChange", "getSessionStatus",
@@ -55,7 +57,10 @@ public enum ClientMessage: Sendable, Equatable {
     /// The listener actions, which a speaker may not send.
     public static let listenerActions: Set<String> = ["changeLanguage", "pausePlayback", "resumePlayback"]
 
-    static let connectActions: Set<String> = ["createSession", "joinSession", "refreshConnection"]
+    /// The interpreter's own actions.
+    public static let interpreterActions: Set<String> = ["muteInterpreter", "unmuteInterpreter"]
+
+    static let connectActions: Set<String> = ["createSession", "joinSession", "refreshConnection", "interpretSession"]
 
     /// Reads the `action` of a frame without checking the rest, for size and rate decisions.
     public static func actionName(of object: JSONValue) -> String? {
@@ -104,6 +109,8 @@ public enum ClientMessage: Sendable, Equatable {
             return .changeLanguage(language)
         case "pausePlayback": return .pausePlayback
         case "resumePlayback": return .resumePlayback
+        case "muteInterpreter": return .muteInterpreter
+        case "unmuteInterpreter": return .unmuteInterpreter
         case "heartbeat": return .heartbeat
         case _ where connectActions.contains(action): return .repeatConnect(action: action)
         default:

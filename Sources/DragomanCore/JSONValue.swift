@@ -78,6 +78,12 @@ extension JSONValue {
         return nil
     }
 
+    /// The elements, if this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
     /// The member named `key`, if this is an object that has it.
     public subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }

@@ -76,7 +76,8 @@ func buildRouter(
         registry: registry, store: store, catalog: catalog, authenticator: authenticator, settings: settings
     ).addRoutes(to: router)
     TranscriptController(store: store, authenticator: authenticator).addRoutes(to: router)
-    GlossaryController(store: store, book: glossaries, authenticator: authenticator).addRoutes(to: router)
+    GlossaryController(book: glossaries, authenticator: authenticator).addRoutes(to: router)
+    InterpretersController(registry: registry, store: store, catalog: catalog, authenticator: authenticator, settings: settings).addRoutes(to: router)
     EventsController(bus: events, store: store, authenticator: authenticator).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     MetricsController(registry: ServerMetrics.bootstrap()).addRoutes(to: router)

@@ -1,3 +1,4 @@
+import DragomanCore
 import DragomanStore
 import HTTPTypes
 import Hummingbird
@@ -30,6 +31,18 @@ struct Authenticator: Sendable {
             throw HTTPError(.unauthorized, message: "The speaker key is not valid.")
         }
         return key
+    }
+
+    /// The session the route's `{id}` names, when the request's key owns it.
+    /// - Throws: 401 for no valid key, 404 for no such session, 403 for another key's session.
+    func ownedSession(_ request: Request, context: DragomanRequestContext) async throws -> SessionRecord {
+        let key = try await speaker(from: request)
+        let typed = try context.parameters.require("id")
+        guard let id = SessionID.normalize(typed), let record = try await store.session(id: id) else {
+            throw HTTPError(.notFound, message: "There is no session \(typed).")
+        }
+        guard record.ownerKeyID == key.id else { throw HTTPError(.forbidden, message: "This key does not own session \(record.id).") }
+        return record
     }
 
     /// An operator key.

@@ -8,6 +8,8 @@ enum ConnectRequest: Sendable {
     case joinSession(sessionId: String, targetLanguage: LanguageCode, passcode: String?)
     case refreshSpeaker(sessionId: String, token: String)
     case refreshListener(sessionId: String, targetLanguage: LanguageCode, passcode: String?)
+    /// **(Dragoman)** An interpreter, with the token of its pass, optionally connecting muted.
+    case interpretSession(sessionId: String, token: String, muted: Bool)
 
     /// The connect action's name, as the client sent it.
     var action: String {
@@ -15,6 +17,7 @@ enum ConnectRequest: Sendable {
         case .createSession: "createSession"
         case .joinSession: "joinSession"
         case .refreshSpeaker, .refreshListener: "refreshConnection"
+        case .interpretSession: "interpretSession"
         }
     }
 
@@ -22,6 +25,7 @@ enum ConnectRequest: Sendable {
         switch self {
         case .createSession, .refreshSpeaker: .speaker
         case .joinSession, .refreshListener: .listener
+        case .interpretSession: .interpreter
         }
     }
 
@@ -63,6 +67,8 @@ enum ConnectRequest: Sendable {
                 title: query["title"], qualityTier: query["qualityTier"], targetLanguages: targets)
         case "joinSession":
             self = .joinSession(sessionId: try sessionID(), targetLanguage: try language("targetLanguage"), passcode: query["passcode"])
+        case "interpretSession":
+            self = .interpretSession(sessionId: try sessionID(), token: try required("token"), muted: query["muted"] == "true")
         case "refreshConnection":
             switch try required("role") {
             case "speaker": self = .refreshSpeaker(sessionId: try sessionID(), token: try required("token"))
@@ -72,7 +78,7 @@ enum ConnectRequest: Sendable {
                 throw ProtocolError(.invalidMessage, "role must be \"speaker\" or \"listener\", not \"\(role)\".", action: action)
             }
         case "":
-            throw ProtocolError(.invalidMessage, "Connect with ?action=createSession, joinSession or refreshConnection.")
+            throw ProtocolError(.invalidMessage, "Connect with ?action=createSession, joinSession, refreshConnection or interpretSession.")
         default:
             throw ProtocolError(.unknownAction, "Unknown connect action \"\(action)\".", action: action)
         }

@@ -51,6 +51,7 @@ struct ConnectionHandler {
         switch connection.role {
         case .speaker: await session.detachSpeaker(connection)
         case .listener: await session.removeListener(connection)
+        case .interpreter: await session.detachInterpreter(connection)
         }
     }
 
@@ -58,8 +59,8 @@ struct ConnectionHandler {
 
     private mutating func handleAudioFrame(_ buffer: ByteBuffer) async {
         guard checkAbsoluteSize(buffer.readableBytes) else { return }
-        guard connection.role == .speaker else {
-            return reject(ProtocolError(.forbidden, "Only the speaker sends audio.", action: "sendAudio"))
+        guard connection.role != .listener else {
+            return reject(ProtocolError(.forbidden, "Only the speaker and interpreters send audio.", action: "sendAudio"))
         }
         guard takeAudioToken() else { return }
         await ingest(pcm: Data(buffer.readableBytesView), action: "sendAudio")
@@ -87,7 +88,7 @@ struct ConnectionHandler {
         } catch {
             return reject(error)
         }
-        if let allowed = parsed.allowedRole, allowed != connection.role {
+        guard parsed.allowedRoles.contains(connection.role) else {
             return reject(ProtocolError(.forbidden, "A \(connection.role.rawValue) cannot \(action ?? "do that").", action: action))
         }
         await perform(parsed)
@@ -120,6 +121,7 @@ struct ConnectionHandler {
             var fields: [String: JSONValue] = ["targetLanguage": .string(language.rawValue)]
             fields["previousLanguage"] = previous.map { .string($0.rawValue) } ?? .null
             fields.merge(await session.streamPosition(of: language).fields) { first, _ in first }
+            fields.merge(await session.voice(of: language).fields) { first, _ in first }
             connection.send(ServerMessage(type: "languageChanged", sessionId: session.id, fields: fields))
         case .pausePlayback:
             await session.setPlaybackPaused(true, for: connection)
@@ -127,12 +129,17 @@ struct ConnectionHandler {
         case .resumePlayback:
             await session.setPlaybackPaused(false, for: connection)
             connection.send(ServerMessage(type: "playbackResumed", sessionId: session.id))
+        case .muteInterpreter, .unmuteInterpreter:
+            let muted = message == .muteInterpreter
+            await session.setInterpreterMuted(muted, for: connection)
+            connection.send(ServerMessage(type: muted ? "interpreterMuted" : "interpreterUnmuted", sessionId: session.id, fields: ["muted": .bool(muted)]))
         case .heartbeat:
             connection.send(ServerMessage(type: "heartbeatAck", sessionId: session.id))
         case .repeatConnect(let action):
             let matchesRole = action == "refreshConnection"
                 || (action == "createSession" && connection.role == .speaker)
                 || (action == "joinSession" && connection.role == .listener)
+                || (action == "interpretSession" && connection.role == .interpreter)
             guard matchesRole else {
                 return reject(ProtocolError(.forbidden, "A \(connection.role.rawValue) cannot \(action).", action: action))
             }
@@ -169,6 +176,9 @@ struct ConnectionHandler {
                 .invalidAudioFormat, "Audio must be raw PCM s16le mono at \(sampleRate) Hz, not a file or an encoded stream.", action: action))
         }
         let samples = PCM.samples(fromLittleEndian: pcm)
+        if connection.role == .interpreter {
+            return await session.relayInterpreterAudio(samples, sampleRate: sampleRate, from: connection)
+        }
         // The floor first: listeners of the speaker's own language hear it as it arrives.
         await session.relayFloorAudio(samples, sampleRate: sampleRate)
         await pipeline?.ingest(samples, sampleRate: sampleRate)
@@ -185,7 +195,7 @@ struct ConnectionHandler {
     }
 
     private mutating func takeAudioToken() -> Bool {
-        guard connection.role == .speaker else { return true }
+        guard connection.role != .listener else { return true }
         guard audioChunks.take(now: MonotonicTime.seconds) else {
             ServerMetrics.rateLimitRejections("audioChunks").increment()
             reject(ProtocolError(.rateLimitExceeded, "At most \(Self.format(settings.audioChunksPerSecond)) audio chunks a second.", action: "sendAudio"))

@@ -6,7 +6,6 @@ import Hummingbird
 /// `/v1/sessions/{id}/glossary`: the terms a session's translations keep as they are or force
 /// to a translation. Only the session's owner reads or sets it.
 struct GlossaryController: Sendable {
-    let store: any DragomanStore
     let book: GlossaryBook
     let authenticator: Authenticator
 
@@ -22,11 +21,11 @@ struct GlossaryController: Sendable {
     }
 
     @Sendable func show(request: Request, context: DragomanRequestContext) async throws -> Glossary {
-        await book.glossary(for: try await ownedSession(request, context).id)
+        await book.glossary(for: try await authenticator.ownedSession(request, context: context).id)
     }
 
     @Sendable func replace(request: Request, context: DragomanRequestContext) async throws -> Glossary {
-        let record = try await ownedSession(request, context)
+        let record = try await authenticator.ownedSession(request, context: context)
         let glossary: Glossary
         do {
             glossary = try await request.decode(as: Glossary.self, context: context)
@@ -44,16 +43,6 @@ struct GlossaryController: Sendable {
         }
         await book.set(glossary, for: record.id)
         return glossary
-    }
-
-    private func ownedSession(_ request: Request, _ context: DragomanRequestContext) async throws -> SessionRecord {
-        let key = try await authenticator.speaker(from: request)
-        let typed = try context.parameters.require("id")
-        guard let id = SessionID.normalize(typed), let record = try await store.session(id: id) else {
-            throw HTTPError(.notFound, message: "There is no session \(typed).")
-        }
-        guard record.ownerKeyID == key.id else { throw HTTPError(.forbidden, message: "This key does not own session \(record.id).") }
-        return record
     }
 }
 

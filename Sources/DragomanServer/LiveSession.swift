@@ -13,9 +13,15 @@ actor LiveSession {
     nonisolated var id: String { record.id }
 
     private var lifecycle: SessionLifecycle
-    private var broadcast: BroadcastState
-    private var speakers: Set<ClientConnection> = []
-    private var listeners = ListenerIndex()
+    var broadcast: BroadcastState
+    var speakers: Set<ClientConnection> = []
+    var listeners = ListenerIndex()
+    /// The interpreters connected here, by language.
+    var booths = InterpreterBooths()
+    /// The voice of each interpreter on the air here, to its language's listeners.
+    var interpreterChannels: [LanguageCode: LiveVoiceChannel] = [:]
+    /// The interpreters on the air on other nodes, by language.
+    var remoteVoices: [LanguageCode: InterpreterPass] = [:]
     private var distribution: [LanguageCode: Int] = [:]
     private var statusPolicy: StatusUpdatePolicy
     private var graceTask: Task<Void, Never>?
@@ -26,14 +32,13 @@ actor LiveSession {
     private var nextSequence: [LanguageCode: Int] = [:]
     /// The last final captions of each language, for listeners who reconnect.
     private var histories: [LanguageCode: LanguageHistory] = [:]
-    /// Encodes the floor audio once for the listeners of the session's language who asked for Opus.
-    private var floorEncoder: (encoder: OpusEncoder, inputRate: Int)?
-    private var floorChunks = 0
+    /// The speaker's own voice, to the listeners of the session's language.
+    private var floorChannel: LiveVoiceChannel
     /// Names this run of the session's streams: sequences start again at 1 when the session is
     /// restored after a restart, so a position from before is not mistaken for one of now.
     nonisolated let epoch = String(UInt32.random(in: .min ... .max), radix: 16)
     /// The other nodes serving this session; `nil` on a single node.
-    private let cluster: (any SessionCluster)?
+    let cluster: (any SessionCluster)?
     /// The listeners of the other nodes, by language.
     private var remoteListeners: [LanguageCode: ListenerTally] = [:]
     /// Whether this node holds the speaker lease (runs the pipeline) in a cluster.
@@ -43,12 +48,12 @@ actor LiveSession {
     /// Whether the last grace period that ran out here found the speaker lease free.
     private var speakerLeaseWasFree = false
 
-    private let settings: ServerConfiguration
+    let settings: ServerConfiguration
     private let store: any DragomanStore
     private let events: EventBus
     private let engines: SpeechEngines
     private let onEnded: @Sendable (String) async -> Void
-    private let logger: Logger
+    let logger: Logger
 
     init(
         record: SessionRecord, settings: ServerConfiguration, store: any DragomanStore, events: EventBus, engines: SpeechEngines, logger: Logger,
@@ -57,6 +62,7 @@ actor LiveSession {
         self.cluster = cluster
         self.record = record
         self.lifecycle = SessionLifecycle(restoring: record.status)
+        self.floorChannel = LiveVoiceChannel(language: record.sourceLanguage, voice: .floor)
         self.broadcast = BroadcastState(lastStateChange: Int(record.updatedAt.timeIntervalSince1970))
         self.statusPolicy = StatusUpdatePolicy(changeThreshold: settings.statusChangeThreshold)
         self.settings = settings
@@ -153,7 +159,7 @@ actor LiveSession {
         let farewell = ServerMessage(type: "connectionRefreshRequired", sessionId: id, fields: [
             "message": "The server is restarting; connect again with refreshConnection.", "reason": "serverShutdown",
         ]).encoded()
-        for connection in speakers.union(listeners.connections) {
+        for connection in everyConnection {
             connection.send(text: farewell)
             connection.close(.goingAway, reason: "server shutting down")
         }
@@ -167,6 +173,13 @@ actor LiveSession {
         var broadcastState: BroadcastState
         /// A listener's place in its language's stream.
         var stream: StreamPosition?
+        /// Whose voice a listener's or an interpreter's language has now.
+        var voice: LanguageVoice?
+
+        /// The stream position and voice fields of a listener's first message.
+        var languageFields: [String: JSONValue] {
+            (stream?.fields ?? [:]).merging(voice?.fields ?? [:]) { first, _ in first }
+        }
     }
 
     /// Where a language's stream stands: its epoch and the last sequence it gave out; for a
@@ -268,7 +281,7 @@ actor LiveSession {
             point.epoch == epoch ? histories[language, default: history()].frames(after: point.sequence, latest: position.sequence) : nil
         }
         if resume != nil { position.recovered = missed != nil }
-        let message = greeting(Snapshot(status: lifecycle.status, broadcastState: broadcast, stream: position))
+        let message = greeting(Snapshot(status: lifecycle.status, broadcastState: broadcast, stream: position, voice: voice(of: language)))
         connection.send(message)
         for frame in missed ?? [] { connection.send(text: frame) }
         let before = distribution
@@ -331,10 +344,16 @@ actor LiveSession {
         notifyListeners(encoded: message.encoded())
     }
 
-    /// Sends one encoded frame to every listener: encoded once, whatever the audience.
+    /// Sends one encoded frame to every listener and interpreter: encoded once, whatever the audience.
     private func notifyListeners(encoded text: String) {
         for connection in listeners.connections { connection.send(text: text) }
+        for connection in booths.connections { connection.send(text: text) }
         relay(.everyone, text: text)
+    }
+
+    /// Every connection of the session on this node.
+    private var everyConnection: Set<ClientConnection> {
+        speakers.union(listeners.connections).union(booths.connections)
     }
 
     // MARK: Speech
@@ -369,6 +388,8 @@ actor LiveSession {
 
     /// The formats the listeners of `language` who are listening want speech in; empty when none is.
     func audioFormats(wanted language: LanguageCode) -> Set<ListenerAudioFormat> {
+        // A person speaks this language: the machine does not.
+        guard voice(of: language) == .machine else { return [] }
         var formats = Set(listeners.listeners(of: language).values.filter(\.wantsAudio).map(\.audioFormat))
         if let remote = remoteListeners[language] {
             if remote.pcmListeners > 0 { formats.insert(.pcm) }
@@ -398,6 +419,7 @@ actor LiveSession {
         relay(.caption, language: language, sequence: sequence, text: frame)
         if language == record.sourceLanguage {
             for speaker in speakers { speaker.send(text: frame) }
+            for interpreter in booths.connections { interpreter.send(text: frame) }
         }
         ServerMetrics.stageDuration(.fanout).recordElapsed(since: started)
     }
@@ -409,6 +431,8 @@ actor LiveSession {
     /// Both forms of a chunk take the same `sequence`.
     func publishAudio(_ chunk: SpeechChunk) {
         guard broadcast.isFlowing else { return }
+        // Synthesized speech still being paced out stops when a person takes the language over.
+        if chunk.voice == .machine, voice(of: chunk.language) != .machine { return }
         let started = ContinuousClock.now
         let sequence = takeSequence(chunk.language)
         var pcmFrame: ClientConnection.Outbound?
@@ -444,28 +468,24 @@ actor LiveSession {
     /// language (floor audio): no recognition or synthesis on its way, one encoding per format for
     /// all of them, one chunk for each chunk the speaker sent.
     func relayFloorAudio(_ samples: [Int16], sampleRate: Int) {
-        let language = record.sourceLanguage
+        relayLiveVoice(samples, sampleRate: sampleRate, through: &floorChannel)
+    }
+
+    /// Sends a chunk of a person's voice to the listeners of the channel's language, here and on
+    /// the other nodes, unless the broadcast is paused or muted or nobody there is listening.
+    func relayLiveVoice(_ samples: [Int16], sampleRate: Int, through channel: inout LiveVoiceChannel) {
         guard broadcast.isFlowing else { return }
-        // This runs for every chunk the speaker sends: look, do not copy.
-        let floor = listeners.listeners(of: language).values
-        let remote = remoteListeners[language] ?? ListenerTally()
-        guard floor.contains(where: \.wantsAudio) || remote.pcmListeners + remote.opusListeners > 0 else { return }
+        // This runs for every chunk a person sends: look, do not copy.
+        let local = listeners.listeners(of: channel.language).values
+        let remote = remoteListeners[channel.language] ?? ListenerTally()
+        guard local.contains(where: \.wantsAudio) || remote.pcmListeners + remote.opusListeners > 0 else { return }
         let scaled = broadcast.volume == 1 ? samples : PCM.scaled(samples, by: broadcast.volume)
-        var packets: [[UInt8]]?
-        if floor.contains(where: { $0.wantsAudio && $0.audioFormat == .opus }) || remote.opusListeners > 0 {
-            do {
-                if floorEncoder?.inputRate != sampleRate {
-                    floorEncoder = (try OpusEncoder(inputRate: sampleRate, bitrate: settings.opusBitrate), sampleRate)
-                }
-                packets = try floorEncoder?.encoder.encode(scaled)
-            } catch {
-                logger.error("Could not encode the floor audio", metadata: ["error": "\(error)"])
-            }
+        let wantsOpus = local.contains { $0.wantsAudio && $0.audioFormat == .opus } || remote.opusListeners > 0
+        let (chunk, encodingError) = channel.chunk(scaled, sampleRate: sampleRate, encodeOpus: wantsOpus, bitrate: settings.opusBitrate)
+        if let encodingError {
+            logger.error("Could not encode a live voice", metadata: ["voice": "\(channel.voice)", "error": "\(encodingError)"])
         }
-        floorChunks += 1
-        publishAudio(SpeechChunk(
-            language: language, segmentIndex: 0, chunkIndex: floorChunks, isLast: false, samples: scaled, sampleRate: sampleRate,
-            opusPackets: packets, isFloor: true))
+        publishAudio(chunk)
     }
 
     /// An engine failed: the session goes on with the next segment; the speaker is told.
@@ -480,9 +500,11 @@ actor LiveSession {
 
     /// The status now, as `sessionStatus` carries it.
     func statusMessage(reason: StatusUpdateReason) -> ServerMessage {
-        .sessionStatus(
+        var message = ServerMessage.sessionStatus(
             sessionId: id, distribution: wholeDistribution,
             sessionDuration: max(0, Int(Date().timeIntervalSince(record.createdAt))), state: broadcast, reason: reason)
+        message.fields["voices"] = voicesOnAir
+        return message
     }
 
     /// Sends a status to every speaker connection and remembers the count it carried.
@@ -545,11 +567,12 @@ actor LiveSession {
     }
 
     /// Queues a frame just sent to this node's listeners for the listeners of the other nodes.
-    private func relay(_ audience: RelayedFrame.Audience, language: LanguageCode? = nil, sequence: Int = 0, text: String) {
+    func relay(_ audience: RelayedFrame.Audience, language: LanguageCode? = nil, sequence: Int = 0, text: String) {
         guard let cluster else { return }
         let wanted = switch audience {
         case .sessionEnded: true
         case .everyone: remoteListeners.values.contains { $0.listeners > 0 }
+        case .voice: true
         case .caption, .pcmAudio, .opusAudio: (language.flatMap { remoteListeners[$0]?.listeners } ?? 0) > 0
         }
         guard wanted else { return }
@@ -583,6 +606,9 @@ actor LiveSession {
             for (connection, slot) in listeners.listeners(of: language) where slot.wantsAudio && slot.audioFormat == .opus {
                 connection.send(audio: buffer)
             }
+        case .voice:
+            guard let language else { return }
+            deliverRemoteVoice(text, language: language)
         case .sessionEnded:
             // Another node ended it and published the event; here it only closes.
             _ = lifecycle.end(.endedBySpeaker)
@@ -605,12 +631,13 @@ actor LiveSession {
 
     /// Tells every connection here the session is over, closes them and forgets the session.
     private func closeConnections(with ended: String) async {
-        for connection in speakers.union(listeners.connections) {
+        for connection in everyConnection {
             connection.send(text: ended)
             connection.close(.normalClosure, reason: "session ended")
         }
         speakers.removeAll()
         listeners.removeAll()
+        booths = InterpreterBooths()
         distribution.removeAll()
         cluster?.reportListeners(of: id, [:])
         await releaseSpeakerLease()

@@ -82,7 +82,17 @@ public struct ServerConfiguration: Sendable {
     /// The listener page of a session; `authority` is the request's `Host`, used when no
     /// `publicURL` is configured.
     func joinURL(for sessionID: String, authority: String?) -> String {
+        pageURL("s/\(sessionID)", authority: authority)
+    }
+
+    /// The interpreter page of a session, with the interpreter's token after `#`: browsers never
+    /// send the fragment, so the token stays out of every server's log.
+    func interpretURL(for sessionID: String, token: String, authority: String?) -> String {
+        pageURL("interpret/\(sessionID)", authority: authority) + "#token=\(token)"
+    }
+
+    private func pageURL(_ path: String, authority: String?) -> String {
         let base = publicURL.isEmpty ? "http://\(authority ?? "\(host):\(port)")" : publicURL
-        return "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/s/\(sessionID)"
+        return "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/\(path)"
     }
 }

@@ -82,9 +82,7 @@ struct SessionsController: Sendable {
     }
 
     @Sendable func end(request: Request, context: DragomanRequestContext) async throws -> Response {
-        let key = try await authenticator.speaker(from: request)
-        let record = try await storedSession(context)
-        guard record.ownerKeyID == key.id else { throw HTTPError(.forbidden, message: "This key does not own session \(record.id).") }
+        let record = try await authenticator.ownedSession(request, context: context)
         switch try await registry.lookup(record.id) {
         case .live(let session): await session.end(.endedBySpeaker)
         case .ended: throw HTTPError(.gone, message: "Session \(record.id) has already ended.")

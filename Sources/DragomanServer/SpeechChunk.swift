@@ -3,8 +3,19 @@ import DragomanSpeech
 import Foundation
 import NIOCore
 
-/// One chunk of a segment's synthesized speech in one language, in the forms listeners ask for.
+/// One chunk of speech in one language, in the forms listeners ask for: a segment's synthesized
+/// speech, or a person's voice relayed live.
 struct SpeechChunk: Sendable {
+    /// Whose voice a chunk is.
+    enum Voice: String, Sendable {
+        /// Synthesized from a segment's translation.
+        case machine
+        /// The speaker's own voice, relayed to the listeners of the session's language.
+        case floor
+        /// An interpreter's voice, relayed to the listeners of its language.
+        case interpreter
+    }
+
     var language: LanguageCode
     var segmentIndex: Int
     var chunkIndex: Int
@@ -14,8 +25,7 @@ struct SpeechChunk: Sendable {
     var sampleRate: Int
     /// The same speech as Opus packets; `nil` when the segment is not encoded.
     var opusPackets: [[UInt8]]?
-    /// The speaker's own voice relayed to the listeners of the session's language, not synthesized.
-    var isFloor = false
+    var voice = Voice.machine
 
     /// Seconds of speech.
     var duration: Double { Double(samples.count) / Double(sampleRate) }
@@ -34,7 +44,8 @@ struct SpeechChunk: Sendable {
                 "chunkIndex": .int(chunkIndex),
                 "isLastChunk": .bool(isLast),
                 "publishedAt": .int(UnixTime.milliseconds),
-                "floor": .bool(isFloor),
+                "floor": .bool(voice == .floor),
+                "voice": .string(voice.rawValue),
             ])
     }
 

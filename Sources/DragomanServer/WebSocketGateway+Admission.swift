@@ -8,6 +8,7 @@ extension WebSocketGateway {
         case newSession(KeyRecord, ConnectRequest)
         case speaker(KeyRecord, LiveSession, ConnectRequest)
         case listener(LiveSession, LanguageCode, ConnectRequest)
+        case interpreter(LiveSession, InterpreterPass, muted: Bool)
     }
 
     /// Checks a connect without changing anything, so it can run before and after the upgrade.
@@ -44,6 +45,13 @@ extension WebSocketGateway {
                 throw ConnectRefusal(error: ProtocolError(.unsupportedLanguage, "This session is not available in \"\(language)\".", action: request.action))
             }
             return .listener(session, language, request)
+        case .interpretSession(let sessionId, let token, let muted):
+            let pass = try await interpreterPass(token)
+            let session = try await openSession(sessionId, action: request.action)
+            guard pass.sessionId == session.id else {
+                throw ConnectRefusal(httpStatus: .forbidden, error: ProtocolError(.forbidden, "This interpreter link is for another session.", action: request.action))
+            }
+            return .interpreter(session, pass, muted: muted)
         }
     }
 
@@ -62,6 +70,17 @@ extension WebSocketGateway {
             return try await authenticator.speaker(secret: token)
         } catch {
             throw ConnectRefusal(httpStatus: .unauthorized, error: ProtocolError(.unauthorized, "The speaker key is not valid."))
+        }
+    }
+
+    private func interpreterPass(_ token: String) async throws(ConnectRefusal) -> InterpreterPass {
+        let unauthorized = ConnectRefusal(
+            httpStatus: .unauthorized, error: ProtocolError(.unauthorized, "The interpreter link is not valid, or it was revoked.", action: "interpretSession"))
+        do {
+            guard let pass = try await authenticator.store.interpreterPass(secret: token) else { throw unauthorized }
+            return pass
+        } catch {
+            throw unauthorized
         }
     }
 

@@ -86,6 +86,7 @@ struct WebSocketGateway: Sendable {
         switch admission {
         case .newSession, .speaker: role = .speaker
         case .listener: role = .listener
+        case .interpreter: role = .interpreter
         }
         let connection = ClientConnection(role: role, queueLimit: settings.outboundQueueLimit)
         var inboundError: (any Error)?
@@ -148,7 +149,7 @@ struct WebSocketGateway: Sendable {
             guard connection.role == .listener || AudioContainer.acceptedSampleRates.contains(sampleRate) else {
                 throw ProtocolError(.invalidAudioFormat, "sampleRate must be a whole number of Hz from 8000 to 48000.", action: "createSession")
             }
-            guard connection.role == .speaker || audioFormat != nil else {
+            guard connection.role != .listener || audioFormat != nil else {
                 throw ProtocolError(.invalidAudioFormat, "audioFormat must be \"pcm\" or \"opus\".", action: query["action"])
             }
             switch admission {
@@ -173,6 +174,13 @@ struct WebSocketGateway: Sendable {
                         ? sessionJoined(session.record, snapshot, language: language)
                         : refreshComplete(session.record, snapshot, role: .listener, language: language)
                 }
+            case .interpreter(let existing, let pass, let muted):
+                session = existing
+                let greeting = { @Sendable (snapshot: LiveSession.Snapshot) in interpreterJoined(session.record, snapshot, pass: pass, muted: muted) }
+                guard let message = await session.attachInterpreter(connection, pass: pass, muted: muted, greeting: greeting) else {
+                    throw ProtocolError(.sessionEnded, "Session \(session.id) has ended.", action: "interpretSession")
+                }
+                firstMessage = message
             case .newSession:
                 throw ProtocolError(.internal, "Unexpected connect.")
             }
@@ -229,7 +237,26 @@ struct WebSocketGateway: Sendable {
             "status": .string(snapshot.status.rawValue),
             "broadcastState": snapshot.broadcastState.json,
         ]
-        return ServerMessage(type: "sessionJoined", sessionId: record.id, fields: fields.merging(snapshot.stream?.fields ?? [:]) { first, _ in first })
+        return ServerMessage(type: "sessionJoined", sessionId: record.id, fields: fields.merging(snapshot.languageFields) { first, _ in first })
+    }
+
+    private func interpreterJoined(_ record: SessionRecord, _ snapshot: LiveSession.Snapshot, pass: InterpreterPass, muted: Bool) -> ServerMessage {
+        let voice = snapshot.voice ?? .machine
+        return ServerMessage(
+            type: "interpreterJoined", sessionId: record.id,
+            fields: [
+                "interpreterId": .string(pass.id),
+                "name": .string(pass.name),
+                "targetLanguage": .string(pass.language.rawValue),
+                "sourceLanguage": .string(record.sourceLanguage.rawValue),
+                "title": .string(record.title),
+                "status": .string(snapshot.status.rawValue),
+                "broadcastState": snapshot.broadcastState.json,
+                "muted": .bool(muted),
+                "onAir": .bool(voice.interpreter?.id == pass.id && !muted),
+                "voice": voice.fields["voice"] ?? .null,
+                "interpreter": voice.fields["interpreter"] ?? .null,
+            ])
     }
 
     private func refreshComplete(_ record: SessionRecord, _ snapshot: LiveSession.Snapshot, role: Role, language: LanguageCode?) -> ServerMessage {
@@ -239,7 +266,7 @@ struct WebSocketGateway: Sendable {
             "broadcastState": snapshot.broadcastState.json,
         ]
         if let language { fields["targetLanguage"] = .string(language.rawValue) }
-        fields.merge(snapshot.stream?.fields ?? [:]) { first, _ in first }
+        fields.merge(snapshot.languageFields) { first, _ in first }
         return ServerMessage(type: "connectionRefreshComplete", sessionId: record.id, fields: fields)
     }
 

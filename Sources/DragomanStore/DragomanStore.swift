@@ -14,6 +14,16 @@ public protocol DragomanStore: Sendable {
     func authenticate(secret: String) async throws -> KeyRecord?
     func activeKeyCount() async throws -> Int
 
+    // Interpreters
+    /// Creates an interpreter pass for a session and language and returns its secret.
+    func createInterpreterPass(sessionId: String, language: LanguageCode, name: String) async throws -> CreatedInterpreterPass
+    /// A session's interpreter passes that are not revoked, oldest first.
+    func interpreterPasses(sessionId: String) async throws -> [InterpreterPass]
+    /// The unrevoked interpreter pass with this secret, if any.
+    func interpreterPass(secret: String) async throws -> InterpreterPass?
+    /// Revokes a session's interpreter pass; `false` when it has none with this id, or it is already revoked.
+    func revokeInterpreterPass(id: String, sessionId: String) async throws -> Bool
+
     // Sessions
     /// - Throws: `StoreError.duplicateSessionID` when the id is taken.
     func insertSession(_ session: SessionRecord) async throws

@@ -69,6 +69,21 @@ public final class SQLiteStore: DragomanStore {
                     );
                     """)
         }
+        migrator.registerMigration("3-interpreter-passes") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE interpreterPasses (
+                        id TEXT PRIMARY KEY,
+                        sessionId TEXT NOT NULL,
+                        language TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        secretHash TEXT NOT NULL UNIQUE,
+                        createdAt REAL NOT NULL,
+                        revokedAt REAL
+                    );
+                    CREATE INDEX interpreterPasses_by_session ON interpreterPasses(sessionId, createdAt);
+                    """)
+        }
         return migrator
     }
 
@@ -111,6 +126,44 @@ public final class SQLiteStore: DragomanStore {
     public func activeKeyCount() async throws -> Int {
         try await database.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM keys WHERE revokedAt IS NULL") ?? 0
+        }
+    }
+
+    // MARK: Interpreters
+
+    public func createInterpreterPass(sessionId: String, language: LanguageCode, name: String) async throws -> CreatedInterpreterPass {
+        let created = CreatedInterpreterPass.make(sessionId: sessionId, language: language, name: name)
+        let pass = created.pass
+        try await database.write { db in
+            try db.execute(
+                sql: "INSERT INTO interpreterPasses (id, sessionId, language, name, secretHash, createdAt) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [pass.id, pass.sessionId, pass.language.rawValue, pass.name, Secrets.keyHash(created.secret), pass.createdAt.timeIntervalSince1970])
+        }
+        return created
+    }
+
+    public func interpreterPasses(sessionId: String) async throws -> [InterpreterPass] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM interpreterPasses WHERE sessionId = ? AND revokedAt IS NULL ORDER BY createdAt, id", arguments: [sessionId]
+            ).map(Self.interpreterPass)
+        }
+    }
+
+    public func interpreterPass(secret: String) async throws -> InterpreterPass? {
+        try await database.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM interpreterPasses WHERE secretHash = ? AND revokedAt IS NULL", arguments: [Secrets.keyHash(secret)]
+            ).map(Self.interpreterPass)
+        }
+    }
+
+    public func revokeInterpreterPass(id: String, sessionId: String) async throws -> Bool {
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE interpreterPasses SET revokedAt = ? WHERE id = ? AND sessionId = ? AND revokedAt IS NULL",
+                arguments: [Date().timeIntervalSince1970, id, sessionId])
+            return db.changesCount > 0
         }
     }
 
@@ -247,6 +300,12 @@ public final class SQLiteStore: DragomanStore {
             id: row["id"], name: row["name"], role: KeyRole(rawValue: row["role"]) ?? .speaker,
             createdAt: Date(timeIntervalSince1970: row["createdAt"]),
             revokedAt: (row["revokedAt"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+
+    private static func interpreterPass(_ row: Row) -> InterpreterPass {
+        InterpreterPass(
+            id: row["id"], sessionId: row["sessionId"], language: LanguageCode(row["language"]) ?? LanguageCode("en")!, name: row["name"],
+            createdAt: Date(timeIntervalSince1970: row["createdAt"]))
     }
 
     private static func session(_ row: Row) -> SessionRecord {

@@ -1,11 +1,16 @@
 import Crypto
 import Foundation
 
-/// Making and checking secrets: speaker keys and session passcodes.
+/// Making and checking secrets: speaker keys, interpreter tokens and session passcodes.
 public enum Secrets {
     /// A new speaker key: a prefix that says what it is, then 256 random bits in base64url.
     public static func newKey() -> String {
         "dgk_" + randomBase64URL(byteCount: 32)
+    }
+
+    /// A new interpreter token: like a key, with its own prefix, so neither is taken for the other.
+    public static func newInterpreterToken() -> String {
+        "dgi_" + randomBase64URL(byteCount: 32)
     }
 
     /// A short random identifier for records (`key_1a2b3c4d`).

@@ -30,6 +30,9 @@ struct BenchFanout: AsyncParsableCommand {
     @Flag(help: "Every listener joins the session's own language and hears the speaker's voice (floor audio); speech delay is mouth to ear, from the speaker's send.")
     var floor = false
 
+    @Flag(help: "Every listener joins Spanish, which two interpreters speak (the talks, in real time), handing over half-way; speech delay is mouth to ear, from the interpreter's send.")
+    var interpreter = false
+
     @OptionGroup var talks: TalkOptions
 
     @Option(help: "Listeners connecting at once.")
@@ -43,7 +46,8 @@ struct BenchFanout: AsyncParsableCommand {
     func run() async throws {
         raiseFileLimit()
         let speech = try talks.names.flatMap { try talks.audio($0).samples }
-        let targets = floor ? ["en"] : Array(Self.targetOrder.prefix(languages))
+        if floor && interpreter { throw ValidationError("--floor and --interpreter are two different runs.") }
+        let targets = floor ? ["en"] : interpreter ? ["es"] : Array(Self.targetOrder.prefix(languages))
         printNow("| listeners | languages | format | connects/s | memory per idle listener | caption delay p50 / p99 / max (ms) | speech delay p50 / p99 / max (ms) | server CPU | speech chunks received | skipped notices |")
         printNow("|---|---|---|---|---|---|---|---|---|---|")
         for count in listeners.split(separator: ",").compactMap({ Int($0) }) {
@@ -79,7 +83,8 @@ struct BenchFanout: AsyncParsableCommand {
         let tally = LoadTally()
         let group = MultiThreadedEventLoopGroup.singleton
         let format = audioFormat
-        let floor = floor
+        // Each chunk a listener hears is one frame a person sent, in order.
+        let liveVoice = floor || interpreter
         let perTask = (count + connectConcurrency - 1) / connectConcurrency
         let port = server.port
         let connectStart = MonotonicTime.seconds
@@ -91,7 +96,7 @@ struct BenchFanout: AsyncParsableCommand {
                         let path = address.webSocketPath([
                             "action": "joinSession", "sessionId": sessionId, "targetLanguage": targets[index % targets.count], "audioFormat": format,
                         ])
-                        opened.append(try await LoadListener.connect(port: port, path: path, floor: floor, tally: tally, group: group))
+                        opened.append(try await LoadListener.connect(port: port, path: path, floor: liveVoice, tally: tally, group: group))
                     }
                     return opened
                 }
@@ -106,7 +111,11 @@ struct BenchFanout: AsyncParsableCommand {
 
         let cpuBefore = server.cpuSeconds
         let speechStart = MonotonicTime.seconds
-        try await RealTimeSender(samples: speech, sampleRate: PCM.speechSampleRate).send(to: speaker) { _ in tally.speakerSentFrame() }
+        if interpreter {
+            try await interpret(speech, sessionId: sessionId, address: address, key: server.key, tally: tally)
+        } else {
+            try await RealTimeSender(samples: speech, sampleRate: PCM.speechSampleRate).send(to: speaker) { _ in tally.speakerSentFrame() }
+        }
         // The last segment ends at the pause after the talk; leave it time to be spoken.
         speaker.send(binary: ByteBuffer(bytes: PCM.littleEndianBytes([Int16](repeating: 0, count: PCM.speechSampleRate))))
         progress("speech sent; waiting for the last segment")
@@ -117,8 +126,21 @@ struct BenchFanout: AsyncParsableCommand {
         for channel in channels { channel.close(promise: nil) }
         speaker.close()
         return Result(
-            listeners: count, languages: targets.count, format: floor ? "\(audioFormat), floor" : audioFormat, connectsPerSecond: Double(count) / connectSeconds,
+            listeners: count, languages: targets.count, format: floor ? "\(audioFormat), floor" : interpreter ? "\(audioFormat), interpreter" : audioFormat, connectsPerSecond: Double(count) / connectSeconds,
             idleBytesPerListener: Double(idle - baseline) / Double(count), serverCPU: cpu, counts: counts)
+    }
+
+    /// Two interpreters speak `speech` in real time, the first half each, handing over between.
+    private func interpret(_ speech: [Int16], sessionId: String, address: ServerAddress, key: String, tally: LoadTally) async throws {
+        var booth = try await InterpreterBooth.open(address: address, key: key, sessionId: sessionId, language: "es")
+        defer { booth.close() }
+        // Whole 100 ms frames on each side of the hand-over.
+        let half = speech.count / 2 / (PCM.speechSampleRate / 10) * (PCM.speechSampleRate / 10)
+        try await RealTimeSender(samples: Array(speech[..<half]), sampleRate: PCM.speechSampleRate).send(to: booth.first) { _ in tally.speakerSentFrame() }
+        let handOverStart = MonotonicTime.seconds
+        try await booth.handOver()
+        progress(String(format: "hand-over: the second interpreter was on the air %.1f ms after the first one's last frame", (MonotonicTime.seconds - handOverStart) * 1000))
+        try await RealTimeSender(samples: Array(speech[half...]), sampleRate: PCM.speechSampleRate).send(to: booth.second) { _ in tally.speakerSentFrame() }
     }
 
     /// A line on standard error, so the table on standard output stays clean.

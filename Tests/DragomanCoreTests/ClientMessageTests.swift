@@ -30,6 +30,8 @@ struct ClientMessageTests {
         (#"{"action":"pausePlayback"}"#, .pausePlayback),
         (#"{"action":"resumePlayback"}"#, .resumePlayback),
         (#"{"action":"heartbeat"}"#, .heartbeat),
+        (#"{"action":"muteInterpreter"}"#, .muteInterpreter),
+        (#"{"action":"unmuteInterpreter"}"#, .unmuteInterpreter),
         (#"{"action":"createSession","sourceLanguage":"en"}"#, .repeatConnect(action: "createSession")),
         (#"{"action":"joinSession","sessionId":"golden-eagle-427","targetLanguage":"es"}"#, .repeatConnect(action: "joinSession")),
         (#"{"action":"refreshConnection","role":"listener"}"#, .repeatConnect(action: "refreshConnection")),
@@ -43,14 +45,22 @@ struct ClientMessageTests {
     @Test func rolesOfEachAction() throws {
         for action in ClientMessage.speakerActions {
             let text = #"{"action":"\#(action)","audioData":"AAAA","volumeLevel":1,"state":{}}"#
-            #expect(try ClientMessage.parse(text).allowedRole == .speaker, "\(action)")
+            #expect(try ClientMessage.parse(text).allowedRoles.contains(.speaker), "\(action)")
+            #expect(try !ClientMessage.parse(text).allowedRoles.contains(.listener), "\(action)")
         }
         for action in ClientMessage.listenerActions {
-            #expect(try ClientMessage.parse(#"{"action":"\#(action)","targetLanguage":"es"}"#).allowedRole == .listener, "\(action)")
+            #expect(try ClientMessage.parse(#"{"action":"\#(action)","targetLanguage":"es"}"#).allowedRoles == [.listener], "\(action)")
         }
-        #expect(ClientMessage.heartbeat.allowedRole == nil)
-        #expect(ClientMessage.repeatConnect(action: "joinSession").allowedRole == nil)
+        for action in ClientMessage.interpreterActions {
+            #expect(try ClientMessage.parse(#"{"action":"\#(action)"}"#).allowedRoles == [.interpreter], "\(action)")
+        }
+        // An interpreter speaks, but runs nothing else of the broadcast.
+        #expect(ClientMessage.sendAudio(base64: "").allowedRoles == [.speaker, .interpreter])
+        #expect(ClientMessage.pauseBroadcast.allowedRoles == [.speaker])
+        #expect(ClientMessage.heartbeat.allowedRoles == Set(Role.allCases))
+        #expect(ClientMessage.repeatConnect(action: "interpretSession").allowedRoles == Set(Role.allCases))
         #expect(ClientMessage.speakerActions.isDisjoint(with: ClientMessage.listenerActions))
+        #expect(ClientMessage.interpreterActions.isDisjoint(with: ClientMessage.speakerActions.union(ClientMessage.listenerActions)))
     }
 
     @Test(arguments: ["not json", "", "{", #"{"action":}"#, "[1,2]", #""heartbeat""#, "42", "null"])

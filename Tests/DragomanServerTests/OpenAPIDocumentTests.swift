@@ -67,12 +67,14 @@ struct OpenAPIDocumentTests {
         try await TestServer.run { server in
             let sessionId = try await server.createSession()
             let asset = try #require(WebController.assets.keys.sorted().first { $0.hasPrefix("assets/") })
+            let interpreter = try await InterpreterTests.invite(server, sessionId).id
             // Ending a session comes last, so the other operations find it alive.
             let operations = Self.documentedOperations(document).sorted { ($0.method == "DELETE" ? 1 : 0) < ($1.method == "DELETE" ? 1 : 0) }
             for (method, template) in operations {
                 let operation = try #require(document["paths"]?[template]?[method.lowercased()])
                 var path = template
                     .replacingOccurrences(of: "{file}", with: String(asset.dropFirst("assets/".count)))
+                    .replacingOccurrences(of: "{interpreterId}", with: interpreter)
                     .replacingOccurrences(of: #"\{[^}]*\}"#, with: sessionId, options: .regularExpression)
                 if template == "/ws" { path += "?action=joinSession&sessionId=\(sessionId)&targetLanguage=es" }
                 let key = template == "/v1/events" ? server.keys.operator : server.keys.speaker

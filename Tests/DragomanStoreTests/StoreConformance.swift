@@ -12,6 +12,7 @@ enum StoreConformance {
     static func run(_ store: any DragomanStore) async throws {
         try await keys(store)
         try await revocation(store)
+        try await interpreterPasses(store)
         try await sessions(store)
         try await sessionStatus(store)
         try await ownerListing(store)
@@ -31,6 +32,37 @@ enum StoreConformance {
             id: unique("conformance-session"), title: "Conformance", sourceLanguage: LanguageCode("en")!,
             targetLanguages: [LanguageCode("es")!, LanguageCode("fr")!], passcodeHash: Secrets.passcodeHash("1234"),
             ownerKeyID: owner, qualityTier: "standard", status: status, createdAt: createdAt)
+    }
+
+    /// Interpreter passes: scoped to a session, found by their secret, listed until revoked;
+    /// a speaker key is not one, nor is a pass a key.
+    static func interpreterPasses(_ store: any DragomanStore) async throws {
+        let sessionId = unique("interpreted-session")
+        let spanish = try await store.createInterpreterPass(sessionId: sessionId, language: LanguageCode("es")!, name: "María")
+        let french = try await store.createInterpreterPass(sessionId: sessionId, language: LanguageCode("fr")!, name: "Jean")
+        let elsewhere = try await store.createInterpreterPass(sessionId: unique("other-session"), language: LanguageCode("es")!, name: "Ana")
+        #expect(spanish.secret != french.secret)
+        #expect(spanish.pass.id != french.pass.id)
+
+        let found = try await store.interpreterPass(secret: spanish.secret)
+        #expect(found?.id == spanish.pass.id)
+        #expect(found?.sessionId == sessionId)
+        #expect(found?.name == "María")
+        #expect(found?.language == LanguageCode("es"))
+        #expect(try await store.interpreterPass(secret: spanish.secret + "x") == nil)
+        #expect(try await store.authenticate(secret: spanish.secret) == nil)
+        let key = try await store.createKey(name: unique("speaker"), role: .speaker)
+        #expect(try await store.interpreterPass(secret: key.secret) == nil)
+
+        #expect(try await store.interpreterPasses(sessionId: sessionId).map(\.id) == [spanish.pass.id, french.pass.id])
+
+        // Only the pass's own session revokes it, and only once.
+        #expect(try await !store.revokeInterpreterPass(id: spanish.pass.id, sessionId: elsewhere.pass.sessionId))
+        #expect(try await store.revokeInterpreterPass(id: spanish.pass.id, sessionId: sessionId))
+        #expect(try await !store.revokeInterpreterPass(id: spanish.pass.id, sessionId: sessionId))
+        #expect(try await store.interpreterPass(secret: spanish.secret) == nil)
+        #expect(try await store.interpreterPasses(sessionId: sessionId).map(\.id) == [french.pass.id])
+        #expect(try await store.interpreterPass(secret: elsewhere.secret)?.sessionId == elsewhere.pass.sessionId)
     }
 
     /// Keys: the secret is returned once and authenticates; a wrong one does not.

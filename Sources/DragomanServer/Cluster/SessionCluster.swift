@@ -35,11 +35,14 @@ struct RelayedFrame: Sendable, Equatable {
         case opusAudio = 3
         /// Every connection: `sessionEnded`; the session is over on every node.
         case sessionEnded = 4
+        /// `voiceChanged` of `language`: for its listeners, the speakers and its interpreters; the
+        /// node running the pipeline holds the machine's speech back while a person is on the air.
+        case voice = 5
     }
 
     var sessionId: String
     var audience: Audience
-    /// The listeners' language; empty for `everyone` and `sessionEnded`.
+    /// The language it is for; empty for `everyone` and `sessionEnded`.
     var language: String
     /// The frame's place in its language's stream; 0 where it has none.
     var sequence: Int

@@ -100,6 +100,20 @@ enum PostgresMigrations {
             """,
             "CREATE INDEX node_listeners_by_session ON node_listeners (session_id)",
         ]),
+        Migration(version: 4, name: "interpreter passes", statements: [
+            """
+            CREATE TABLE interpreter_passes (
+                id text PRIMARY KEY,
+                session_id text NOT NULL,
+                language text NOT NULL,
+                name text NOT NULL,
+                secret_hash text NOT NULL UNIQUE,
+                created_at double precision NOT NULL,
+                revoked_at double precision
+            )
+            """,
+            "CREATE INDEX interpreter_passes_by_session ON interpreter_passes (session_id, created_at)",
+        ]),
     ]
 
     /// Applies the migrations this database lacks.

@@ -113,6 +113,57 @@ public final class PostgresStore: DragomanStore {
         try await single(client.query("SELECT count(*) FROM keys WHERE revoked_at IS NULL", logger: logger), as: Int.self) ?? 0
     }
 
+    // MARK: Interpreters
+
+    public func createInterpreterPass(sessionId: String, language: LanguageCode, name: String) async throws -> CreatedInterpreterPass {
+        let created = CreatedInterpreterPass.make(sessionId: sessionId, language: language, name: name)
+        let pass = created.pass
+        try await client.query(
+            """
+            INSERT INTO interpreter_passes (id, session_id, language, name, secret_hash, created_at)
+            VALUES (\(pass.id), \(pass.sessionId), \(pass.language.rawValue), \(pass.name), \(Secrets.keyHash(created.secret)),
+                    \(pass.createdAt.timeIntervalSince1970))
+            """, logger: logger)
+        return created
+    }
+
+    private static let interpreterPassColumns = "id, session_id, language, name, created_at"
+
+    public func interpreterPasses(sessionId: String) async throws -> [InterpreterPass] {
+        var query = PostgresQuery(unsafeSQL: """
+            SELECT \(Self.interpreterPassColumns) FROM interpreter_passes
+            WHERE session_id = $1 AND revoked_at IS NULL ORDER BY created_at, id
+            """)
+        query.binds.append(sessionId)
+        return try await interpreterPasses(query)
+    }
+
+    public func interpreterPass(secret: String) async throws -> InterpreterPass? {
+        var query = PostgresQuery(unsafeSQL: "SELECT \(Self.interpreterPassColumns) FROM interpreter_passes WHERE secret_hash = $1 AND revoked_at IS NULL")
+        query.binds.append(Secrets.keyHash(secret))
+        return try await interpreterPasses(query).first
+    }
+
+    private func interpreterPasses(_ query: PostgresQuery) async throws -> [InterpreterPass] {
+        var passes: [InterpreterPass] = []
+        let rows = try await client.query(query, logger: logger)
+        for try await (id, sessionId, language, name, createdAt) in rows.decode((String, String, String, String, Double).self) {
+            passes.append(InterpreterPass(
+                id: id, sessionId: sessionId, language: LanguageCode(language) ?? LanguageCode("en")!, name: name,
+                createdAt: Date(timeIntervalSince1970: createdAt)))
+        }
+        return passes
+    }
+
+    public func revokeInterpreterPass(id: String, sessionId: String) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            UPDATE interpreter_passes SET revoked_at = \(Date().timeIntervalSince1970)
+            WHERE id = \(id) AND session_id = \(sessionId) AND revoked_at IS NULL RETURNING id
+            """, logger: logger)
+        return try await rows.collect().count > 0
+    }
+
     // MARK: Sessions
 
     public func insertSession(_ session: SessionRecord) async throws {

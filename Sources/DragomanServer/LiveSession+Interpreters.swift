@@ -1,0 +1,112 @@
+import DragomanCore
+import DragomanStore
+import Foundation
+
+/// Interpreters: people whose voice replaces the machine's in one language while on the air
+/// (docs/protocol.md, "Interpreters").
+extension LiveSession {
+    /// Whose voice `language` has now: an interpreter on the air here, or on another node, or the machine.
+    func voice(of language: LanguageCode) -> LanguageVoice {
+        LanguageVoice(interpreter: booths.onAir(in: language)?.pass ?? remoteVoices[language])
+    }
+
+    /// The languages with a person on the air, and who: `voices` of `sessionStatus`.
+    var voicesOnAir: JSONValue {
+        var voices: [String: JSONValue] = [:]
+        for language in booths.languages.union(remoteVoices.keys) {
+            if let interpreter = voice(of: language).interpreter { voices[language.rawValue] = .string(interpreter.name) }
+        }
+        return .object(voices)
+    }
+
+    /// Seats an interpreter and queues its first message, made by `greeting`, before anything
+    /// else can reach it. `nil` when the session has ended.
+    func attachInterpreter(
+        _ connection: ClientConnection, pass: InterpreterPass, muted: Bool, greeting: @Sendable (Snapshot) -> ServerMessage
+    ) -> ServerMessage? {
+        guard status != .ended else { return nil }
+        let before = voice(of: pass.language)
+        booths.seat(connection, pass: pass, muted: muted)
+        let message = greeting(Snapshot(status: status, broadcastState: broadcast, voice: voice(of: pass.language)))
+        connection.send(message)
+        // Its first message already says whose voice is on the air.
+        announceVoice(of: pass.language, ifChangedFrom: before, skipping: connection)
+        return message
+    }
+
+    func detachInterpreter(_ connection: ClientConnection) {
+        guard let language = booths[connection]?.pass.language else { return }
+        let before = voice(of: language)
+        booths.unseat(connection)
+        announceVoice(of: language, ifChangedFrom: before)
+    }
+
+    /// Mutes or unmutes an interpreter.
+    func setInterpreterMuted(_ muted: Bool, for connection: ClientConnection) {
+        guard let seat = booths[connection] else { return }
+        let before = voice(of: seat.pass.language)
+        booths.setMuted(muted, for: connection)
+        announceVoice(of: seat.pass.language, ifChangedFrom: before)
+    }
+
+    /// An interpreter's voice: relayed to its language's listeners while it is on the air,
+    /// dropped otherwise.
+    func relayInterpreterAudio(_ samples: [Int16], sampleRate: Int, from connection: ClientConnection) {
+        guard let language = booths[connection]?.pass.language, booths.onAir(in: language)?.connection === connection else { return }
+        var channel = interpreterChannels[language] ?? LiveVoiceChannel(language: language, voice: .interpreter)
+        relayLiveVoice(samples, sampleRate: sampleRate, through: &channel)
+        interpreterChannels[language] = channel
+    }
+
+    /// Closes the connections made with a pass just revoked.
+    func revokeInterpreter(passID: String) {
+        for connection in booths.connections(of: passID) {
+            connection.send(.error(ProtocolError(.unauthorized, "The session's speaker revoked this interpreter link."), sessionId: id))
+            connection.close(.policyViolation, reason: "interpreter link revoked")
+            detachInterpreter(connection)
+        }
+    }
+
+    /// Which passes are connected here, and which of them is on the air.
+    func interpreterPresence() -> (connected: Set<String>, onAir: Set<String>) {
+        var connected: Set<String> = []
+        var onAir: Set<String> = []
+        for connection in booths.connections {
+            guard let pass = booths[connection]?.pass else { continue }
+            connected.insert(pass.id)
+            if booths.onAir(in: pass.language)?.connection === connection { onAir.insert(pass.id) }
+        }
+        return (connected, onAir)
+    }
+
+    /// Tells the language's listeners, the speakers and the language's interpreters, here and on
+    /// the other nodes, when its voice changed.
+    private func announceVoice(of language: LanguageCode, ifChangedFrom before: LanguageVoice, skipping newcomer: ClientConnection? = nil) {
+        let now = voice(of: language)
+        guard now != before else { return }
+        // A new interpreter's voice starts a new stream for Opus decoders.
+        interpreterChannels[language] = nil
+        let message = ServerMessage(
+            type: "voiceChanged", sessionId: id, fields: now.fields.merging(["targetLanguage": .string(language.rawValue)]) { first, _ in first }
+        ).encoded()
+        sendVoiceChange(message, language: language, skipping: newcomer)
+        relay(.voice, language: language, text: message)
+    }
+
+    private func sendVoiceChange(_ message: String, language: LanguageCode, skipping newcomer: ClientConnection? = nil) {
+        for connection in listeners.listeners(of: language).keys { connection.send(text: message) }
+        for connection in speakers { connection.send(text: message) }
+        for connection in booths.connections(in: language) where connection !== newcomer { connection.send(text: message) }
+    }
+
+    /// A voice change of an interpreter connected to another node.
+    func deliverRemoteVoice(_ message: String, language: LanguageCode) {
+        guard let fields = try? JSONDecoder().decode(JSONValue.self, from: Data(message.utf8)) else { return }
+        if let name = fields["interpreter"]?.stringValue, let passID = fields["interpreterId"]?.stringValue {
+            remoteVoices[language] = InterpreterPass(id: passID, sessionId: id, language: language, name: name, createdAt: .distantPast)
+        } else {
+            remoteVoices[language] = nil
+        }
+        sendVoiceChange(message, language: language)
+    }
+}
