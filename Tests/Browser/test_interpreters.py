@@ -2,7 +2,9 @@
 interpreter page (its microphone plays another talk) goes on the air; Spanish listeners see and hear
 whose voice it is; off the air gives Spanish back to the machine; revoking the link closes the page."""
 
+import json
 import time
+import urllib.request
 
 import pytest
 from selenium.webdriver.support import expected_conditions
@@ -197,6 +199,33 @@ def test_a_bad_link_says_what_is_wrong(booth, make_browser, server):
         wait_for(visitor, lambda d: css(d, "#error-view").is_displayed(), timeout=15, message=path)
         assert title in css(visitor, "#error-title").text.lower(), (path, css(visitor, "#error-title").text)
     retire(make_browser, visitor)
+
+
+def test_the_session_ending_closes_the_booth(booth, server):
+    # Ana's link is made over HTTP, as any client of the API would.
+    request = urllib.request.Request(
+        f"{server.base_url}/v1/sessions/{booth.session_id}/interpreters",
+        data=json.dumps({"language": "es", "name": "Ana"}).encode(),
+        headers={"Authorization": f"Bearer {server.key}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        link = json.load(response)["interpretUrl"]
+    interpreter = booth.interpreter
+    interpreter.get(link)
+    interpreter.refresh()
+    wait_for(interpreter, lambda d: state_of(d, "#connection-pill") == "connected", timeout=15, message="Ana connected")
+    speaker = booth.speaker
+    css(speaker, "#end-button").click()
+    wait_for(speaker, lambda d: css(d, "#end-dialog").is_displayed())
+    css(speaker, "#confirm-end").click()
+    wait_for(interpreter, lambda d: state_of(d, "#connection-pill") == "ended", timeout=15, message="the booth sees the end")
+    assert css(interpreter, "#ended-banner").is_displayed()
+    assert css(interpreter, "#air-button").get_attribute("disabled") is not None
+    # The link of an ended session says so.
+    interpreter.refresh()
+    wait_for(interpreter, lambda d: css(d, "#error-view").is_displayed(), timeout=15, message="an ended session's link")
+    assert "ended" in css(interpreter, "#error-title").text
 
 
 def test_no_page_threw_a_script_error(booth, make_browser):

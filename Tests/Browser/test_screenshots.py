@@ -97,6 +97,8 @@ def test_screenshots(venue_server, make_browser):
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         link = json.load(response)["interpretUrl"]
+    # The link names the venue's address; the page is opened on this server.
+    link = server.base_url + link[link.index("/interpret/"):]
     interpreter = make_browser(microphone=FIXTURES / "church-welcome.wav")
     phone(interpreter)
     interpreter.get(link)

@@ -216,7 +216,7 @@ function handle(message) {
       state.speakerAway = false;
       state.muted = message.muted === true;
       // Unmuted at connect is the last to take the air: a person on the air is this one.
-      showVoice(message, message.voice === "interpreter" && !state.muted);
+      showVoice(message, message.onAir ?? (message.voice === "interpreter" && !state.muted));
       updateBroadcast(message.broadcastState);
       heartbeat.start();
       if (first) enterBooth();
