@@ -5,8 +5,8 @@ import HTTPTypes
 import Hummingbird
 
 /// The web pages, served by the server itself from its resources so they work with no internet:
-/// `/` (type a session code), `/s/{id}` (listener), `/speak` (speaker console), their files under
-/// `/assets/`, and `GET /v1/sessions/{id}/qr.svg`, the session's join link as a QR code.
+/// `/` (type a session code), `/s/{id}` (listener), `/speak` (speaker console), `/interpret/{id}`
+/// (an interpreter's booth), their files under `/assets/`, and `GET /v1/sessions/{id}/qr.svg`, the session's join link as a QR code.
 struct WebController: Sendable {
     let store: any DragomanStore
     let settings: ServerConfiguration
@@ -43,6 +43,7 @@ struct WebController: Sendable {
         router.get("/") { request, _ in Self.serve("index.html", for: request) }
         router.get("speak") { request, _ in Self.serve("speak.html", for: request) }
         router.get("s/{id}") { request, _ in Self.serve("listen.html", for: request) }
+        router.get("interpret/{id}") { request, _ in Self.serve("interpret.html", for: request) }
         router.get("assets/{file}") { request, context in
             Self.serve("assets/\(try context.parameters.require("file"))", for: request)
         }

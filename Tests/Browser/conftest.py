@@ -150,3 +150,60 @@ def retire(make_browser, driver):
     make_browser.drivers.remove(driver)
     driver.quit()
     assert errors == [], errors
+
+
+def state_of(driver, selector):
+    return css(driver, selector).get_attribute("data-state")
+
+
+def finals(driver):
+    """(segmentId, text, lang) of the final captions shown."""
+    return [
+        (int(e.get_attribute("data-segment")), e.text.strip(), e.get_attribute("lang"))
+        for e in css_all(driver, "#caption-log .caption.final")
+    ]
+
+
+def join_as_listener(make_browser, server, session_id, language, size=(360, 740)):
+    """A listener page joined in `language`."""
+    listener = make_browser(size=size)
+    listener.get(f"{server.base_url}/s/{session_id}")
+    wait_for(listener, lambda d: css(d, f'input[name="language"][value="{language}"]'), message="language choices").click()
+    css(listener, "#start-button").click()
+    wait_for(listener, lambda d: state_of(d, "#live-pill") in ("live", "waiting"), message=f"{language} listener joined")
+    return listener
+
+
+def open_console(make_browser, server, title, microphone=None):
+    """A speaker console (the key remembered beforehand) with a new session; returns (driver, session id)."""
+    import urllib.parse
+
+    speaker = make_browser(microphone=microphone)
+    speaker.get(server.base_url + "/speak")
+    speaker.execute_script("localStorage.setItem('dragoman.speakerKey', arguments[0])", server.key)
+    speaker.get(server.base_url + "/speak")
+    wait_for(speaker, lambda d: css(d, "#title-input").is_displayed(), message="new session form")
+    css(speaker, "#title-input").send_keys(title)
+    css(speaker, "#create-button").click()
+    wait_for(speaker, lambda d: state_of(d, "#connection-pill") == "connected", message="speaker connected")
+    session_id = urllib.parse.parse_qs(urllib.parse.urlparse(speaker.current_url).query)["session"][0]
+    return speaker, session_id
+
+
+_UNNAMED_CONTROLS = """
+    const named = (e) => (e.getAttribute('aria-label') || '').trim()
+        || (e.getAttribute('aria-labelledby') || '').split(' ').map((id) => document.getElementById(id)?.textContent || '').join('').trim()
+        || [...(e.labels || [])].map((l) => l.textContent).join('').trim()
+        || (e.type !== 'text' && e.type !== 'password' && e.textContent.trim())
+        || (e.alt || '').trim();
+    return [...document.querySelectorAll('button, input, select, a[href], img, [role=meter]')]
+        // An image with alt="" is decoration, skipped by screen readers on purpose.
+        .filter((e) => !(e.tagName === 'IMG' && e.getAttribute('alt') === ''))
+        .filter((e) => e.getClientRects().length > 0 && !named(e))
+        .map((e) => e.outerHTML.slice(0, 120));
+"""
+
+
+def unnamed_controls(driver) -> list[str]:
+    """The visible controls of the page that a screen reader could not name."""
+    return driver.execute_script(_UNNAMED_CONTROLS)

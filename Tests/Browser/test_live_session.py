@@ -12,7 +12,10 @@ import urllib.request
 import pytest
 from selenium.webdriver.support.ui import Select
 
-from conftest import ARTIFACTS, FIXTURES, css, css_all, drop_websockets, retire, script_errors, set_offline, wait_for
+from conftest import (
+    ARTIFACTS, FIXTURES, css, css_all, drop_websockets, finals, join_as_listener, retire, script_errors, set_offline, state_of,
+    unnamed_controls, wait_for,
+)
 
 TALK = FIXTURES / "museum-tour.wav"
 # Words the Apertium translations of the museum talk are made of.
@@ -20,31 +23,10 @@ SPANISH = {"el", "la", "los", "las", "de", "del", "y", "por", "sala", "museo", "
 FRENCH = {"le", "la", "les", "de", "des", "du", "et", "par", "salle", "musée", "peintures", "trois", "rivière"}
 
 
-def finals(driver):
-    """(segmentId, text, lang) of the final captions shown."""
-    return [
-        (int(e.get_attribute("data-segment")), e.text.strip(), e.get_attribute("lang"))
-        for e in css_all(driver, "#caption-log .caption.final")
-    ]
-
-
-def state_of(driver, selector):
-    return css(driver, selector).get_attribute("data-state")
-
-
 def transcript(server, session_id, language):
     query = urllib.parse.urlencode({"language": language, "format": "json"})
     with urllib.request.urlopen(f"{server.base_url}/v1/sessions/{session_id}/transcript?{query}", timeout=10) as response:
         return {segment["segmentId"]: segment["text"] for segment in json.load(response)["segments"]}
-
-
-def join_as_listener(make_browser, server, session_id, language, size=(360, 740)):
-    listener = make_browser(size=size)
-    listener.get(f"{server.base_url}/s/{session_id}")
-    wait_for(listener, lambda d: css(d, f'input[name="language"][value="{language}"]'), message="language choices").click()
-    css(listener, "#start-button").click()
-    wait_for(listener, lambda d: state_of(d, "#live-pill") in ("live", "waiting"), message=f"{language} listener joined")
-    return listener
 
 
 class Live:
@@ -241,21 +223,9 @@ def test_a_listener_pauses_and_resumes_its_own_playback(live):
 
 
 def test_every_control_has_a_name_for_screen_readers(live, make_browser, server):
-    script = """
-        const named = (e) => (e.getAttribute('aria-label') || '').trim()
-            || (e.getAttribute('aria-labelledby') || '').split(' ').map((id) => document.getElementById(id)?.textContent || '').join('').trim()
-            || [...(e.labels || [])].map((l) => l.textContent).join('').trim()
-            || (e.type !== 'text' && e.type !== 'password' && e.textContent.trim())
-            || (e.alt || '').trim();
-        return [...document.querySelectorAll('button, input, select, a[href], img, [role=meter]')]
-            // An image with alt="" is decoration, skipped by screen readers on purpose.
-            .filter((e) => !(e.tagName === 'IMG' && e.getAttribute('alt') === ''))
-            .filter((e) => e.getClientRects().length > 0 && !named(e))
-            .map((e) => e.outerHTML.slice(0, 120));
-    """
-    assert live.speaker.execute_script(script) == []
+    assert unnamed_controls(live.speaker) == []
     listener = live.listeners["es"]
-    assert listener.execute_script(script) == []
+    assert unnamed_controls(listener) == []
     assert css(listener, "#caption-log").get_attribute("aria-live") == "polite"
     assert css(live.speaker, "#caption-log").get_attribute("aria-live") == "polite"
     # The pages can be worked from the keyboard: the first Tab reaches the skip link.
@@ -264,7 +234,7 @@ def test_every_control_has_a_name_for_screen_readers(live, make_browser, server)
     visitor = make_browser(size=(360, 740))
     visitor.get(f"{server.base_url}/s/{live.session_id}")
     wait_for(visitor, lambda d: css(d, "#join-view").is_displayed())
-    assert visitor.execute_script(script) == []
+    assert unnamed_controls(visitor) == []
     visitor.find_element("tag name", "body").send_keys(Keys.TAB)
     assert visitor.switch_to.active_element.get_attribute("class") == "skip-link"
     retire(make_browser, visitor)

@@ -2,9 +2,11 @@
 the screen, and screenshots of each (in .build-python-tests/screenshots/, and in
 docs/screenshots/ when UPDATE_SCREENSHOTS=1)."""
 
+import json
 import os
 import time
 import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -86,6 +88,31 @@ def test_screenshots(venue_server, make_browser):
     capture(speaker, "speaker-phone")
     laptop(speaker)
 
+    # Maria interprets into Spanish, on the air, from her phone.
+    request = urllib.request.Request(
+        f"{server.base_url}/v1/sessions/{session_id}/interpreters",
+        data=json.dumps({"language": "es", "name": "Maria"}).encode(),
+        headers={"Authorization": f"Bearer {server.key}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        link = json.load(response)["interpretUrl"]
+    # The link names the venue's address; the page is opened on this server.
+    link = server.base_url + link[link.index("/interpret/"):]
+    interpreter = make_browser(microphone=FIXTURES / "church-welcome.wav")
+    phone(interpreter)
+    interpreter.get(link)
+    wait_for(interpreter, lambda d: css(d, "#connection-pill").get_attribute("data-state") == "connected")
+    css(interpreter, "#air-button").click()
+    wait_for(interpreter, lambda d: css(d, "#air-button").get_attribute("data-state") == "on", timeout=10)
+    wait_for(interpreter, lambda d: css_all(d, "#caption-log .caption.final"), timeout=60)
+    capture(interpreter, "interpreter-phone")
+    wait_for(speaker, lambda d: css_all(d, '#voice-list li[data-voice="interpreter"]'), timeout=10)
+    speaker.execute_script("document.getElementById('interpreters-card').scrollIntoView({block: 'center'})")
+    time.sleep(0.3)
+    capture(speaker, "speaker-interpreters-laptop")
+    speaker.execute_script("window.scrollTo(0, 0)")
+
     css(speaker, "#present-button").click()
     wait_for(speaker, lambda d: css(d, "#present-view").is_displayed())
     time.sleep(0.5)
@@ -97,5 +124,5 @@ def test_screenshots(venue_server, make_browser):
     css(spanish, "#theme-toggle").click()
     time.sleep(0.3)
     capture(spanish, "listener-paused-dark-phone")
-    for driver in (visitor, speaker, spanish, french):
+    for driver in (visitor, speaker, spanish, french, interpreter):
         retire(make_browser, driver)

@@ -9,7 +9,7 @@ import Testing
 struct WebPagesTests {
     @Test func pagesAreHTMLWithAContentSecurityPolicy() async throws {
         try await TestServer.run { server in
-            for path in ["/", "/speak", "/s/golden-eagle-427"] {
+            for path in ["/", "/speak", "/s/golden-eagle-427", "/interpret/golden-eagle-427"] {
                 let response = try await server.http(.GET, path)
                 #expect(response.code == 200, "\(path)")
                 #expect(response.headers["Content-Type"].first == "text/html; charset=utf-8", "\(path)")
@@ -17,7 +17,7 @@ struct WebPagesTests {
                 #expect(response.body.contains("<!doctype html>"), "\(path)")
             }
             // Every page loads only the server's own files.
-            for path in ["/", "/speak", "/s/golden-eagle-427"] {
+            for path in ["/", "/speak", "/s/golden-eagle-427", "/interpret/golden-eagle-427"] {
                 let body = try await server.http(.GET, path).body
                 #expect(!body.contains("http://") && !body.contains("https://"), "\(path) refers to another site")
             }
@@ -29,6 +29,7 @@ struct WebPagesTests {
             let expected = [
                 "/assets/listen.js": "text/javascript; charset=utf-8",
                 "/assets/speak.js": "text/javascript; charset=utf-8",
+                "/assets/interpret.js": "text/javascript; charset=utf-8",
                 "/assets/capture-worklet.js": "text/javascript; charset=utf-8",
                 "/assets/app.css": "text/css; charset=utf-8",
                 "/assets/icon.svg": "image/svg+xml",

@@ -143,6 +143,69 @@ export function saveBlob(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** Shows a state on a pill: its text, its tone (`live`, `warn`, `bad` or none) and `data-state` for tests and styles. */
+export function setPill(pill, text, tone, key) {
+  pill.textContent = text;
+  pill.className = `pill ${tone}`;
+  pill.dataset.state = key;
+}
+
+/**
+ * Copies the text an element shows. Without the clipboard API (it needs https) the text is
+ * selected instead, so it can be copied by hand. Says how it went in `status`, for a while.
+ */
+export async function copyShownText(element, status) {
+  const text = element.textContent;
+  try {
+    await navigator.clipboard.writeText(text);
+    status.textContent = "Copied";
+  } catch {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    status.textContent = document.execCommand?.("copy") ? "Copied" : "Selected: press Ctrl+C";
+  }
+  setTimeout(() => (status.textContent = ""), 3000);
+}
+
+/**
+ * Heartbeats on a connection, with a watchdog: a dead network may never deliver the close, so a
+ * connection that has heard nothing (`heard()`) for `silenceLimit` seconds is given up.
+ */
+export class Heartbeat {
+  constructor({ send, onSilence, every = 15, silenceLimit = 40 }) {
+    this.send = send;
+    this.onSilence = onSilence;
+    this.every = every;
+    this.silenceLimit = silenceLimit;
+    this.timer = null;
+    this.lastHeard = 0;
+  }
+
+  start() {
+    this.stop();
+    this.heard();
+    this.timer = setInterval(() => {
+      if (performance.now() - this.lastHeard > this.silenceLimit * 1000) {
+        this.stop();
+        this.onSilence();
+        return;
+      }
+      this.send({ action: "heartbeat" });
+    }, this.every * 1000);
+  }
+
+  heard() {
+    this.lastHeard = performance.now();
+  }
+
+  stop() {
+    clearInterval(this.timer);
+    this.timer = null;
+  }
+}
+
 /** Closes the page's socket without its close handler, so no reconnect follows; a new one is opened next. */
 export function discardSocket(state) {
   const old = state.socket;

@@ -1,13 +1,10 @@
 // The listener page, /s/{sessionId}: pick a language, tap once, read captions and hear speech.
-import { $, api, ApiError, el, normalizeSessionId, sessionWords, setUpThemeToggle, socketURL, store, discardSocket } from "./common.js";
+import { $, api, ApiError, el, Heartbeat, normalizeSessionId, sessionWords, setPill, setUpThemeToggle, socketURL, store, discardSocket } from "./common.js";
 import { CaptionView } from "./captions.js";
 import { PcmPlayer } from "./player.js";
-import { OpusStreamDecoder, opusDecodingSupported, parseOpusFrame } from "./opus.js";
+import { OpusSpeech, opusDecodingSupported } from "./opus.js";
 
 const CAPTION_SIZES = [1.1, 1.3, 1.6, 2, 2.5, 3.2];
-const HEARTBEAT_SECONDS = 15;
-/** Without any message for this long the connection is taken as dead and made again. */
-const SILENCE_LIMIT_SECONDS = 40;
 const RECONNECT_DELAYS = [0.5, 1, 2, 4, 8, 15];
 
 const sessionId = normalizeSessionId(decodeURIComponent(location.pathname.split("/")[2] ?? ""));
@@ -24,10 +21,8 @@ const state = {
   ended: false,
   attempt: 0,
   reconnectTimer: null,
-  heartbeatTimer: null,
   /** Why the server refused the join, when it said so after the upgrade. */
   refusal: null,
-  lastMessageAt: 0,
   broadcast: { isActive: true, isPaused: false, isMuted: false },
   speakerAway: false,
   connection: "connecting",
@@ -36,13 +31,24 @@ const state = {
   baseline: 0,
   /** "opus" where the browser decodes it (WebCodecs), else "pcm". */
   audioFormat: "pcm",
-  decoder: null,
+  opus: null,
   /** The language stream's epoch and the last sequence received, to resume after a drop. */
   stream: { epoch: null, sequence: 0 },
+  /** Whose voice the language has now, `{ voice, interpreter }`; null until the server says. */
+  voice: null,
+  /** Speech chunks received, by whose voice they were (`machine`, `interpreter`, `floor`). */
+  chunksByVoice: new Map(),
 };
 const opusSupport = opusDecodingSupported();
 
 const player = new PcmPlayer();
+const heartbeat = new Heartbeat({
+  send,
+  onSilence: () => {
+    discardSocket(state);
+    scheduleReconnect();
+  },
+});
 const captions = new CaptionView({
   scroller: $("#captions"),
   log: $("#caption-log"),
@@ -188,14 +194,14 @@ function connect(refresh) {
     parameters.role = "listener";
     if (state.stream.epoch) Object.assign(parameters, { epoch: state.stream.epoch, since: String(state.stream.sequence) });
   }
-  state.decoder?.close();
-  state.decoder = null;
+  state.opus?.close();
+  state.opus = new OpusSpeech(player);
   const socket = new WebSocket(socketURL(parameters));
   socket.binaryType = "arraybuffer";
   state.socket = socket;
   socket.onmessage = (event) => {
     if (state.socket !== socket) return;
-    state.lastMessageAt = performance.now();
+    heartbeat.heard();
     if (event.data instanceof ArrayBuffer) {
       playOpus(event.data);
       return;
@@ -211,7 +217,7 @@ function connect(refresh) {
   socket.onclose = () => {
     if (state.socket !== socket) return;
     state.socket = null;
-    stopHeartbeat();
+    heartbeat.stop();
     if (state.ended) return;
     if (!state.joined) {
       joinFailed();
@@ -273,30 +279,6 @@ window.addEventListener("online", () => {
   if (state.joined && !state.ended && !state.socket) connect(true);
 });
 
-function startHeartbeat() {
-  stopHeartbeat();
-  state.lastMessageAt = performance.now();
-  state.heartbeatTimer = setInterval(() => {
-    const socket = state.socket;
-    if (!socket) return;
-    if (performance.now() - state.lastMessageAt > SILENCE_LIMIT_SECONDS * 1000) {
-      // A dead network may never deliver the close: give up on this socket now.
-      state.socket = null;
-      socket.onclose = null;
-      socket.close();
-      stopHeartbeat();
-      scheduleReconnect();
-      return;
-    }
-    send({ action: "heartbeat" });
-  }, HEARTBEAT_SECONDS * 1000);
-}
-
-function stopHeartbeat() {
-  clearInterval(state.heartbeatTimer);
-  state.heartbeatTimer = null;
-}
-
 function send(message) {
   if (state.socket?.readyState === WebSocket.OPEN) {
     state.socket.send(JSON.stringify(message));
@@ -318,7 +300,8 @@ function handle(message) {
       state.speakerAway = false;
       if (message.targetLanguage) state.language = message.targetLanguage;
       updateBroadcast(message.broadcastState);
-      startHeartbeat();
+      showVoice(message);
+      heartbeat.start();
       if (!rejoined) enterLiveView();
       if (state.playbackPaused) send({ action: "pausePlayback" });
       renderStatus();
@@ -337,7 +320,14 @@ function handle(message) {
     case "audioData":
       if (message.targetLanguage && message.targetLanguage !== state.language) break;
       noteSequence(message.sequence);
+      countChunk(message.voice ?? (message.floor ? "floor" : "machine"));
       player.enqueue(message);
+      break;
+    case "voiceChanged":
+      if (message.targetLanguage !== state.language) break;
+      // The machine's speech still scheduled would hold the interpreter's live voice back.
+      if (message.voice === "interpreter" && state.voice?.voice !== "interpreter") player.stop();
+      showVoice(message);
       break;
     case "broadcastPaused":
     case "broadcastResumed":
@@ -363,6 +353,7 @@ function handle(message) {
     case "languageChanged":
       if (message.targetLanguage && message.targetLanguage !== state.language) applyLanguage(message.targetLanguage);
       state.stream = { epoch: message.epoch ?? null, sequence: Number(message.sequence) || 0 };
+      showVoice(message);
       break;
     case "playbackPaused":
       setPlaybackPaused(true);
@@ -408,7 +399,7 @@ function sessionEnded() {
   state.ended = true;
   state.connection = "ended";
   clearTimeout(state.reconnectTimer);
-  stopHeartbeat();
+  heartbeat.stop();
   captions.clearPartials();
   if (!state.joined) {
     showError("This session has ended", `“${state.session?.title ?? sessionWords(sessionId)}” is over.`);
@@ -446,12 +437,28 @@ function renderStatus() {
   } else if (state.broadcast.isActive === false) {
     [pill, tone, key, notice] = ["Waiting", "warn", "waiting", "Waiting for the speaker to start."];
   }
-  const element = $("#live-pill");
-  element.textContent = pill;
-  element.className = `pill ${tone}`;
-  element.dataset.state = key;
+  setPill($("#live-pill"), pill, tone, key);
   const noticeElement = $("#live-notice");
   if (noticeElement.textContent !== notice) noticeElement.textContent = notice;
+}
+
+// ---------- whose voice ----------
+
+/** Takes `voice` and `interpreter` from a message that has them (a server before interpreters has not). */
+function showVoice(message) {
+  if (!message.voice) return;
+  state.voice = { voice: message.voice, interpreter: message.interpreter ?? null };
+  renderVoice();
+}
+
+function renderVoice() {
+  const tag = $("#voice-indicator");
+  const voice = state.voice;
+  tag.hidden = !voice || state.captionsOnly;
+  if (!voice) return;
+  const floor = voice.voice === "floor" || state.language === state.session.sourceLanguage;
+  tag.dataset.voice = floor ? "floor" : voice.voice;
+  tag.textContent = floor ? "Speaker's own voice" : voice.voice === "interpreter" ? `Interpreter: ${voice.interpreter}` : "Machine voice";
 }
 
 // ---------- language ----------
@@ -577,11 +584,15 @@ function noteSequence(sequence) {
 
 /** One binary frame of Opus speech. */
 function playOpus(buffer) {
-  const frame = parseOpusFrame(buffer);
-  if (!frame || frame.language !== state.language) return;
+  const frame = state.opus.play(buffer, state.language);
+  if (!frame) return;
   noteSequence(frame.sequence);
-  state.decoder ??= new OpusStreamDecoder((samples, rate) => player.enqueueSamples(samples, rate));
-  state.decoder.decode(frame);
+  // Opus frames do not say whose voice they are: the one the server last announced.
+  countChunk(state.voice?.voice ?? "machine");
+}
+
+function countChunk(voice) {
+  state.chunksByVoice.set(voice, (state.chunksByVoice.get(voice) ?? 0) + 1);
 }
 
 function renderAudioStats() {
@@ -590,6 +601,7 @@ function renderAudioStats() {
   stats.dataset.chunks = String(player.receivedChunks);
   stats.dataset.seconds = player.receivedSeconds.toFixed(2);
   stats.dataset.scheduled = player.scheduledSeconds.toFixed(2);
+  for (const [voice, chunks] of state.chunksByVoice) stats.dataset[`${voice}Chunks`] = String(chunks);
   stats.textContent = state.captionsOnly
     ? "Captions only"
     : `Speech received: ${player.receivedSeconds.toFixed(1)} s in ${player.receivedChunks} chunks`;

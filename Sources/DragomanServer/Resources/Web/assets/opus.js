@@ -81,3 +81,28 @@ export class OpusStreamDecoder {
     if (this.decoder.state !== "closed") this.decoder.close();
   }
 }
+
+/**
+ * A connection's Opus speech, to a player: the frames of one language, decoded in order by one
+ * decoder, made at the first frame (a new connection gets a new `OpusSpeech`).
+ */
+export class OpusSpeech {
+  constructor(player) {
+    this.player = player;
+    this.decoder = null;
+  }
+
+  /** Plays one binary frame; returns it parsed, or null when it is not speech of `language`. */
+  play(buffer, language) {
+    const frame = parseOpusFrame(buffer);
+    if (!frame || frame.language !== language) return null;
+    this.decoder ??= new OpusStreamDecoder((samples, rate) => this.player.enqueueSamples(samples, rate));
+    this.decoder.decode(frame);
+    return frame;
+  }
+
+  close() {
+    this.decoder?.close();
+    this.decoder = null;
+  }
+}

@@ -1,13 +1,13 @@
 // The speaker console, /speak: key, session, microphone, broadcast controls, join link, status.
-import { $, api, ApiError, el, formatDuration, languageLabel, saveBlob, sessionWords, setUpThemeToggle, socketURL, store, discardSocket } from "./common.js";
+import { $, api, ApiError, copyShownText, el, formatDuration, languageLabel, saveBlob, sessionWords, setPill, setUpThemeToggle, socketURL, store, discardSocket } from "./common.js";
 import { CaptionView } from "./captions.js";
 import { Microphone } from "./microphone.js";
+import { levelMeter, listInputs, microphoneFailureText, sendFrame } from "./microphone-controls.js";
+import { InterpretersPanel } from "./interpreters-panel.js";
 
 const views = ["loading-view", "key-view", "setup-view", "console-view"];
 const RECONNECT_DELAYS = [0.5, 1, 2, 4, 8, 10];
 const STATUS_POLL_SECONDS = 10;
-/** Audio waiting in the socket beyond this is dropped rather than piling up on a bad network. */
-const MAX_BUFFERED_BYTES = 512 * 1024;
 
 const state = {
   key: store.get("speakerKey"),
@@ -31,8 +31,9 @@ const state = {
   leaving: false,
 };
 
-const microphone = new Microphone({ onFrame: sendAudio, onLevel: showLevel, onEnded: microphoneEnded });
+const microphone = new Microphone({ onFrame: sendAudio, onLevel: levelMeter($("#level-meter")), onEnded: microphoneEnded });
 let captions = null;
+const interpreters = new InterpretersPanel(() => state.key);
 
 setUpThemeToggle($("#theme-toggle"));
 start();
@@ -197,7 +198,7 @@ async function openConsole(session) {
 
   $("#console-title").textContent = session.title;
   $("#ended-banner").hidden = true;
-  for (const id of ["#end-button", "#mic-card", "#join-actions", "#broadcast-pill", "#mic-pill"]) $(id).hidden = false;
+  for (const id of ["#end-button", "#mic-card", "#join-actions", "#broadcast-pill", "#mic-pill", "#interpreters-card"]) $(id).hidden = false;
   $("#leave-button").textContent = "Leave it running";
   $("#console-notice").textContent = "";
   $("#mic-error").textContent = "";
@@ -217,12 +218,14 @@ async function openConsole(session) {
   renderMicrophone();
   showView("console-view");
   refreshDevices();
+  interpreters.open(state.session);
   connect();
 
   // The public view of the session names its languages.
   try {
     const details = await api(`/v1/sessions/${encodeURIComponent(session.sessionId)}`);
     state.session.languages = details.languages ?? [];
+    interpreters.setLanguages(state.session.languages);
     renderDownloads();
     renderStatus();
   } catch {
@@ -236,6 +239,7 @@ function leaveConsole() {
   clearInterval(state.pollTimer);
   microphone.stop();
   renderMicrophone();
+  interpreters.close();
   if (state.socket) {
     const socket = state.socket;
     state.socket = null;
@@ -347,6 +351,10 @@ function handle(message) {
       state.statusReceivedAt = performance.now();
       updateBroadcast(message.broadcastState);
       renderStatus();
+      interpreters.showVoices(message.voices);
+      break;
+    case "voiceChanged":
+      interpreters.voiceChanged(message);
       break;
     case "broadcastPaused":
     case "broadcastResumed":
@@ -393,7 +401,8 @@ function sessionEnded() {
   microphone.stop();
   captions?.clearPartials();
   $("#ended-banner").hidden = false;
-  for (const id of ["#end-button", "#mic-card", "#join-actions", "#broadcast-pill", "#mic-pill"]) $(id).hidden = true;
+  for (const id of ["#end-button", "#mic-card", "#join-actions", "#broadcast-pill", "#mic-pill", "#interpreters-card"]) $(id).hidden = true;
+  interpreters.close();
   $("#leave-button").textContent = "Back to sessions";
   renderMicrophone();
   renderConnection();
@@ -416,9 +425,7 @@ function renderConnection() {
   let key = "connected";
   if (state.ended) [text, tone, key] = ["Session ended", "bad", "ended"];
   else if (!state.connected) [text, tone, key] = state.everConnected ? ["Reconnecting…", "bad", "reconnecting"] : ["Connecting…", "warn", "connecting"];
-  pill.textContent = text;
-  pill.className = `pill ${tone}`;
-  pill.dataset.state = key;
+  setPill(pill, text, tone, key);
 }
 
 function renderBroadcast() {
@@ -433,9 +440,7 @@ function renderBroadcast() {
     else if (b.isMuted) [text, tone, key] = ["Broadcast muted", "warn", "muted"];
     else [text, tone, key] = ["Broadcast live", "live", "live"];
   }
-  pill.textContent = text;
-  pill.className = `pill ${tone}`;
-  pill.dataset.state = key;
+  setPill(pill, text, tone, key);
 
   const pause = $("#pause-button");
   pause.disabled = !usable;
@@ -487,10 +492,7 @@ $("#mic-button").addEventListener("click", async () => {
   try {
     await microphone.start($("#device-select").value);
   } catch (failure) {
-    $("#mic-error").textContent =
-      failure.name === "NotAllowedError"
-        ? "The browser was not allowed to use the microphone. Allow it in the site settings and try again."
-        : `The microphone could not be started: ${failure.message}`;
+    $("#mic-error").textContent = microphoneFailureText(failure);
   }
   renderMicrophone();
   refreshDevices();
@@ -508,21 +510,8 @@ $("#device-select").addEventListener("change", async () => {
 
 navigator.mediaDevices?.addEventListener?.("devicechange", refreshDevices);
 
-async function refreshDevices() {
-  const select = $("#device-select");
-  let devices = [];
-  try {
-    devices = await Microphone.devices();
-  } catch {
-    return;
-  }
-  const chosen = select.value;
-  const options = [el("option", { value: "", text: "Default microphone" })];
-  devices
-    .filter((device) => device.deviceId && device.deviceId !== "default")
-    .forEach((device, index) => options.push(el("option", { value: device.deviceId, text: device.label || `Microphone ${index + 1}` })));
-  select.replaceChildren(...options);
-  if ([...select.options].some((option) => option.value === chosen)) select.value = chosen;
+function refreshDevices() {
+  return listInputs($("#device-select"));
 }
 
 function microphoneEnded() {
@@ -536,9 +525,7 @@ function renderMicrophone() {
   button.textContent = on ? "Stop microphone" : "Start microphone";
   button.classList.toggle("primary", !on);
   const pill = $("#mic-pill");
-  pill.textContent = on ? "Microphone on" : "Microphone off";
-  pill.className = `pill ${on ? "live" : ""}`;
-  pill.dataset.state = on ? "on" : "off";
+  setPill(pill, on ? "Microphone on" : "Microphone off", on ? "live" : "", on ? "on" : "off");
   pill.dataset.framesSent = String(state.framesSent);
 }
 
@@ -546,27 +533,12 @@ function sendAudio(buffer) {
   const socket = state.socket;
   const b = state.broadcast;
   if (!socket || socket.readyState !== WebSocket.OPEN || !state.connected || b?.isPaused || b?.isMuted) return;
-  if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+  if (!sendFrame(socket, buffer)) {
     state.framesDropped += 1;
     return;
   }
-  socket.send(buffer);
   state.framesSent += 1;
   if (state.framesSent % 10 === 0) $("#mic-pill").dataset.framesSent = String(state.framesSent);
-}
-
-let lastMeterLabel = 0;
-function showLevel({ rms }) {
-  const decibels = rms > 0 ? 20 * Math.log10(rms) : -100;
-  const percent = Math.max(0, Math.min(100, ((decibels + 60) / 60) * 100));
-  const meter = $("#level-meter");
-  meter.firstElementChild.style.width = `${percent}%`;
-  const now = performance.now();
-  if (now - lastMeterLabel > 500) {
-    lastMeterLabel = now;
-    meter.setAttribute("aria-valuenow", String(Math.round(percent)));
-    meter.setAttribute("aria-valuetext", decibels > -100 ? `${Math.round(decibels)} dB` : "silent");
-  }
 }
 
 // ---------- join link, QR code, present ----------
@@ -601,22 +573,7 @@ function renderJoin() {
   $("#localhost-warning").hidden = !(host === "localhost" || host.startsWith("127.") || host === "[::1]" || host === "::1");
 }
 
-$("#copy-button").addEventListener("click", async () => {
-  const link = $("#join-link").textContent;
-  const status = $("#copy-status");
-  try {
-    await navigator.clipboard.writeText(link);
-    status.textContent = "Copied";
-  } catch {
-    // No clipboard API outside https: select the link so it can be copied by hand.
-    const range = document.createRange();
-    range.selectNodeContents($("#join-link"));
-    getSelection().removeAllRanges();
-    getSelection().addRange(range);
-    status.textContent = document.execCommand?.("copy") ? "Copied" : "Selected: press Ctrl+C";
-  }
-  setTimeout(() => (status.textContent = ""), 3000);
-});
+$("#copy-button").addEventListener("click", () => copyShownText($("#join-link"), $("#copy-status")));
 
 $("#present-button").addEventListener("click", () => {
   const view = $("#present-view");
