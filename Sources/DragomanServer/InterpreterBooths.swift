@@ -63,17 +63,20 @@ struct InterpreterBooths {
     var languages: Set<LanguageCode> { Set(seats.values.map(\.pass.language)) }
 }
 
-/// Whose voice a language's listeners hear: a person's, or the machine's.
+/// Whose voice a language's listeners hear: an interpreter's, the speaker's own (the session's
+/// language), or the machine's.
 struct LanguageVoice: Sendable, Equatable {
-    /// The interpreter on the air; `nil` for the machine.
+    /// The interpreter on the air; `nil` for the floor or the machine.
     var interpreter: InterpreterPass?
+    var isFloor = false
 
     static let machine = LanguageVoice(interpreter: nil)
+    static let floor = LanguageVoice(interpreter: nil, isFloor: true)
 
     /// `voice`, `interpreter` and `interpreterId`, as `voiceChanged` and first messages carry them.
     var fields: [String: JSONValue] {
         [
-            "voice": interpreter == nil ? "machine" : "interpreter",
+            "voice": .string((interpreter != nil ? SpeechChunk.Voice.interpreter : isFloor ? .floor : .machine).rawValue),
             "interpreter": interpreter.map { .string($0.name) } ?? .null,
             "interpreterId": interpreter.map { .string($0.id) } ?? .null,
         ]

@@ -5,9 +5,11 @@ import Foundation
 /// Interpreters: people whose voice replaces the machine's in one language while on the air
 /// (docs/protocol.md, "Interpreters").
 extension LiveSession {
-    /// Whose voice `language` has now: an interpreter on the air here, or on another node, or the machine.
+    /// Whose voice `language` has now: the speaker's in the session's own language; otherwise an
+    /// interpreter on the air here or on another node, or the machine.
     func voice(of language: LanguageCode) -> LanguageVoice {
-        LanguageVoice(interpreter: booths.onAir(in: language)?.pass ?? remoteVoices[language])
+        guard language != record.sourceLanguage else { return .floor }
+        return LanguageVoice(interpreter: booths.onAir(in: language)?.pass ?? remoteVoices[language])
     }
 
     /// The languages with a person on the air, and who: `voices` of `sessionStatus`.

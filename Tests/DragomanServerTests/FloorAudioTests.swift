@@ -13,6 +13,7 @@ struct FloorAudioTests {
             let (speaker, sessionId, _) = try await server.speaker()
             let (floor, joined) = try await server.listener(sessionId, language: "en")
             #expect(joined["targetLanguage"]?.stringValue == "en")
+            #expect(joined["voice"]?.stringValue == "floor")
             let original = server.connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "original"])
             #expect(try await original.expect("sessionJoined")["targetLanguage"]?.stringValue == "en")
             let translated = try await server.listener(sessionId, language: "es").client

@@ -206,6 +206,22 @@ export class Heartbeat {
   }
 }
 
+/** Sends `message` as JSON if `socket` is open; whether it was sent. */
+export function sendJSON(socket, message) {
+  if (socket?.readyState !== WebSocket.OPEN) return false;
+  socket.send(JSON.stringify(message));
+  return true;
+}
+
+/** The message a text frame carries, or null when it is not JSON. */
+export function parseMessage(data) {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return null;
+  }
+}
+
 /** Closes the page's socket without its close handler, so no reconnect follows; a new one is opened next. */
 export function discardSocket(state) {
   const old = state.socket;

@@ -1,6 +1,6 @@
 // The speaker's own voice, for an interpreter away from the room: a listener connection to the
 // session's `original` language (floor audio, docs/protocol.md), played as it arrives.
-import { socketURL } from "./common.js";
+import { parseMessage, socketURL } from "./common.js";
 import { PcmPlayer } from "./player.js";
 import { OpusSpeech, opusDecodingSupported } from "./opus.js";
 
@@ -73,12 +73,8 @@ export class FloorListener {
         if (language) this.opus.play(event.data, language);
         return;
       }
-      let message;
-      try {
-        message = JSON.parse(event.data);
-      } catch {
-        return;
-      }
+      const message = parseMessage(event.data);
+      if (!message) return;
       if (message.type === "sessionJoined") {
         language = message.targetLanguage;
         this.everJoined = true;

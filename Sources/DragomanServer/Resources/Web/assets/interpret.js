@@ -1,7 +1,7 @@
 // The interpreter page, /interpret/{sessionId}#token=…: one person's booth for interpreting a
 // session into one language (docs/protocol.md, "Interpreters"). It connects off the air; on the
 // air, its microphone replaces the machine's voice for the listeners of that language.
-import { $, api, ApiError, discardSocket, Heartbeat, normalizeSessionId, sessionWords, setPill, setUpThemeToggle, socketURL } from "./common.js";
+import { $, api, ApiError, discardSocket, Heartbeat, normalizeSessionId, parseMessage, sendJSON, sessionWords, setPill, setUpThemeToggle, socketURL } from "./common.js";
 import { CaptionView } from "./captions.js";
 import { FloorListener } from "./floor-listener.js";
 import { Microphone } from "./microphone.js";
@@ -140,13 +140,8 @@ function connect() {
   socket.onmessage = (event) => {
     if (state.socket !== socket || typeof event.data !== "string") return;
     heartbeat.heard();
-    let message;
-    try {
-      message = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    handle(message);
+    const message = parseMessage(event.data);
+    if (message) handle(message);
   };
   socket.onclose = () => {
     if (state.socket !== socket) return;
@@ -200,9 +195,7 @@ window.addEventListener("online", () => {
 });
 
 function send(message) {
-  if (state.socket?.readyState !== WebSocket.OPEN) return false;
-  state.socket.send(JSON.stringify(message));
-  return true;
+  return sendJSON(state.socket, message);
 }
 
 function handle(message) {

@@ -1,5 +1,5 @@
 // The listener page, /s/{sessionId}: pick a language, tap once, read captions and hear speech.
-import { $, api, ApiError, el, Heartbeat, normalizeSessionId, sessionWords, setPill, setUpThemeToggle, socketURL, store, discardSocket } from "./common.js";
+import { $, api, ApiError, el, Heartbeat, normalizeSessionId, sessionWords, parseMessage, sendJSON, setPill, setUpThemeToggle, socketURL, store, discardSocket } from "./common.js";
 import { CaptionView } from "./captions.js";
 import { PcmPlayer } from "./player.js";
 import { OpusSpeech, opusDecodingSupported } from "./opus.js";
@@ -206,13 +206,8 @@ function connect(refresh) {
       playOpus(event.data);
       return;
     }
-    let message;
-    try {
-      message = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    handle(message);
+    const message = parseMessage(event.data);
+    if (message) handle(message);
   };
   socket.onclose = () => {
     if (state.socket !== socket) return;
@@ -280,11 +275,7 @@ window.addEventListener("online", () => {
 });
 
 function send(message) {
-  if (state.socket?.readyState === WebSocket.OPEN) {
-    state.socket.send(JSON.stringify(message));
-    return true;
-  }
-  return false;
+  return sendJSON(state.socket, message);
 }
 
 // ---------- messages ----------

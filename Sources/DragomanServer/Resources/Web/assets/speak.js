@@ -1,5 +1,5 @@
 // The speaker console, /speak: key, session, microphone, broadcast controls, join link, status.
-import { $, api, ApiError, copyShownText, el, formatDuration, languageLabel, saveBlob, sessionWords, setPill, setUpThemeToggle, socketURL, store, discardSocket } from "./common.js";
+import { $, api, ApiError, copyShownText, el, formatDuration, languageLabel, saveBlob, sessionWords, setPill, setUpThemeToggle, sendJSON, socketURL, store, discardSocket } from "./common.js";
 import { CaptionView } from "./captions.js";
 import { Microphone } from "./microphone.js";
 import { levelMeter, listInputs, microphoneFailureText, sendFrame } from "./microphone-controls.js";
@@ -325,9 +325,7 @@ window.addEventListener("online", () => {
 });
 
 function send(message) {
-  if (state.socket?.readyState !== WebSocket.OPEN) return false;
-  state.socket.send(JSON.stringify(message));
-  return true;
+  return sendJSON(state.socket, message);
 }
 
 function handle(message) {
