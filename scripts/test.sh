@@ -19,8 +19,18 @@ trap 'scripts/test-postgres.sh stop' EXIT
 # a missing sidecar fails them instead of skipping them.
 export DRAGOMAN_TEST_SIDECARS="$PWD/.build-sidecars/bin"
 
+# The Swift log is kept so that a failure can be named again at the very end, where a truncated
+# CI log still shows it.
+mkdir -p .build-tests
+swift_log=.build-tests/swift-test.log
 status=0
-swift test --skip-build || status=1
+swift test --skip-build 2>&1 | tee "$swift_log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 scripts/browser-test.sh || status=1
 scripts/robustness-test.sh || status=1
+
+if [ $status -ne 0 ] && grep -q '✘' "$swift_log"; then
+  echo "Swift tests that failed (whole log in $swift_log):"
+  grep -A4 '✘' "$swift_log" | grep -v '^--$' | head -60
+fi
 exit $status

@@ -52,7 +52,7 @@ struct FloorAudioTests {
             let decoder = try OpusDecoder()
             var decoded: [Int16] = []
             while decoded.count < (tone.count * decoder.sampleRate / 16_000) - 2 * OpusEncoder.frameLength {
-                guard case .binary(let bytes) = try await listener.inbox.next(timeout: .seconds(5)) else { continue }
+                guard case .binary(let bytes) = try await listener.inbox.next(timeout: .seconds(15)) else { continue }
                 let frame = try #require(OpusAudioFrame(bytes: bytes))
                 #expect(frame.language.rawValue == "en")
                 for packet in frame.packets { decoded += try decoder.decode(packet) }

@@ -138,7 +138,7 @@ struct InterpreterTests {
             #expect(received.allSatisfy { $0["floor"]?.boolValue == false && $0["targetLanguage"]?.stringValue == "es" })
             var opusFrames = 0
             while opusFrames < voice.count {
-                guard case .binary(let bytes) = try await opusSpanish.inbox.next(timeout: .seconds(5)) else { continue }
+                guard case .binary(let bytes) = try await opusSpanish.inbox.next(timeout: .seconds(15)) else { continue }
                 #expect(OpusAudioFrame(bytes: bytes)?.language.rawValue == "es")
                 opusFrames += 1
             }

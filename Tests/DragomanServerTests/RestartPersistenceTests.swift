@@ -6,7 +6,7 @@ import Testing
 @Suite("Restart")
 struct RestartPersistenceTests {
     /// Polls `check` until it is true or `timeout` passes.
-    static func eventually(timeout: Duration = .seconds(5), _ check: () async throws -> Bool) async throws -> Bool {
+    static func eventually(timeout: Duration = .seconds(15), _ check: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await check() { return true }

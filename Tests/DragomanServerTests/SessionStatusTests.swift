@@ -38,9 +38,9 @@ struct SessionStatusTests {
             // (That `sessionCreated` comes first is `theConnectAnswerIsAlwaysTheFirstMessage`'s concern.)
             let speaker = server.connect(["action": "createSession", "sourceLanguage": "en", "token": server.keys.speaker])
             let sessionId = try #require(try await speaker.waitFor("sessionCreated").message.sessionId)
-            let first = try await speaker.waitFor("sessionStatus", timeout: .seconds(2)) { $0["updateReason"]?.stringValue == "periodic" }.message
+            let first = try await speaker.waitFor("sessionStatus", timeout: .seconds(10)) { $0["updateReason"]?.stringValue == "periodic" }.message
             Self.checkFields(first, sessionId: sessionId)
-            try await speaker.waitFor("sessionStatus", timeout: .seconds(2)) { $0["updateReason"]?.stringValue == "periodic" }
+            try await speaker.waitFor("sessionStatus", timeout: .seconds(10)) { $0["updateReason"]?.stringValue == "periodic" }
             await speaker.disconnect()
         }
     }

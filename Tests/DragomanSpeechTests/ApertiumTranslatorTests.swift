@@ -106,7 +106,7 @@ import Testing
         let flag = FileManager.default.temporaryDirectory.appendingPathComponent("dragoman-stall-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: flag) }
         let script = "if [ -e '\(flag)' ]; then exec cat; else touch '\(flag)'; exec sleep 60; fi"
-        let pipeline = ApertiumPipeline(pair: pair, command: script, timeout: .milliseconds(300), logger: .init(label: "test"))
+        let pipeline = ApertiumPipeline(pair: pair, command: script, timeout: .seconds(2), logger: .init(label: "test"))
         await #expect(throws: ApertiumError.timedOut(pair)) { try await pipeline.translate("lost") }
         #expect(try await pipeline.translate("found") == "found")
     }

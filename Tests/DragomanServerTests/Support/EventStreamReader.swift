@@ -24,7 +24,7 @@ final class EventStreamReader: @unchecked Sendable {
     }
 
     /// The next event (comments are collected, not returned).
-    func next(timeout: Duration = .seconds(5)) async throws -> ServerSentEvent {
+    func next(timeout: Duration = .seconds(15)) async throws -> ServerSentEvent {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let event = takeEvent() { return event }
@@ -36,7 +36,7 @@ final class EventStreamReader: @unchecked Sendable {
     }
 
     /// Skips events until one passes `condition`.
-    func next(timeout: Duration = .seconds(5), where condition: (ServerSentEvent) -> Bool) async throws -> ServerSentEvent {
+    func next(timeout: Duration = .seconds(15), where condition: (ServerSentEvent) -> Bool) async throws -> ServerSentEvent {
         let deadline = ContinuousClock.now + timeout
         while true {
             let event = try await next(timeout: deadline - ContinuousClock.now)

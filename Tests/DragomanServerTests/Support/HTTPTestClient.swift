@@ -27,7 +27,7 @@ final class StreamedResponse: Sendable {
     let parts = Mailbox<Part>()
 
     /// The status line and headers.
-    func head(timeout: Duration = .seconds(5)) async throws -> HTTPResponseHead {
+    func head(timeout: Duration = .seconds(15)) async throws -> HTTPResponseHead {
         guard case .head(let head) = try await parts.next(timeout: timeout) else { throw HTTPTestClient.Malformed() }
         return head
     }

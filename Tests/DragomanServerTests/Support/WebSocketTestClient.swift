@@ -36,8 +36,9 @@ final class WebSocketTestClient: Sendable {
         case frame(opcode: UInt8, payload: [UInt8])
     }
 
-    /// The default wait for one message.
-    static let timeout: Duration = .seconds(5)
+    /// The default wait for one message: generous, because the suite runs its tests in parallel on
+    /// CI's two cores beside a Whisper sidecar; a passing test never waits that long.
+    static let timeout: Duration = .seconds(15)
 
     let inbox = Mailbox<Received>()
     private let endings = Mailbox<Ending>()
