@@ -25,7 +25,10 @@ extension LiveSession {
     /// else can reach it. `nil` when the session has ended.
     func attachInterpreter(
         _ connection: ClientConnection, pass: InterpreterPass, muted: Bool, greeting: @Sendable (Snapshot) -> ServerMessage
-    ) -> ServerMessage? {
+    ) async -> ServerMessage? {
+        // Its voice goes to the listeners of other nodes only once this node knows of them, and a
+        // node that just loaded the session would otherwise learn of them only at its next heartbeat.
+        if let cluster { setRemoteListeners(await cluster.remoteListeners(of: id)) }
         guard status != .ended else { return nil }
         let before = voice(of: pass.language)
         booths.seat(connection, pass: pass, muted: muted)
@@ -60,8 +63,14 @@ extension LiveSession {
         interpreterChannels[language] = channel
     }
 
-    /// Closes the connections made with a pass just revoked.
+    /// Closes the connections made with a pass just revoked, here and on the other nodes.
     func revokeInterpreter(passID: String) {
+        closeInterpreterConnections(passID: passID)
+        relay(.revocation, text: passID)
+    }
+
+    /// Closes this node's connections made with a revoked pass.
+    func closeInterpreterConnections(passID: String) {
         for connection in booths.connections(of: passID) {
             connection.send(.error(ProtocolError(.unauthorized, "The session's speaker revoked this interpreter link."), sessionId: id))
             connection.close(.policyViolation, reason: "interpreter link revoked")
@@ -69,10 +78,11 @@ extension LiveSession {
         }
     }
 
-    /// Which passes are connected here, and which of them is on the air.
+    /// Which passes are connected, and which of them is on the air: here, and those on the air on
+    /// other nodes (a node knows of another's interpreters only what their `voiceChanged` says).
     func interpreterPresence() -> (connected: Set<String>, onAir: Set<String>) {
-        var connected: Set<String> = []
-        var onAir: Set<String> = []
+        var onAir = Set(remoteVoices.values.map(\.id))
+        var connected = onAir
         for connection in booths.connections {
             guard let pass = booths[connection]?.pass else { continue }
             connected.insert(pass.id)

@@ -572,7 +572,7 @@ actor LiveSession {
         let wanted = switch audience {
         case .sessionEnded: true
         case .everyone: remoteListeners.values.contains { $0.listeners > 0 }
-        case .voice: true
+        case .voice, .revocation: true
         case .caption, .pcmAudio, .opusAudio: (language.flatMap { remoteListeners[$0]?.listeners } ?? 0) > 0
         }
         guard wanted else { return }
@@ -609,6 +609,8 @@ actor LiveSession {
         case .voice:
             guard let language else { return }
             deliverRemoteVoice(text, language: language)
+        case .revocation:
+            closeInterpreterConnections(passID: text)
         case .sessionEnded:
             // Another node ended it and published the event; here it only closes.
             _ = lifecycle.end(.endedBySpeaker)

@@ -132,6 +132,45 @@ struct MultiNodeTests {
         }
     }
 
+    @Test("an interpreter on one node replaces the machine voice for listeners on another; revoking it on a third closes it")
+    func interpreterOnAnotherNode() async throws {
+        try await Self.withThreeNodes { nodes in
+            let (a, b, c) = (nodes[0].server, nodes[1].server, nodes[2].server)
+            let (speaker, sessionId, _) = try await a.speaker()
+            let spanish = try await c.listener(sessionId, language: "es").client
+            let french = try await c.listener(sessionId, language: "fr").client
+            try await Self.awaitListenerCount(2, speaker: speaker)
+            let invitation = try await InterpreterTests.invite(a, sessionId)
+
+            let (interpreter, _) = try await InterpreterTests.interpreter(b, sessionId, token: invitation.token)
+            for client in [speaker, spanish] {
+                let change = try await client.waitFor("voiceChanged", timeout: .seconds(10)).message
+                #expect(change["interpreter"]?.stringValue == "Maria")
+            }
+            let listed = try await a.http(.GET, "/v1/sessions/\(sessionId)/interpreters", key: a.keys.speaker).json?["interpreters"]?.arrayValue
+            #expect(listed?.first?["onAir"]?.boolValue == true)
+
+            let voice = InterpreterTests.frames(10, voice: 1)
+            try await InterpreterTests.send(voice, from: interpreter)
+            #expect(try await InterpreterTests.interpreterAudio(spanish, count: voice.count).map(InterpreterTests.samples) == voice)
+
+            // The node running the pipeline holds back the Spanish machine voice, not the French.
+            let segments = try await Self.speak(1, to: speaker)
+            try await Self.receive(segments, on: french, language: "fr", audio: true)
+            try await spanish.waitFor("transcript", timeout: .seconds(10)) { $0["isFinal"]?.boolValue == true }
+            #expect(try await spanish.barrier().allSatisfy { $0.type != "audioData" })
+
+            // Revoked through a node it is not connected to, it is closed all the same.
+            let revoked = try await c.http(.DELETE, "/v1/sessions/\(sessionId)/interpreters/\(invitation.id)", key: c.keys.speaker)
+            #expect(revoked.code == 204)
+            try await interpreter.expectError("UNAUTHORIZED", timeout: .seconds(10))
+            #expect(try await interpreter.closeCode(timeout: .seconds(10)) == .policyViolation)
+            let change = try await spanish.waitFor("voiceChanged", timeout: .seconds(10)).message
+            #expect(change["voice"]?.stringValue == "machine")
+            for client in [speaker, spanish, french] { await client.disconnect() }
+        }
+    }
+
     @Test("a second node refuses a speaker while another node runs the session's pipeline")
     func oneNodeRunsThePipeline() async throws {
         try await Self.withThreeNodes { nodes in

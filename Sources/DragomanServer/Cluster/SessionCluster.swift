@@ -38,11 +38,14 @@ struct RelayedFrame: Sendable, Equatable {
         /// `voiceChanged` of `language`: for its listeners, the speakers and its interpreters; the
         /// node running the pipeline holds the machine's speech back while a person is on the air.
         case voice = 5
+        /// An interpreter credential was revoked: its connections are closed on every node. The
+        /// payload is the credential's id, not JSON.
+        case revocation = 6
     }
 
     var sessionId: String
     var audience: Audience
-    /// The language it is for; empty for `everyone` and `sessionEnded`.
+    /// The language it is for; empty for `everyone`, `sessionEnded` and `revocation`.
     var language: String
     /// The frame's place in its language's stream; 0 where it has none.
     var sequence: Int
