@@ -28,7 +28,7 @@ extension LiveSession {
     ) async -> ServerMessage? {
         // Its voice goes to the listeners of other nodes only once this node knows of them, and a
         // node that just loaded the session would otherwise learn of them only at its next heartbeat.
-        if let cluster { setRemoteListeners(await cluster.remoteListeners(of: id)) }
+        await cluster?.refreshRemoteListeners(of: self)
         guard status != .ended else { return nil }
         let before = voice(of: pass.language)
         booths.seat(connection, pass: pass, muted: muted)
@@ -91,18 +91,25 @@ extension LiveSession {
         return (connected, onAir)
     }
 
-    /// Tells the language's listeners, the speakers and the language's interpreters, here and on
-    /// the other nodes, when its voice changed.
+    /// After a change in this node's booths: tells the language's listeners, the speakers and the
+    /// language's interpreters, here and on the other nodes, when its voice changed.
     private func announceVoice(of language: LanguageCode, ifChangedFrom before: LanguageVoice, skipping newcomer: ClientConnection? = nil) {
+        // Stored before the change is relayed, so a node that reads who is on the air after
+        // receiving it (`reconcileRemoteVoices`) reads it too.
+        cluster?.reportListeners(of: id, localTally)
         let now = voice(of: language)
         guard now != before else { return }
         // A new interpreter's voice starts a new stream for Opus decoders.
         interpreterChannels[language] = nil
-        let message = ServerMessage(
-            type: "voiceChanged", sessionId: id, fields: now.fields.merging(["targetLanguage": .string(language.rawValue)]) { first, _ in first }
-        ).encoded()
+        let message = voiceChangedMessage(now, language: language)
         sendVoiceChange(message, language: language, skipping: newcomer)
         relay(.voice, language: language, text: message)
+    }
+
+    private func voiceChangedMessage(_ voice: LanguageVoice, language: LanguageCode) -> String {
+        ServerMessage(
+            type: "voiceChanged", sessionId: id, fields: voice.fields.merging(["targetLanguage": .string(language.rawValue)]) { first, _ in first }
+        ).encoded()
     }
 
     private func sendVoiceChange(_ message: String, language: LanguageCode, skipping newcomer: ClientConnection? = nil) {
@@ -111,14 +118,35 @@ extension LiveSession {
         for connection in booths.connections(in: language) where connection !== newcomer { connection.send(text: message) }
     }
 
-    /// A voice change of an interpreter connected to another node.
+    /// A voice change of an interpreter connected to another node; this node may have learnt of
+    /// it already from that node's listener counts.
     func deliverRemoteVoice(_ message: String, language: LanguageCode) {
         guard let fields = try? JSONDecoder().decode(JSONValue.self, from: Data(message.utf8)) else { return }
+        let before = voice(of: language)
         if let name = fields["interpreter"]?.stringValue, let passID = fields["interpreterId"]?.stringValue {
             remoteVoices[language] = InterpreterPass(id: passID, sessionId: id, language: language, name: name, createdAt: .distantPast)
         } else {
             remoteVoices[language] = nil
         }
+        guard voice(of: language) != before else { return }
         sendVoiceChange(message, language: language)
+    }
+
+    /// Brings the other nodes' voices in line with what those nodes report on the air: a node
+    /// that loaded the session after an interpreter went on the air learns of it, and the
+    /// interpreter of a node that died (whose counts expired) gives the language back to the
+    /// machine. Only this node's connections are told: every node reconciles for itself.
+    func reconcileRemoteVoices() {
+        let claimed = remoteListeners.filter { !$0.value.interpretersOnAir.isEmpty }.keys
+        for language in Set(remoteVoices.keys).union(claimed) {
+            let onAir = remoteListeners[language]?.interpretersOnAir ?? []
+            if let current = remoteVoices[language], onAir.contains(where: { $0.id == current.id }) { continue }
+            let before = voice(of: language)
+            remoteVoices[language] = onAir.first
+            let now = voice(of: language)
+            guard now != before else { continue }
+            interpreterChannels[language] = nil
+            sendVoiceChange(voiceChangedMessage(now, language: language), language: language)
+        }
     }
 }

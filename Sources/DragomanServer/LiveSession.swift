@@ -40,7 +40,7 @@ actor LiveSession {
     /// The other nodes serving this session; `nil` on a single node.
     let cluster: (any SessionCluster)?
     /// The listeners of the other nodes, by language.
-    private var remoteListeners: [LanguageCode: ListenerTally] = [:]
+    private(set) var remoteListeners: [LanguageCode: ListenerTally] = [:]
     /// Whether this node holds the speaker lease (runs the pipeline) in a cluster.
     private var holdsSpeakerLease = false
     /// Whether this node has held the speaker lease since it loaded the session.
@@ -535,7 +535,7 @@ actor LiveSession {
                 // A pipeline left from an earlier lease would count segments from where this node
                 // last had them; a new one starts after the last one stored by any node.
                 pipeline = nil
-                remoteListeners = await cluster.remoteListeners(of: id)
+                await cluster.refreshRemoteListeners(of: self)
                 return true
             }
         }
@@ -629,6 +629,7 @@ actor LiveSession {
         if let reason = statusPolicy.reason(before: before, after: wholeDistribution) {
             sendStatus(reason: reason)
         }
+        reconcileRemoteVoices()
     }
 
     /// Tells every connection here the session is over, closes them and forgets the session.
@@ -646,9 +647,12 @@ actor LiveSession {
         await onEnded(id)
     }
 
-    /// This node's listeners by language.
-    private var localTally: [LanguageCode: ListenerTally] {
+    /// This node's listeners by language, and its interpreters on the air.
+    var localTally: [LanguageCode: ListenerTally] {
         var tally: [LanguageCode: ListenerTally] = [:]
+        for language in booths.languages {
+            if let seat = booths.onAir(in: language) { tally[language, default: ListenerTally()].interpretersOnAir = [seat.pass] }
+        }
         for slot in listeners.slots {
             tally[slot.language, default: ListenerTally()].listeners += 1
             guard slot.wantsAudio else { continue }

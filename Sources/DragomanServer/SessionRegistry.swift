@@ -60,6 +60,8 @@ public actor SessionRegistry: Service {
         let session = makeLive(record)
         sessions[id] = session
         await session.resumeAfterRestart()
+        // Its first clients are told how many listen on the other nodes and who interprets there.
+        await cluster?.refreshRemoteListeners(of: session)
         return .live(session)
     }
 

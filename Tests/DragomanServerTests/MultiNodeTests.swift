@@ -171,6 +171,31 @@ struct MultiNodeTests {
         }
     }
 
+    @Test("a node that loads the session later knows who interprets; when the interpreter's node dies, the machine speaks again")
+    func interpreterNodeDies() async throws {
+        try await Self.withThreeNodes { nodes in
+            let (a, b, c) = (nodes[0].server, nodes[1].server, nodes[2].server)
+            let (speaker, sessionId, _) = try await a.speaker()
+            let invitation = try await InterpreterTests.invite(a, sessionId)
+            let (interpreter, _) = try await InterpreterTests.interpreter(b, sessionId, token: invitation.token)
+            try await speaker.waitFor("voiceChanged", timeout: .seconds(10)) { $0["interpreter"]?.stringValue == "Maria" }
+
+            let (spanish, joined) = try await c.listener(sessionId, language: "es")
+            #expect(joined["voice"]?.stringValue == "interpreter")
+            #expect(joined["interpreter"]?.stringValue == "Maria")
+
+            // B dies with its interpreter: once its counts expire, A and C give Spanish back to the machine.
+            await nodes[1].kill()
+            _ = try await interpreter.ending(timeout: .seconds(10))
+            for client in [speaker, spanish] {
+                try await client.waitFor("voiceChanged", timeout: .seconds(10)) { $0["voice"]?.stringValue == "machine" }
+            }
+            let segments = try await Self.speak(1, to: speaker)
+            try await Self.receive(segments, on: spanish, language: "es", audio: true)
+            for client in [speaker, spanish] { await client.disconnect() }
+        }
+    }
+
     @Test("a second node refuses a speaker while another node runs the session's pipeline")
     func oneNodeRunsThePipeline() async throws {
         try await Self.withThreeNodes { nodes in

@@ -32,6 +32,11 @@ actor PostgresCluster: SessionCluster {
     private var stopped = false
     /// The last relayed frame of each session delivered here.
     private var cursors: [String: Int64] = [:]
+    /// Numbers the reads of the other nodes' listeners as they start.
+    private var remoteReads: Int64 = 0
+    /// The number of the read each session's remote listeners were last set from: a read that
+    /// started earlier (a heartbeat's, overtaken by a notification's) is older news and is dropped.
+    private var appliedRemoteReads: [String: Int64] = [:]
 
     static let channel = "dragoman"
     /// A frame is kept this long for nodes that were briefly away.
@@ -188,11 +193,14 @@ actor PostgresCluster: SessionCluster {
     private func store(_ tally: [LanguageCode: ListenerTally], of sessionId: String) async throws {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("DELETE FROM node_listeners WHERE node_id = \(nodeId) AND session_id = \(sessionId)", logger: logger)
-            for (language, count) in tally where count.listeners > 0 {
+            for (language, count) in tally where count.listeners > 0 || !count.interpretersOnAir.isEmpty {
+                let interpreter = count.interpretersOnAir.first
                 try await connection.query(
                     """
-                    INSERT INTO node_listeners (node_id, session_id, language, listeners, pcm_listeners, opus_listeners)
-                    VALUES (\(nodeId), \(sessionId), \(language.rawValue), \(count.listeners), \(count.pcmListeners), \(count.opusListeners))
+                    INSERT INTO node_listeners
+                        (node_id, session_id, language, listeners, pcm_listeners, opus_listeners, interpreter_id, interpreter_name)
+                    VALUES (\(nodeId), \(sessionId), \(language.rawValue), \(count.listeners), \(count.pcmListeners), \(count.opusListeners),
+                        \(interpreter?.id), \(interpreter?.name))
                     """, logger: logger)
             }
             try await connection.query("SELECT pg_notify(\(Self.channel), \("l \(nodeId) \(sessionId)"))", logger: logger)
@@ -201,23 +209,50 @@ actor PostgresCluster: SessionCluster {
 
     // MARK: Receiving
 
-    func remoteListeners(of sessionId: String) async -> [LanguageCode: ListenerTally] {
-        (try? await remoteListeners(sessionIds: [sessionId]))?[sessionId] ?? [:]
+    func refreshRemoteListeners(of session: LiveSession) async {
+        do {
+            try await refreshRemoteListeners(of: [session])
+        } catch {
+            logger.error("Could not read the other nodes' listeners", metadata: ["error": "\(PostgresStore.describe(error))"])
+        }
     }
 
-    /// The listeners on other nodes whose heartbeat is recent, by session and language.
+    /// Reads the listeners of `sessions` on the other live nodes and hands each session its own,
+    /// unless a read that started later got there first.
+    private func refreshRemoteListeners(of sessions: [LiveSession]) async throws {
+        remoteReads += 1
+        let read = remoteReads
+        let tallies = try await remoteListeners(sessionIds: sessions.map(\.id))
+        for session in sessions where read > appliedRemoteReads[session.id, default: 0] {
+            appliedRemoteReads[session.id] = read
+            await session.setRemoteListeners(tallies[session.id] ?? [:])
+        }
+    }
+
+    /// The listeners on other nodes whose heartbeat is recent, and their interpreters on the air,
+    /// by session and language.
     private func remoteListeners(sessionIds: [String]) async throws -> [String: [LanguageCode: ListenerTally]] {
         var tallies: [String: [LanguageCode: ListenerTally]] = [:]
         let rows = try await client.query(
             """
-            SELECT session_id, language, sum(listeners)::bigint, sum(pcm_listeners)::bigint, sum(opus_listeners)::bigint
+            SELECT session_id, language, listeners::bigint, pcm_listeners::bigint, opus_listeners::bigint, interpreter_id, interpreter_name
             FROM node_listeners
             WHERE session_id = ANY(\(sessionIds)) AND node_id <> \(nodeId) AND seen_at > now() - make_interval(secs => \(expiry))
-            GROUP BY session_id, language
+            ORDER BY interpreter_id
             """, logger: logger)
-        for try await (sessionId, code, listeners, pcm, opus) in rows.decode((String, String, Int, Int, Int).self) {
+        for try await (sessionId, code, listeners, pcm, opus, interpreterID, interpreterName)
+            in rows.decode((String, String, Int, Int, Int, String?, String?).self)
+        {
             guard let language = LanguageCode(code) else { continue }
-            tallies[sessionId, default: [:]][language] = ListenerTally(listeners: listeners, pcmListeners: pcm, opusListeners: opus)
+            var tally = tallies[sessionId, default: [:]][language, default: ListenerTally()]
+            tally.listeners += listeners
+            tally.pcmListeners += pcm
+            tally.opusListeners += opus
+            if let interpreterID, let interpreterName {
+                tally.interpretersOnAir.append(
+                    InterpreterPass(id: interpreterID, sessionId: sessionId, language: language, name: interpreterName, createdAt: .distantPast))
+            }
+            tallies[sessionId, default: [:]][language] = tally
         }
         return tallies
     }
@@ -256,7 +291,7 @@ actor PostgresCluster: SessionCluster {
                 guard parts.count == 5, let first = Int64(parts[3]), let last = Int64(parts[4]), first <= last else { return }
                 try await deliverFrames(of: parts[2], notified: first...last, to: session)
             case "l":
-                await session.setRemoteListeners(try await remoteListeners(sessionIds: [parts[2]])[parts[2]] ?? [:])
+                try await refreshRemoteListeners(of: [session])
             default:
                 return
             }
@@ -287,7 +322,7 @@ actor PostgresCluster: SessionCluster {
 
     /// Every heartbeat: marks this node's listener counts alive, forgets expired ones and old
     /// frames, and refreshes the remote counts of every session in memory (so a dead node's
-    /// listeners stop counting).
+    /// listeners and interpreters stop counting).
     private func beat(registry: SessionRegistry) async {
         while !Task.isCancelled {
             do {
@@ -297,8 +332,9 @@ actor PostgresCluster: SessionCluster {
                 try await client.query(
                     "DELETE FROM relayed_frames WHERE created_at < now() - make_interval(secs => \(Self.frameRetention))", logger: logger)
                 let sessions = await registry.inMemorySessions
-                let tallies = try await remoteListeners(sessionIds: sessions.map(\.id))
-                for session in sessions { await session.setRemoteListeners(tallies[session.id] ?? [:]) }
+                let ids = Set(sessions.map(\.id))
+                appliedRemoteReads = appliedRemoteReads.filter { ids.contains($0.key) }
+                try await refreshRemoteListeners(of: sessions)
             } catch {
                 logger.error("Cluster heartbeat failed", metadata: ["error": "\(PostgresStore.describe(error))"])
             }

@@ -1,4 +1,5 @@
 import DragomanCore
+import DragomanStore
 
 /// What a node shares with the other nodes serving the same sessions. A single node has none
 /// (`LiveSession.cluster` is `nil`) and pays nothing for it; on PostgreSQL it is `PostgresCluster`.
@@ -12,8 +13,9 @@ protocol SessionCluster: Sendable {
     func relay(_ frame: RelayedFrame)
     /// Queues this node's listeners of a session, by language.
     func reportListeners(of sessionId: String, _ tally: [LanguageCode: ListenerTally])
-    /// The listeners of a session on the other live nodes, by language.
-    func remoteListeners(of sessionId: String) async -> [LanguageCode: ListenerTally]
+    /// Reads the listeners of a session on the other live nodes, by language, and hands them to
+    /// `LiveSession.setRemoteListeners`.
+    func refreshRemoteListeners(of session: LiveSession) async
     /// Tells the other nodes this one appended a lifecycle event to the shared log.
     func announceEvent(_ sequence: Int64)
     /// Delivers what the other nodes relay to the sessions `registry` holds, and their events to
@@ -53,9 +55,12 @@ struct RelayedFrame: Sendable, Equatable {
     var payload: [UInt8]
 }
 
-/// How many listeners of one language a node has, and how many of them want speech in each format.
+/// How many listeners of one language a node has, how many of them want speech in each format,
+/// and which interpreter of the language it has on the air.
 struct ListenerTally: Sendable, Equatable {
     var listeners = 0
     var pcmListeners = 0
     var opusListeners = 0
+    /// One per node at most; summed over nodes, ordered by id.
+    var interpretersOnAir: [InterpreterPass] = []
 }

@@ -114,6 +114,12 @@ enum PostgresMigrations {
             """,
             "CREATE INDEX interpreter_passes_by_session ON interpreter_passes (session_id, created_at)",
         ]),
+        // The interpreter a node has on the air in a language lives and dies with its node's row, so
+        // the other nodes stop counting it when that node dies, and a node that loads the session
+        // later learns of it.
+        Migration(version: 5, name: "interpreters on the air by node", statements: [
+            "ALTER TABLE node_listeners ADD COLUMN interpreter_id text, ADD COLUMN interpreter_name text",
+        ]),
     ]
 
     /// Applies the migrations this database lacks.
