@@ -174,7 +174,7 @@ def join_as_listener(make_browser, server, session_id, language, size=(360, 740)
     return listener
 
 
-def open_console(make_browser, server, title, microphone=None):
+def open_console(make_browser, server, title, microphone=None, passcode=None):
     """A speaker console (the key remembered beforehand) with a new session; returns (driver, session id)."""
     import urllib.parse
 
@@ -184,6 +184,8 @@ def open_console(make_browser, server, title, microphone=None):
     speaker.get(server.base_url + "/speak")
     wait_for(speaker, lambda d: css(d, "#title-input").is_displayed(), message="new session form")
     css(speaker, "#title-input").send_keys(title)
+    if passcode:
+        css(speaker, "#passcode-input").send_keys(passcode)
     css(speaker, "#create-button").click()
     wait_for(speaker, lambda d: state_of(d, "#connection-pill") == "connected", message="speaker connected")
     session_id = urllib.parse.parse_qs(urllib.parse.urlparse(speaker.current_url).query)["session"][0]

@@ -44,6 +44,24 @@ def audio_stat(listener, name):
     return float(css(listener, "#audio-stats").get_attribute(f"data-{name}") or 0)
 
 
+def call_api(server, method, path, body=None):
+    """Calls the HTTP API with the speaker key, as any client of it would; returns the JSON answer, if any."""
+    request = urllib.request.Request(
+        server.base_url + path,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {server.key}", "Content-Type": "application/json"},
+        method=method,
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        answer = response.read()
+    return json.loads(answer) if answer else None
+
+
+def interpreter_link(server, session_id, name):
+    """Makes an interpreter link into Spanish; returns its `interpretUrl`."""
+    return call_api(server, "POST", f"/v1/sessions/{session_id}/interpreters", {"language": "es", "name": name})["interpretUrl"]
+
+
 def join_without_webcodecs(make_browser, server, session_id, language):
     """A listener whose browser cannot decode Opus: speech comes as `audioData` JSON, which says whose voice it is."""
     listener = make_browser(size=(360, 740))
@@ -201,16 +219,41 @@ def test_a_bad_link_says_what_is_wrong(booth, make_browser, server):
     retire(make_browser, visitor)
 
 
+def test_hearing_the_speaker_of_a_passcode_session_takes_its_passcode(server, make_browser):
+    speaker, session_id = open_console(make_browser, server, "Closed meeting", microphone=TALK, passcode="4821")
+    css(speaker, "#mic-button").click()
+    wait_for(speaker, lambda d: state_of(d, "#mic-pill") == "on", message="microphone on")
+    interpreter = make_browser()
+    interpreter.get(interpreter_link(server, session_id, "Ana"))
+    wait_for(interpreter, lambda d: state_of(d, "#connection-pill") == "connected", timeout=15, message="Ana connected")
+    assert css(interpreter, "#hear-passcode-field").is_displayed()
+    hearing = lambda d: css(d, "#hear-button").get_attribute("aria-pressed") == "true"
+    error = lambda d: css(d, "#hear-error").text
+
+    css(interpreter, "#hear-button").click()
+    assert error(interpreter) == "Type the session's passcode first."
+    assert not hearing(interpreter)
+
+    css(interpreter, "#hear-passcode").send_keys("0000")
+    css(interpreter, "#hear-button").click()
+    wait_for(interpreter, lambda d: not hearing(d) and error(d) not in ("", "Type the session's passcode first."), timeout=10,
+             message="a wrong passcode is refused")
+
+    css(interpreter, "#hear-passcode").clear()
+    css(interpreter, "#hear-passcode").send_keys("4821")
+    css(interpreter, "#hear-button").click()
+    wait_for(interpreter, hearing, message="hearing")
+    wait_for(interpreter, lambda d: int(css(d, "#hear-status").get_attribute("data-chunks")) > 10, timeout=30,
+             message="the speaker's voice arrives")
+    assert error(interpreter) == ""
+    retire(make_browser, interpreter)
+    retire(make_browser, speaker)
+    # Other tests list the key's live sessions.
+    call_api(server, "DELETE", f"/v1/sessions/{session_id}")
+
+
 def test_the_session_ending_closes_the_booth(booth, server):
-    # Ana's link is made over HTTP, as any client of the API would.
-    request = urllib.request.Request(
-        f"{server.base_url}/v1/sessions/{booth.session_id}/interpreters",
-        data=json.dumps({"language": "es", "name": "Ana"}).encode(),
-        headers={"Authorization": f"Bearer {server.key}", "Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        link = json.load(response)["interpretUrl"]
+    link = interpreter_link(server, booth.session_id, "Ana")
     interpreter = booth.interpreter
     interpreter.get(link)
     interpreter.refresh()
