@@ -25,10 +25,7 @@ extension LiveSession {
     /// else can reach it. `nil` when the session has ended.
     func attachInterpreter(
         _ connection: ClientConnection, pass: InterpreterPass, muted: Bool, greeting: @Sendable (Snapshot) -> ServerMessage
-    ) async -> ServerMessage? {
-        // Its voice goes to the listeners of other nodes only once this node knows of them, and a
-        // node that just loaded the session would otherwise learn of them only at its next heartbeat.
-        await cluster?.refreshRemoteListeners(of: self)
+    ) -> ServerMessage? {
         guard status != .ended else { return nil }
         let before = voice(of: pass.language)
         booths.seat(connection, pass: pass, muted: muted)
@@ -79,7 +76,7 @@ extension LiveSession {
     }
 
     /// Which passes are connected, and which of them is on the air: here, and those on the air on
-    /// other nodes (a node knows of another's interpreters only what their `voiceChanged` says).
+    /// other nodes (of another node's interpreters, a node knows only which one is on the air).
     func interpreterPresence() -> (connected: Set<String>, onAir: Set<String>) {
         var onAir = Set(remoteVoices.values.map(\.id))
         var connected = onAir
@@ -145,7 +142,6 @@ extension LiveSession {
             remoteVoices[language] = onAir.first
             let now = voice(of: language)
             guard now != before else { continue }
-            interpreterChannels[language] = nil
             sendVoiceChange(voiceChangedMessage(now, language: language), language: language)
         }
     }
