@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = Path(__file__).resolve().parents[2]
@@ -85,8 +86,10 @@ def make_browser():
 
 
 def wait_for(driver, condition, timeout=30, message=""):
-    """Waits until `condition(driver)` is truthy and returns it."""
-    return WebDriverWait(driver, timeout, poll_frequency=0.25).until(lambda d: condition(d), message)
+    """Waits until `condition(driver)` is truthy and returns it. The pages re-render lists as they
+    change: a condition that read an element just replaced (stale) is simply polled again."""
+    return WebDriverWait(driver, timeout, poll_frequency=0.25, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: condition(d), message)
 
 
 def css(driver, selector):
