@@ -5,7 +5,7 @@ let package = Package(
     name: "Dragoman",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "dragoman", targets: ["dragoman"]),
+        .executable(name: "dragoman", targets: ["dragoman"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),

@@ -7,6 +7,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-dependencies.sh --for-tests || exit 1
+# The code's layout is checked first: .swift-format says how it is written, and
+# `swift format format -i -r -p Sources Tests Package.swift` writes it so.
+swift format lint --strict -r -p Sources Tests Package.swift || exit 1
 swift build --build-tests || exit 1
 
 # The PostgreSQL store and the multi-node tests run on a real server; with the URL set, a database

@@ -13,7 +13,10 @@ public struct TranscriptSegment: Sendable, Equatable {
     /// The text in each language it was translated into.
     public var translations: [LanguageCode: String]
 
-    public init(sessionId: String, index: Int, startTime: Double, endTime: Double, sourceLanguage: LanguageCode, sourceText: String, translations: [LanguageCode: String] = [:]) {
+    public init(
+        sessionId: String, index: Int, startTime: Double, endTime: Double, sourceLanguage: LanguageCode, sourceText: String,
+        translations: [LanguageCode: String] = [:]
+    ) {
         self.sessionId = sessionId
         self.index = index
         self.startTime = startTime

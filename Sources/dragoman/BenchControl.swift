@@ -34,9 +34,11 @@ struct BenchControl: AsyncParsableCommand {
         let connectStart = MonotonicTime.seconds
         var audience: [LiveConnection] = []
         for index in 0..<listeners {
-            audience.append(try await LiveConnection.open(address.webSocketURL([
-                "action": "joinSession", "sessionId": sessionId, "targetLanguage": languages[index % languages.count],
-            ])))
+            audience.append(
+                try await LiveConnection.open(
+                    address.webSocketURL([
+                        "action": "joinSession", "sessionId": sessionId, "targetLanguage": languages[index % languages.count],
+                    ])))
         }
         let connectSeconds = MonotonicTime.seconds - connectStart
         print(String(format: "%d listeners connected in %.2f s (%.0f a second, one at a time)", listeners, connectSeconds, Double(listeners) / connectSeconds))
@@ -86,7 +88,8 @@ struct BenchControl: AsyncParsableCommand {
         let roundTrip = Distribution(roundTripTimes)
         let delivery = Distribution(deliveries)
         let complete = Distribution(lastArrivals)
-        print("""
+        print(
+            """
 
             | measure | p50 (ms) | p95 (ms) | max (ms) | samples |
             |---|---|---|---|---|
@@ -100,6 +103,8 @@ struct BenchControl: AsyncParsableCommand {
     }
 
     private func row(_ name: String, _ distribution: Distribution) -> String {
-        String(format: "| %@ | %.2f | %.2f | %.2f | %d |", name, distribution.median * 1000, distribution.percentile(0.95) * 1000, distribution.largest * 1000, distribution.count)
+        String(
+            format: "| %@ | %.2f | %.2f | %.2f | %d |", name, distribution.median * 1000, distribution.percentile(0.95) * 1000, distribution.largest * 1000,
+            distribution.count)
     }
 }

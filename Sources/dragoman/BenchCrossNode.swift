@@ -56,7 +56,8 @@ struct BenchCrossNode: AsyncParsableCommand {
                 format: "| %@ | %d | %.1f | %.1f | %.1f |", type, distribution.count, distribution.median * 1000,
                 distribution.percentile(0.99) * 1000, distribution.largest * 1000)
         }
-        print("""
+        print(
+            """
 
             | frames | count | added latency A → B, median (ms) | p99 (ms) | largest (ms) |
             |---|---|---|---|---|
@@ -68,9 +69,10 @@ struct BenchCrossNode: AsyncParsableCommand {
     /// node's, per frame.
     private func measure(fixture name: String, speakerNode: ServerProcess, otherNode: ServerProcess) async throws -> [String: [Double]] {
         let wav = try talks.audio(name)
-        let speaker = try await LiveConnection.open(ServerAddress(speakerNode.url).webSocketURL([
-            "action": "createSession", "sourceLanguage": "en", "token": speakerNode.key, "sampleRate": String(wav.sampleRate),
-        ]))
+        let speaker = try await LiveConnection.open(
+            ServerAddress(speakerNode.url).webSocketURL([
+                "action": "createSession", "sourceLanguage": "en", "token": speakerNode.key, "sampleRate": String(wav.sampleRate),
+            ]))
         var speakerMessages = speaker.messages.makeAsyncIterator()
         guard let sessionId = await speakerMessages.next()?.json?["sessionId"]?.stringValue else { throw BenchError("no session was created") }
         let listeners = try await [speakerNode, otherNode].asyncMap { node in
@@ -111,7 +113,8 @@ struct BenchCrossNode: AsyncParsableCommand {
             rows.append(String(format: "| %d | %.0f | %.0f |", count, rates.framesPerSecond, rates.notificationsPerSecond))
         }
         await store.close()
-        print("""
+        print(
+            """
 
             | senders (nodes relaying at once) | relayed frames written a second | NOTIFYs received a second |
             |---|---|---|

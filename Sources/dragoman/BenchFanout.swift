@@ -27,10 +27,16 @@ struct BenchFanout: AsyncParsableCommand {
     @Option(help: "pcm (audioData JSON) or opus (binary frames).")
     var audioFormat: String = "pcm"
 
-    @Flag(help: "Every listener joins the session's own language and hears the speaker's voice (floor audio); speech delay is mouth to ear, from the speaker's send.")
+    @Flag(
+        help:
+            "Every listener joins the session's own language and hears the speaker's voice (floor audio); speech delay is mouth to ear, from the speaker's send."
+    )
     var floor = false
 
-    @Flag(help: "Every listener joins Spanish, which two interpreters speak (the talks, in real time), handing over half-way; speech delay is mouth to ear, from the interpreter's send.")
+    @Flag(
+        help:
+            "Every listener joins Spanish, which two interpreters speak (the talks, in real time), handing over half-way; speech delay is mouth to ear, from the interpreter's send."
+    )
     var interpreter = false
 
     @OptionGroup var talks: TalkOptions
@@ -48,17 +54,21 @@ struct BenchFanout: AsyncParsableCommand {
         let speech = try talks.names.flatMap { try talks.audio($0).samples }
         if floor && interpreter { throw ValidationError("--floor and --interpreter are two different runs.") }
         let targets = floor ? ["en"] : interpreter ? ["es"] : Array(Self.targetOrder.prefix(languages))
-        printNow("| listeners | languages | format | connects/s | memory per idle listener | caption delay p50 / p99 / max (ms) | speech delay p50 / p99 / max (ms) | server CPU | speech chunks received | skipped notices |")
+        printNow(
+            "| listeners | languages | format | connects/s | memory per idle listener | caption delay p50 / p99 / max (ms) | speech delay p50 / p99 / max (ms) | server CPU | speech chunks received | skipped notices |"
+        )
         printNow("|---|---|---|---|---|---|---|---|---|---|")
         for count in listeners.split(separator: ",").compactMap({ Int($0) }) {
             let result = try await measure(listeners: count, targets: targets, speech: speech)
             printNow(result.row)
             if let json {
                 let line = try JSONEncoder().encode(result.record)
-                let handle = FileHandle(forWritingAtPath: json) ?? {
-                    FileManager.default.createFile(atPath: json, contents: nil)
-                    return FileHandle(forWritingAtPath: json)!
-                }()
+                let handle =
+                    FileHandle(forWritingAtPath: json)
+                    ?? {
+                        FileManager.default.createFile(atPath: json, contents: nil)
+                        return FileHandle(forWritingAtPath: json)!
+                    }()
                 handle.seekToEndOfFile()
                 handle.write(line + Data("\n".utf8))
                 try handle.close()
@@ -104,7 +114,10 @@ struct BenchFanout: AsyncParsableCommand {
             return try await tasks.reduce(into: []) { $0 += $1 }
         }
         let connectSeconds = MonotonicTime.seconds - connectStart
-        progress(String(format: "%d listeners joined in %.1f s; streaming %.0f s of speech", count, connectSeconds, Double(speech.count) / Double(PCM.speechSampleRate)))
+        progress(
+            String(
+                format: "%d listeners joined in %.1f s; streaming %.0f s of speech", count, connectSeconds, Double(speech.count) / Double(PCM.speechSampleRate))
+        )
         try await Task.sleep(for: .seconds(2))
         let idle = server.residentBytes
         tally.reset()
@@ -126,7 +139,8 @@ struct BenchFanout: AsyncParsableCommand {
         for channel in channels { channel.close(promise: nil) }
         speaker.close()
         return Result(
-            listeners: count, languages: targets.count, format: floor ? "\(audioFormat), floor" : interpreter ? "\(audioFormat), interpreter" : audioFormat, connectsPerSecond: Double(count) / connectSeconds,
+            listeners: count, languages: targets.count, format: floor ? "\(audioFormat), floor" : interpreter ? "\(audioFormat), interpreter" : audioFormat,
+            connectsPerSecond: Double(count) / connectSeconds,
             idleBytesPerListener: Double(idle - baseline) / Double(count), serverCPU: cpu, counts: counts)
     }
 
@@ -139,7 +153,10 @@ struct BenchFanout: AsyncParsableCommand {
         try await RealTimeSender(samples: Array(speech[..<half]), sampleRate: PCM.speechSampleRate).send(to: booth.first) { _ in tally.speakerSentFrame() }
         let handOverStart = MonotonicTime.seconds
         try await booth.handOver()
-        progress(String(format: "hand-over: the second interpreter was on the air %.1f ms after the first one's last frame", (MonotonicTime.seconds - handOverStart) * 1000))
+        progress(
+            String(
+                format: "hand-over: the second interpreter was on the air %.1f ms after the first one's last frame",
+                (MonotonicTime.seconds - handOverStart) * 1000))
         try await RealTimeSender(samples: Array(speech[half...]), sampleRate: PCM.speechSampleRate).send(to: booth.second) { _ in tally.speakerSentFrame() }
     }
 

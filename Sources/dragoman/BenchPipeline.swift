@@ -51,21 +51,27 @@ struct BenchPipeline: AsyncParsableCommand {
                 audioLatencies += result.audioLatencies
                 errorRates.append(result.wordErrorRate)
                 audioSeconds += result.audioSeconds
-                print(String(format: "  %d languages, %@: WER %.1f %%, %d captions, %d first-audio", count, name, result.wordErrorRate * 100, result.captionLatencies.count, result.audioLatencies.count))
+                print(
+                    String(
+                        format: "  %d languages, %@: WER %.1f %%, %d captions, %d first-audio", count, name, result.wordErrorRate * 100,
+                        result.captionLatencies.count, result.audioLatencies.count))
                 let fixtureAudio = Distribution(result.audioLatencies)
-                fixtureRows.append(String(
-                    format: "| %d | %@ | %.1f %% | %.0f | %.0f |", count, name, result.wordErrorRate * 100,
-                    fixtureAudio.median * 1000, fixtureAudio.largest * 1000))
+                fixtureRows.append(
+                    String(
+                        format: "| %d | %@ | %.1f %% | %.0f | %.0f |", count, name, result.wordErrorRate * 100,
+                        fixtureAudio.median * 1000, fixtureAudio.largest * 1000))
             }
             let cpu = server.cpuSeconds - cpuBefore
             let captions = Distribution(captionLatencies)
             let audio = Distribution(audioLatencies)
-            rows.append(String(
-                format: "| %d (%@) | %.0f | %.0f | %.0f | %.0f | %.3f | %.1f %% |", count, targets.joined(separator: ", "),
-                audio.median * 1000, audio.percentile(0.95) * 1000, captions.median * 1000, captions.percentile(0.95) * 1000,
-                cpu / audioSeconds, errorRates.reduce(0, +) / Double(errorRates.count) * 100))
+            rows.append(
+                String(
+                    format: "| %d (%@) | %.0f | %.0f | %.0f | %.0f | %.3f | %.1f %% |", count, targets.joined(separator: ", "),
+                    audio.median * 1000, audio.percentile(0.95) * 1000, captions.median * 1000, captions.percentile(0.95) * 1000,
+                    cpu / audioSeconds, errorRates.reduce(0, +) / Double(errorRates.count) * 100))
         }
-        print("""
+        print(
+            """
 
             | target languages | end of speech → first audio, median (ms) | p95 (ms) | end of speech → final caption, median (ms) | p95 (ms) | real-time factor (server CPU s / audio s) | mean WER |
             |---|---|---|---|---|---|---|
@@ -88,18 +94,21 @@ struct BenchPipeline: AsyncParsableCommand {
         let wav = try talks.audio(name)
         let reference = try talks.reference(name)
         let address = ServerAddress(server.url)
-        let speaker = try await LiveConnection.open(address.webSocketURL([
-            "action": "createSession", "sourceLanguage": "en", "token": server.key, "sampleRate": String(wav.sampleRate),
-        ]))
+        let speaker = try await LiveConnection.open(
+            address.webSocketURL([
+                "action": "createSession", "sourceLanguage": "en", "token": server.key, "sampleRate": String(wav.sampleRate),
+            ]))
         var speakerMessages = speaker.messages.makeAsyncIterator()
         guard let created = await speakerMessages.next(), let sessionId = created.json?["sessionId"]?.stringValue else {
             throw BenchError("no session was created")
         }
         var listeners: [LiveConnection] = []
         for language in targets {
-            listeners.append(try await LiveConnection.open(address.webSocketURL([
-                "action": "joinSession", "sessionId": sessionId, "targetLanguage": language,
-            ])))
+            listeners.append(
+                try await LiveConnection.open(
+                    address.webSocketURL([
+                        "action": "joinSession", "sessionId": sessionId, "targetLanguage": language,
+                    ])))
         }
         // Everyone reads in the background; the timestamps are taken on arrival.
         let collectors = ([speaker] + listeners).map { connection in

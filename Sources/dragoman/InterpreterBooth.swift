@@ -1,8 +1,9 @@
 import DragomanClient
 import DragomanCore
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The bench's two interpreters of one language, taking turns as at an event: the first is on

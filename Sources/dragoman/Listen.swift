@@ -7,7 +7,9 @@ import Foundation
 struct Listen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Join a session as a listener; write its captions and a WAV of what a listener heard.",
-        discussion: "Writes OUT/captions.txt (final captions), OUT/captions.jsonl (every transcript message) and OUT/audio.wav, and stops when the session ends or after --duration seconds.")
+        discussion:
+            "Writes OUT/captions.txt (final captions), OUT/captions.jsonl (every transcript message) and OUT/audio.wav, and stops when the session ends or after --duration seconds."
+    )
 
     @Option(help: "The server, e.g. http://127.0.0.1:8080.")
     var server: String = "http://127.0.0.1:8080"

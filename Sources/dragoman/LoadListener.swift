@@ -58,7 +58,8 @@ final class LoadListener: ChannelInboundHandler {
     private var pending: ByteBuffer?
 
     init(path: String, port: Int, floor: Bool, joined: EventLoopPromise<Void>, tally: LoadTally) {
-        request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        request =
+            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         self.joined = joined
         self.tally = tally

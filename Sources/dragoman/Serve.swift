@@ -42,7 +42,8 @@ struct Serve: AsyncParsableCommand {
         let store = try await StoreFactory.open(settings)
         if try await store.activeKeyCount() == 0 {
             let key = try await store.createKey(name: "first-operator", role: .operator)
-            printNow("""
+            printNow(
+                """
 
                 ┌──────────────────────────────────────────────────────────────────────┐
                 │ No speaker key existed, so Dragoman made one. It is shown only once: │

@@ -48,7 +48,8 @@ struct Speak: AsyncParsableCommand {
             while let message = await messages.next() {
                 switch message.type {
                 case "transcript" where message.json?["isFinal"]?.boolValue == true:
-                    printNow("  [\(message.json?["segmentId"].map { "\($0.doubleValue.map { Int($0) } ?? 0)" } ?? "?")] \(message.json?["text"]?.stringValue ?? "")")
+                    printNow(
+                        "  [\(message.json?["segmentId"].map { "\($0.doubleValue.map { Int($0) } ?? 0)" } ?? "?")] \(message.json?["text"]?.stringValue ?? "")")
                 case "error":
                     printNow("  error \(message.json?["code"]?.stringValue ?? ""): \(message.json?["message"]?.stringValue ?? "")")
                 case "sessionEnded":

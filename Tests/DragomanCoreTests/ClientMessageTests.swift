@@ -20,8 +20,10 @@ struct ClientMessageTests {
         (#"{"action":"muteBroadcast"}"#, .muteBroadcast),
         (#"{"action":"unmuteBroadcast"}"#, .unmuteBroadcast),
         (#"{"action":"setVolume","volumeLevel":0.25}"#, .setVolume(0.25)),
-        (#"{"action":"speakerStateChange","state":{"isPaused":true,"isMuted":false,"volume":0.5}}"#,
-         .speakerStateChange(.init(isPaused: true, isMuted: false, volume: 0.5))),
+        (
+            #"{"action":"speakerStateChange","state":{"isPaused":true,"isMuted":false,"volume":0.5}}"#,
+            .speakerStateChange(.init(isPaused: true, isMuted: false, volume: 0.5))
+        ),
         (#"{"action":"speakerStateChange","state":{"isMuted":true}}"#, .speakerStateChange(.init(isMuted: true))),
         (#"{"action":"speakerStateChange","state":{}}"#, .speakerStateChange(.init())),
         (#"{"action":"getSessionStatus"}"#, .getSessionStatus),

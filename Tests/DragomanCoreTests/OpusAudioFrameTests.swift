@@ -17,8 +17,10 @@ import Testing
     @Test func rejectsWhatIsNotAFrame() {
         #expect(OpusAudioFrame(bytes: [UInt8]()) == nil)
         #expect(OpusAudioFrame(bytes: Array("{\"type\":1}".utf8)) == nil)
-        let cut = OpusAudioFrame(language: LanguageCode("es")!, segmentId: 1, sequence: 1, sampleRate: 24_000, publishedAt: 0, isLastOfSegment: false, packets: [[1, 2, 3]])
-            .encoded().dropLast()
+        let cut = OpusAudioFrame(
+            language: LanguageCode("es")!, segmentId: 1, sequence: 1, sampleRate: 24_000, publishedAt: 0, isLastOfSegment: false, packets: [[1, 2, 3]]
+        )
+        .encoded().dropLast()
         #expect(OpusAudioFrame(bytes: cut) == nil)
     }
 }

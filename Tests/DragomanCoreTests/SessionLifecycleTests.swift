@@ -85,9 +85,10 @@ struct SessionLifecycleTests {
         var lifecycle = SessionLifecycle()
         _ = lifecycle.speakerDidConnect()
         _ = lifecycle.speakerDidDisconnect()
-        #expect(lifecycle.gracePeriodDidExpire() == [
-            Self.publish(.paused, .ended, "gracePeriodExpired"), .closeSession(reason: "gracePeriodExpired"),
-        ])
+        #expect(
+            lifecycle.gracePeriodDidExpire() == [
+                Self.publish(.paused, .ended, "gracePeriodExpired"), .closeSession(reason: "gracePeriodExpired"),
+            ])
         #expect(lifecycle.status == .ended)
         #expect(lifecycle.hasEnded)
     }
@@ -147,9 +148,10 @@ struct SessionLifecycleTests {
 
     @Test func restoreWithASpeakerEndsWhenGraceExpires() {
         var lifecycle = SessionLifecycle(restoring: .active)
-        #expect(lifecycle.gracePeriodDidExpire() == [
-            Self.publish(.paused, .ended, "gracePeriodExpired"), .closeSession(reason: "gracePeriodExpired"),
-        ])
+        #expect(
+            lifecycle.gracePeriodDidExpire() == [
+                Self.publish(.paused, .ended, "gracePeriodExpired"), .closeSession(reason: "gracePeriodExpired"),
+            ])
     }
 
     @Test func restoreEnded() {

@@ -53,12 +53,16 @@ struct AmazonTranscribeTests {
     }
 
     @Test func anExceptionFromTranscribeIsAnError() async throws {
-        let fake = FakeTranscribe(answer: .exception(type: "BadRequestException", message: "Your request timed out because no new audio was received for 15 seconds."))
+        let fake = FakeTranscribe(
+            answer: .exception(type: "BadRequestException", message: "Your request timed out because no new audio was received for 15 seconds."))
         try await FakeSpeechServices().run(transcribe: fake) { base in
             let session = try await Self.recognizer(base).makeSession(language: "es")
             _ = try await session.feed(ToneFrames.utterance(seconds: 0.2, pause: 0))
             let error = await #expect(throws: AmazonTranscribeError.self) { try await session.finish() }
-            guard case .exception(let type, let message) = error else { Issue.record("\(String(describing: error))"); return }
+            guard case .exception(let type, let message) = error else {
+                Issue.record("\(String(describing: error))")
+                return
+            }
             #expect(type == "BadRequestException")
             #expect(message.hasPrefix("Your request timed out"))
             #expect("\(error!)".contains("BadRequestException"))
@@ -72,7 +76,10 @@ struct AmazonTranscribeTests {
             _ = try await session.feed(ToneFrames.utterance(seconds: 0.2, pause: 0))
             let started = ContinuousClock.now
             let error = await #expect(throws: AmazonTranscribeError.self) { try await session.finish() }
-            guard case .timedOut = error else { Issue.record("\(String(describing: error))"); return }
+            guard case .timedOut = error else {
+                Issue.record("\(String(describing: error))")
+                return
+            }
             #expect(ContinuousClock.now - started < .seconds(5))
         }
     }

@@ -1,6 +1,7 @@
-@testable import DragomanServer
 import Foundation
 import Testing
+
+@testable import DragomanServer
 
 /// `ServerConfiguration.keys`, the reader's precedence, and `docs/configuration.md`.
 @Suite("Configuration")

@@ -146,7 +146,10 @@ struct ConnectActionTests {
             #expect(again.sessionId == sessionId)
             // No second session was made.
             let own = try await server.http(.GET, "/v1/sessions", key: server.keys.speaker)
-            guard case .array(let sessions) = own.json?["sessions"] else { Issue.record("no list: \(own)"); return }
+            guard case .array(let sessions) = own.json?["sessions"] else {
+                Issue.record("no list: \(own)")
+                return
+            }
             #expect(sessions.count == 1)
             await speaker.disconnect()
         }

@@ -1,8 +1,9 @@
 import DragomanCore
-@testable import DragomanServer
 import DragomanSpeech
 import Logging
 import Testing
+
+@testable import DragomanServer
 
 /// The engine settings: which engine serves which language, read and checked at start.
 @Suite("Engine configuration")

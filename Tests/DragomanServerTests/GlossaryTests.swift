@@ -1,7 +1,8 @@
 import DragomanCore
-@testable import DragomanServer
 import DragomanSpeech
 import Testing
+
+@testable import DragomanServer
 
 /// `PUT|GET /v1/sessions/{id}/glossary`, and a session's translations honouring it.
 @Suite("Session glossary")
@@ -10,7 +11,7 @@ struct GlossaryTests {
         "terms": [
             ["source": "Dragoman"],
             ["source": "Main Street", "translations": ["es": "Calle Mayor"]],
-        ],
+        ]
     ]
 
     @Test func theOwnerSetsAndReadsTheGlossaryAndTranslationsHonourIt() async throws {

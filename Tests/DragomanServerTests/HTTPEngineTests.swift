@@ -45,7 +45,10 @@ struct HTTPEngineTests {
         #expect(upload.text.contains("filename=\"segment.wav\""))
         #expect(upload.body.count > 32_000, "a second of 16 kHz audio as WAV")
         let chat = try #require(received[1].json)
-        guard case .array(let messages) = chat["messages"], messages.count == 2 else { Issue.record("messages: \(chat)"); return }
+        guard case .array(let messages) = chat["messages"], messages.count == 2 else {
+            Issue.record("messages: \(chat)")
+            return
+        }
         let system = try #require(messages[0]["content"]?.stringValue)
         #expect(system.contains("Keep these terms exactly as they are: \"Dragoman\""))
         #expect(system.contains("Translate \"Main Street\" as \"Calle Mayor\""))
@@ -70,7 +73,8 @@ struct HTTPEngineTests {
         let fake = FakeSpeechServices()
         try await fake.run { base in
             let aws = AWSService(credentials: AWSCredentials(accessKeyID: "AKIDTEST", secretAccessKey: "secret"), region: "eu-west-1", endpoint: base)
-            #expect(try await AmazonTranslateTranslator(service: aws, languages: ["en", "es"]).translate("Good morning", from: "en", to: "es") == "Buenos días")
+            #expect(
+                try await AmazonTranslateTranslator(service: aws, languages: ["en", "es"]).translate("Good morning", from: "en", to: "es") == "Buenos días")
             let speech = try await AmazonPollySynthesizer(service: aws, voices: ["es": "Lucia"]).synthesize("Buenos días", language: "es")
             #expect(speech.sampleRate == 16_000)
             #expect(try await Self.collect(speech).count == 1_600)
@@ -80,7 +84,8 @@ struct HTTPEngineTests {
         #expect(translate.headers["x-amz-target"] == "AWSShineFrontendService_20170701.TranslateText")
         #expect(translate.json == ["Text": "Good morning", "SourceLanguageCode": "en", "TargetLanguageCode": "es"])
         #expect(translate.headers["authorization"]?.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDTEST/") == true)
-        #expect(translate.headers["authorization"]?.contains("/eu-west-1/translate/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target,") == true)
+        #expect(
+            translate.headers["authorization"]?.contains("/eu-west-1/translate/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target,") == true)
         let polly = try #require(received.last)
         #expect(polly.path == "/v1/speech")
         #expect(polly.json == ["OutputFormat": "pcm", "SampleRate": "16000", "Text": "Buenos días", "VoiceId": "Lucia"])

@@ -9,14 +9,17 @@ import Testing
 struct InterpreterTests {
     /// Creates an interpreter credential over HTTP and returns its token and id.
     static func invite(_ server: TestServer, _ sessionId: String, language: String = "es", name: String = "Maria") async throws -> (token: String, id: String) {
-        let response = try await server.http(.POST, "/v1/sessions/\(sessionId)/interpreters", key: server.keys.speaker, json: ["language": .string(language), "name": .string(name)])
+        let response = try await server.http(
+            .POST, "/v1/sessions/\(sessionId)/interpreters", key: server.keys.speaker, json: ["language": .string(language), "name": .string(name)])
         #expect(response.code == 201, "\(response)")
         let json = try #require(response.json)
         return (try #require(json["token"]?.stringValue), try #require(json["interpreterId"]?.stringValue))
     }
 
     /// An interpreter connected with `token`, and its `interpreterJoined`.
-    static func interpreter(_ server: TestServer, _ sessionId: String, token: String, muted: Bool = false) async throws -> (client: WebSocketTestClient, joined: Message) {
+    static func interpreter(_ server: TestServer, _ sessionId: String, token: String, muted: Bool = false) async throws -> (
+        client: WebSocketTestClient, joined: Message
+    ) {
         var query = ["action": "interpretSession", "sessionId": sessionId, "token": token]
         if muted { query["muted"] = "true" }
         let client = server.connect(query)
@@ -74,7 +77,9 @@ struct InterpreterTests {
             }
             #expect(try await server.http(.POST, path, key: server.keys.operator, json: ["language": "fr", "name": "Jean"]).code == 403)
             #expect(try await server.http(.POST, path, json: ["language": "fr", "name": "Jean"]).code == 401)
-            #expect(try await server.http(.POST, "/v1/sessions/no-such-100/interpreters", key: server.keys.speaker, json: ["language": "fr", "name": "Jean"]).code == 404)
+            #expect(
+                try await server.http(.POST, "/v1/sessions/no-such-100/interpreters", key: server.keys.speaker, json: ["language": "fr", "name": "Jean"]).code
+                    == 404)
 
             let listed = try await server.http(.GET, path, key: server.keys.speaker).json?["interpreters"]?.arrayValue ?? []
             #expect(listed.count == 1)

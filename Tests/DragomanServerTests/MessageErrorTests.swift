@@ -12,30 +12,31 @@ struct MessageErrorTests {
         settings.audioChunksPerSecond = 10_000
     }
 
-    @Test(arguments: [
-        ("this is not json", "INVALID_MESSAGE", nil),
-        ("{\"action\":", "INVALID_MESSAGE", nil),
-        ("[\"heartbeat\"]", "INVALID_MESSAGE", nil),
-        ("\"heartbeat\"", "INVALID_MESSAGE", nil),
-        ("{}", "INVALID_MESSAGE", nil),
-        ("{\"action\":42}", "INVALID_MESSAGE", nil),
-        ("{\"action\":\"launchRocket\"}", "UNKNOWN_ACTION", "launchRocket"),
-        ("{\"action\":\"setVolume\"}", "INVALID_MESSAGE", "setVolume"),
-        ("{\"action\":\"setVolume\",\"volumeLevel\":\"loud\"}", "INVALID_MESSAGE", "setVolume"),
-        ("{\"action\":\"setVolume\",\"volumeLevel\":1.5}", "INVALID_MESSAGE", "setVolume"),
-        ("{\"action\":\"setVolume\",\"volumeLevel\":-0.1}", "INVALID_MESSAGE", "setVolume"),
-        ("{\"action\":\"speakerStateChange\"}", "INVALID_MESSAGE", "speakerStateChange"),
-        ("{\"action\":\"speakerStateChange\",\"state\":[true]}", "INVALID_MESSAGE", "speakerStateChange"),
-        ("{\"action\":\"speakerStateChange\",\"state\":{\"isMuted\":\"yes\"}}", "INVALID_MESSAGE", "speakerStateChange"),
-        ("{\"action\":\"sendAudio\"}", "INVALID_MESSAGE", "sendAudio"),
-        ("{\"action\":\"sendAudio\",\"audioData\":123}", "INVALID_MESSAGE", "sendAudio"),
-        ("{\"action\":\"sendAudio\",\"audioData\":\"%%% not base64 %%%\"}", "INVALID_AUDIO_FORMAT", "sendAudio"),
-        ("{\"action\":\"sendAudio\",\"audioData\":\"AAAA\"}", "INVALID_AUDIO_FORMAT", "sendAudio"),
-        ("{\"action\":\"sendAudio\",\"audioData\":\"\"}", "INVALID_AUDIO_FORMAT", "sendAudio"),
-        ("{\"action\":\"changeLanguage\",\"targetLanguage\":\"fr\"}", "FORBIDDEN", "changeLanguage"),
-        ("{\"action\":\"pausePlayback\"}", "FORBIDDEN", "pausePlayback"),
-        ("{\"action\":\"resumePlayback\"}", "FORBIDDEN", "resumePlayback"),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            ("this is not json", "INVALID_MESSAGE", nil),
+            ("{\"action\":", "INVALID_MESSAGE", nil),
+            ("[\"heartbeat\"]", "INVALID_MESSAGE", nil),
+            ("\"heartbeat\"", "INVALID_MESSAGE", nil),
+            ("{}", "INVALID_MESSAGE", nil),
+            ("{\"action\":42}", "INVALID_MESSAGE", nil),
+            ("{\"action\":\"launchRocket\"}", "UNKNOWN_ACTION", "launchRocket"),
+            ("{\"action\":\"setVolume\"}", "INVALID_MESSAGE", "setVolume"),
+            ("{\"action\":\"setVolume\",\"volumeLevel\":\"loud\"}", "INVALID_MESSAGE", "setVolume"),
+            ("{\"action\":\"setVolume\",\"volumeLevel\":1.5}", "INVALID_MESSAGE", "setVolume"),
+            ("{\"action\":\"setVolume\",\"volumeLevel\":-0.1}", "INVALID_MESSAGE", "setVolume"),
+            ("{\"action\":\"speakerStateChange\"}", "INVALID_MESSAGE", "speakerStateChange"),
+            ("{\"action\":\"speakerStateChange\",\"state\":[true]}", "INVALID_MESSAGE", "speakerStateChange"),
+            ("{\"action\":\"speakerStateChange\",\"state\":{\"isMuted\":\"yes\"}}", "INVALID_MESSAGE", "speakerStateChange"),
+            ("{\"action\":\"sendAudio\"}", "INVALID_MESSAGE", "sendAudio"),
+            ("{\"action\":\"sendAudio\",\"audioData\":123}", "INVALID_MESSAGE", "sendAudio"),
+            ("{\"action\":\"sendAudio\",\"audioData\":\"%%% not base64 %%%\"}", "INVALID_AUDIO_FORMAT", "sendAudio"),
+            ("{\"action\":\"sendAudio\",\"audioData\":\"AAAA\"}", "INVALID_AUDIO_FORMAT", "sendAudio"),
+            ("{\"action\":\"sendAudio\",\"audioData\":\"\"}", "INVALID_AUDIO_FORMAT", "sendAudio"),
+            ("{\"action\":\"changeLanguage\",\"targetLanguage\":\"fr\"}", "FORBIDDEN", "changeLanguage"),
+            ("{\"action\":\"pausePlayback\"}", "FORBIDDEN", "pausePlayback"),
+            ("{\"action\":\"resumePlayback\"}", "FORBIDDEN", "resumePlayback"),
+        ] as [(String, String, String?)])
     func speakerSendsABadMessage(text: String, code: String, action: String?) async throws {
         try await TestServer.run(configure: Self.generous) { server in
             let (speaker, sessionId, _) = try await server.speaker()

@@ -1,11 +1,12 @@
 import DragomanCore
-@testable import DragomanServer
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import JWTKit
 import NIOCore
 import Testing
+
+@testable import DragomanServer
 
 /// Speakers who sign in with an OpenID Connect provider: a local provider (an ES256 key made
 /// here, its JWKS served over HTTP) issues the tokens.
@@ -61,12 +62,13 @@ struct OIDCSpeakerTests {
 
     static func withServer(_ provider: Provider, _ body: @escaping @Sendable (TestServer) async throws -> Void) async throws {
         try await provider.serve { keysURL in
-            try await TestServer.run(configure: { settings in
-                settings.identity.oidcIssuer = Self.issuer
-                settings.identity.oidcAudience = Self.audience
-                settings.identity.oidcKeysURL = keysURL.absoluteString
-                settings.identity.minimumRefetchInterval = .zero
-            }, body)
+            try await TestServer.run(
+                configure: { settings in
+                    settings.identity.oidcIssuer = Self.issuer
+                    settings.identity.oidcAudience = Self.audience
+                    settings.identity.oidcKeysURL = keysURL.absoluteString
+                    settings.identity.minimumRefetchInterval = .zero
+                }, body)
         }
     }
 

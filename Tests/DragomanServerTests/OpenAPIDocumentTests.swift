@@ -1,9 +1,10 @@
 import DragomanCore
-@testable import DragomanServer
 import DragomanStore
 import Foundation
 import Logging
 import Testing
+
+@testable import DragomanServer
 
 /// `Resources/openapi.json` stays true: every operation it describes answers on a running
 /// server, with the documented status and the documented JSON, and every route the server has is
@@ -72,7 +73,8 @@ struct OpenAPIDocumentTests {
             let operations = Self.documentedOperations(document).sorted { ($0.method == "DELETE" ? 1 : 0) < ($1.method == "DELETE" ? 1 : 0) }
             for (method, template) in operations {
                 let operation = try #require(document["paths"]?[template]?[method.lowercased()])
-                var path = template
+                var path =
+                    template
                     .replacingOccurrences(of: "{file}", with: String(asset.dropFirst("assets/".count)))
                     .replacingOccurrences(of: "{interpreterId}", with: interpreter)
                     .replacingOccurrences(of: #"\{[^}]*\}"#, with: sessionId, options: .regularExpression)
@@ -118,7 +120,8 @@ struct OpenAPIDocumentTests {
             ]
             for (response, template) in refusals {
                 let method = template == "/v1/sessions" ? "post" : "get"
-                let schema = try #require(document["paths"]?[template]?[method]?["responses"]?[String(response.code)]?["content"]?["application/json"]?["schema"])
+                let schema = try #require(
+                    document["paths"]?[template]?[method]?["responses"]?[String(response.code)]?["content"]?["application/json"]?["schema"])
                 let body = try #require(response.json, "\(template): \(response)")
                 #expect(check.problems(body, schema).isEmpty, "\(template) \(response.code): \(response.body)")
             }

@@ -59,9 +59,10 @@ struct OpusListenerTests {
             #expect(abs(opusSeconds - pcmSeconds) <= 0.04, "Opus \(opusSeconds) s, PCM \(pcmSeconds) s")
             #expect(PCM.dBFS(decoded) > -40, "Opus speech is silent: \(PCM.dBFS(decoded)) dBFS")
             #expect(opusBytes * 10 < pcmBytes, "Opus \(opusBytes) bytes, PCM \(pcmBytes) bytes")
-            print(String(
-                format: "Speech of one segment, %.2f s: PCM listener %d bytes (%.0f B/s), Opus listener %d bytes (%.0f B/s)",
-                pcmSeconds, pcmBytes, Double(pcmBytes) / pcmSeconds, opusBytes, Double(opusBytes) / opusSeconds))
+            print(
+                String(
+                    format: "Speech of one segment, %.2f s: PCM listener %d bytes (%.0f B/s), Opus listener %d bytes (%.0f B/s)",
+                    pcmSeconds, pcmBytes, Double(pcmBytes) / pcmSeconds, opusBytes, Double(opusBytes) / opusSeconds))
         }
     }
 

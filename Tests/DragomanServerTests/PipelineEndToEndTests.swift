@@ -15,8 +15,10 @@ struct PipelineEndToEndTests {
 
     /// A fixture's audio, and its reference text.
     static func fixture(_ name: String) throws -> (wav: WAVFile, reference: String) {
-        (try WAVFile(contentsOf: fixtures.appendingPathComponent("\(name).wav")),
-         try String(contentsOf: fixtures.appendingPathComponent("\(name).txt"), encoding: .utf8))
+        (
+            try WAVFile(contentsOf: fixtures.appendingPathComponent("\(name).wav")),
+            try String(contentsOf: fixtures.appendingPathComponent("\(name).txt"), encoding: .utf8)
+        )
     }
 
     /// Streams samples as 100 ms binary frames, four times faster than real time (the segmenter

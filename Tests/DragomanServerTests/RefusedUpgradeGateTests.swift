@@ -1,11 +1,12 @@
 import DragomanCore
-@testable import DragomanServer
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
 import Testing
+
+@testable import DragomanServer
 
 /// `RefusedUpgradeGate`: with it in front of the upgrader, a refused WebSocket upgrade gets the
 /// HTTP status of its reason instead of hummingbird-websocket's bare 400. These tests build the
@@ -105,9 +106,11 @@ struct RefusedUpgradeGateTests {
 
     @Test func anUpgradeToAnotherPathIsAPlainRequest() async throws {
         try await Self.withGatedServer { server in
-            let health = try await HTTPTestClient.request(port: server.port, method: .GET, path: "/healthz", headers: [
-                ("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"), ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
-            ])
+            let health = try await HTTPTestClient.request(
+                port: server.port, method: .GET, path: "/healthz",
+                headers: [
+                    ("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"), ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+                ])
             #expect(health.code == 200)
             // And keep-alive requests after a plain first one are plain HTTP.
             #expect(try await server.http(.GET, "/v1/languages").code == 200)

@@ -49,7 +49,10 @@ struct RestartPersistenceTests {
 
             // Keys still work, and the owner still owns its sessions.
             let own = try await server.http(.GET, "/v1/sessions", key: keys.speaker)
-            guard case .array(let sessions) = own.json?["sessions"] else { Issue.record("\(own)"); return }
+            guard case .array(let sessions) = own.json?["sessions"] else {
+                Issue.record("\(own)")
+                return
+            }
             #expect(Set(sessions.compactMap { $0["sessionId"]?.stringValue }) == [live, created])
             await guest.disconnect()
             await listener.disconnect()

@@ -7,9 +7,11 @@ import Testing
 struct SessionsAPITests {
     @Test func createASession() async throws {
         try await TestServer.run { server in
-            let response = try await server.http(.POST, "/v1/sessions", key: server.keys.speaker, json: [
-                "title": "  Town hall  ", "sourceLanguage": "en-US", "targetLanguages": ["es", "fr"], "passcode": "1357", "qualityTier": "premium",
-            ])
+            let response = try await server.http(
+                .POST, "/v1/sessions", key: server.keys.speaker,
+                json: [
+                    "title": "  Town hall  ", "sourceLanguage": "en-US", "targetLanguages": ["es", "fr"], "passcode": "1357", "qualityTier": "premium",
+                ])
             #expect(response.code == 201, "\(response)")
             let body = try #require(response.json)
             let sessionId = try #require(body["sessionId"]?.stringValue)
@@ -86,7 +88,10 @@ struct SessionsAPITests {
             let body = try #require(response.json)
             #expect(body.keys == ["sessionId", "title", "sourceLanguage", "status", "passcodeRequired", "languages"])
             #expect(body["passcodeRequired"]?.boolValue == true)
-            guard case .array(let languages) = body["languages"] else { Issue.record("\(body)"); return }
+            guard case .array(let languages) = body["languages"] else {
+                Issue.record("\(body)")
+                return
+            }
             #expect(languages.compactMap { $0["code"]?.stringValue } == ["ca", "en", "es", "fr"])
             #expect(languages.first?.keys == ["code", "name", "nativeName"])
             // A typed id finds it too.

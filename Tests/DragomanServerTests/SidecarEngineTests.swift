@@ -85,7 +85,8 @@ struct SidecarEngineTests {
         let whisper = try await Sidecars.supervisor("whisper")
         try await Sidecars.supervising(whisper) {
             var resampler = LinearResampler(from: spoken.sampleRate, to: PCM.speechSampleRate)
-            let heard = try await Sidecars.transcribe(resampler.process(samples), with: WyomingRecognizer(endpoint: WyomingEndpoint(supervisor: whisper), languages: ["en"]))
+            let heard = try await Sidecars.transcribe(
+                resampler.process(samples), with: WyomingRecognizer(endpoint: WyomingEndpoint(supervisor: whisper), languages: ["en"]))
             #expect(WordErrorRate.rate(reference: sentence, hypothesis: heard) <= 0.10, "Whisper heard: \(heard)")
         }
     }

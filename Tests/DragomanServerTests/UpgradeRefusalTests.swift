@@ -32,7 +32,8 @@ struct UpgradeRefusalTests {
             try await expectRefused(server, ["action": "joinSession", "sessionId": "no-such-100", "targetLanguage": "es"], status: 404)
             // Something that cannot be a session id is unknown too.
             try await expectRefused(server, ["action": "joinSession", "sessionId": "../../etc/passwd", "targetLanguage": "es"], status: 404)
-            try await expectRefused(server, ["action": "refreshConnection", "role": "listener", "sessionId": "no-such-100", "targetLanguage": "es"], status: 404)
+            try await expectRefused(
+                server, ["action": "refreshConnection", "role": "listener", "sessionId": "no-such-100", "targetLanguage": "es"], status: 404)
             try await expectRefused(
                 server, ["action": "createSession", "sourceLanguage": "en", "token": server.keys.speaker, "sessionId": "no-such-100"], status: 404)
         }
@@ -44,7 +45,8 @@ struct UpgradeRefusalTests {
             #expect(try await server.http(.DELETE, "/v1/sessions/\(sessionId)", key: server.keys.speaker).code == 204)
             try await expectRefused(server, ["action": "joinSession", "sessionId": sessionId, "targetLanguage": "es"], status: 410)
             try await expectRefused(server, ["action": "refreshConnection", "role": "listener", "sessionId": sessionId, "targetLanguage": "es"], status: 410)
-            try await expectRefused(server, ["action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": server.keys.speaker], status: 410)
+            try await expectRefused(
+                server, ["action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": server.keys.speaker], status: 410)
             try await expectRefused(
                 server, ["action": "createSession", "sourceLanguage": "en", "token": server.keys.speaker, "sessionId": sessionId], status: 410)
         }

@@ -1,7 +1,8 @@
 import DragomanCore
-@testable import DragomanServer
 import Foundation
 import Testing
+
+@testable import DragomanServer
 
 /// The web pages the server serves itself (`WebController`) and the join link's QR code.
 /// Tests/Browser drives the pages in a real browser; these check what the server sends.

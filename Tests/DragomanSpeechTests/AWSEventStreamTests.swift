@@ -1,7 +1,8 @@
 import DragomanCore
-@testable import DragomanSpeech
 import Foundation
 import Testing
+
+@testable import DragomanSpeech
 
 /// The event-stream codec against AWS's published vectors (`Tests/Fixtures/aws-event-stream`).
 @Suite struct AWSEventStreamTests {
@@ -80,7 +81,9 @@ import Testing
         switch String(decoding: try Self.contents("decoded/negative/\(name)"), as: UTF8.self) {
         case "Prelude checksum mismatch": expected = .preludeChecksumMismatch
         case "Message checksum mismatch": expected = .messageChecksumMismatch
-        case let other: Issue.record("unknown expectation \(other)"); return
+        case let other:
+            Issue.record("unknown expectation \(other)")
+            return
         }
         #expect(throws: expected) { try AWSEventStreamMessage(decoding: bytes) }
     }

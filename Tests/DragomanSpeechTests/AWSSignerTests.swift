@@ -1,7 +1,8 @@
 import DragomanCore
-@testable import DragomanSpeech
 import Foundation
 import Testing
+
+@testable import DragomanSpeech
 
 /// The SigV4 signer against vectors of AWS's published test suite (`Tests/Fixtures/aws-sigv4-test-suite.json`),
 /// and its presigned URLs against AWS's published example.
@@ -46,7 +47,8 @@ import Testing
         let headers = vector.headers.map { (name: $0[0], value: $0[1]) }
         let added = signer.signatureHeaders(method: vector.method, url: url, headers: headers, body: Array(vector.body.utf8), date: suite.time)
         if let expected = vector.canonicalRequest {
-            let request = signer.canonicalRequest(method: vector.method, url: url, headers: headers + [(name: "X-Amz-Date", value: "20150830T123600Z")],
+            let request = signer.canonicalRequest(
+                method: vector.method, url: url, headers: headers + [(name: "X-Amz-Date", value: "20150830T123600Z")],
                 payloadHash: AWSSigner.payloadHash(Array(vector.body.utf8)))
             #expect(request.text == expected)
         }
@@ -55,7 +57,8 @@ import Testing
     }
 
     @Test func aSessionTokenIsSignedAndSent() {
-        let signer = AWSSigner(credentials: AWSCredentials(accessKeyID: "AKID", secretAccessKey: "secret", sessionToken: "token"), region: "eu-west-1", service: "polly")
+        let signer = AWSSigner(
+            credentials: AWSCredentials(accessKeyID: "AKID", secretAccessKey: "secret", sessionToken: "token"), region: "eu-west-1", service: "polly")
         let added = signer.signatureHeaders(method: "POST", url: URL(string: "https://polly.eu-west-1.amazonaws.com/v1/speech")!, headers: [], body: [])
         #expect(added.first { $0.name == "X-Amz-Security-Token" }?.value == "token")
         #expect(added.first { $0.name == "Authorization" }?.value.contains("SignedHeaders=host;x-amz-date;x-amz-security-token") == true)
@@ -71,17 +74,20 @@ import Testing
         let url = signer.presignedURL(
             try #require(URL(string: "https://examplebucket.s3.amazonaws.com/test.txt")), expires: 86_400, payloadHash: "UNSIGNED-PAYLOAD",
             date: try #require(ISO8601DateFormatter().date(from: "2013-05-24T00:00:00Z")))
-        #expect(url.absoluteString == """
-            https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256\
-            &X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z\
-            &X-Amz-Expires=86400&X-Amz-SignedHeaders=host\
-            &X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404
-            """)
+        #expect(
+            url.absoluteString == """
+                https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256\
+                &X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z\
+                &X-Amz-Expires=86400&X-Amz-SignedHeaders=host\
+                &X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404
+                """)
     }
 
     @Test func aPresignedURLSignsItsOwnQueryThePortAndTheSessionToken() throws {
-        let signer = AWSSigner(credentials: AWSCredentials(accessKeyID: "AKID", secretAccessKey: "secret", sessionToken: "to/ken+="), region: "eu-west-1", service: "transcribe")
-        let stream = try #require(URL(string: "wss://transcribestreaming.eu-west-1.amazonaws.com:8443/stream-transcription-websocket?language-code=en-US&sample-rate=16000"))
+        let signer = AWSSigner(
+            credentials: AWSCredentials(accessKeyID: "AKID", secretAccessKey: "secret", sessionToken: "to/ken+="), region: "eu-west-1", service: "transcribe")
+        let stream = try #require(
+            URL(string: "wss://transcribestreaming.eu-west-1.amazonaws.com:8443/stream-transcription-websocket?language-code=en-US&sample-rate=16000"))
         let url = signer.presignedURL(stream, expires: 300, payloadHash: AWSSigner.payloadHash([]))
         let query = try #require(url.query)
         #expect(query.hasPrefix("language-code=en-US&sample-rate=16000&X-Amz-Algorithm=AWS4-HMAC-SHA256&"))

@@ -1,6 +1,7 @@
-@testable import DragomanSpeech
 import Foundation
 import Testing
+
+@testable import DragomanSpeech
 
 /// One at a time, so the timings are not those of pipelines loading side by side.
 @Suite(.serialized) struct ApertiumTranslatorTests {
@@ -10,9 +11,10 @@ import Testing
     @Test func catalogReadsDirectAndPivotedPairs() throws {
         let catalog = try Self.catalog.get()
         #expect(catalog.route(from: "en", to: "es") == [TranslationPair(source: "en", target: "es")])
-        #expect(catalog.route(from: "en", to: "fr") == [
-            TranslationPair(source: "en", target: "es"), TranslationPair(source: "es", target: "fr"),
-        ])
+        #expect(
+            catalog.route(from: "en", to: "fr") == [
+                TranslationPair(source: "en", target: "es"), TranslationPair(source: "es", target: "fr"),
+            ])
         #expect(catalog.route(from: "en", to: "xx") == nil)
         #expect(catalog.route(from: "en", to: "en") == nil)
         // Debian installs Romanian→Spanish only, so Romanian is no target.

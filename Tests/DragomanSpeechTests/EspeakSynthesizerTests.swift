@@ -22,8 +22,9 @@ import Testing
         let synthesizer = try Self.synthesizer.get()
         let sentence = try await Self.timedSynthesis(of: text, in: language, by: synthesizer)
         let seconds = Double(sentence.audio.count) / 22_050
-        print("eSpeak NG \(language): \(String(format: "%.2f", seconds)) s of audio in \(sentence.chunks) chunks;",
-              "first chunk after \(sentence.firstChunk), all after \(sentence.total)")
+        print(
+            "eSpeak NG \(language): \(String(format: "%.2f", seconds)) s of audio in \(sentence.chunks) chunks;",
+            "first chunk after \(sentence.firstChunk), all after \(sentence.total)")
         #expect(seconds > 2 && seconds < 15)
         #expect(PCM.dBFS(sentence.audio) > -35)  // speech, not silence
         #expect(sentence.chunks > 1)

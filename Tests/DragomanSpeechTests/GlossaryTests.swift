@@ -1,6 +1,7 @@
-@testable import DragomanSpeech
 import Foundation
 import Testing
+
+@testable import DragomanSpeech
 
 /// A glossary honoured by post-processing, on the real Apertium.
 @Suite struct GlossaryTests {

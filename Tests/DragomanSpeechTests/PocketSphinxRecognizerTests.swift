@@ -40,8 +40,10 @@ import Testing
         let wer = WordErrorRate.rate(reference: reference, hypothesis: hypothesis)
         let seconds = Double(audio.samples.count) / 16_000
         let realTimeFactor = (Double(decoding.components.attoseconds) / 1e18 + Double(decoding.components.seconds)) / seconds
-        print(String(format: "pocketsphinx %@: WER %.1f %%, real-time factor %.3f, %d partial results",
-                     fixture.name, wer * 100, realTimeFactor, partials))
+        print(
+            String(
+                format: "pocketsphinx %@: WER %.1f %%, real-time factor %.3f, %d partial results",
+                fixture.name, wer * 100, realTimeFactor, partials))
         print("  heard: \(hypothesis)")
         #expect(wer < 0.25)
         #expect(partials > 0)

@@ -1,7 +1,8 @@
 import DragomanCore
-@testable import DragomanSpeech
 import Foundation
 import Testing
+
+@testable import DragomanSpeech
 
 /// The Wyoming framing: a JSON header line, a data section and a payload, read from pieces.
 @Suite struct WyomingEventTests {

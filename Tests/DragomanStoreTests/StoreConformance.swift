@@ -194,21 +194,27 @@ enum StoreConformance {
     static func transcripts(_ store: any DragomanStore) async throws {
         let session = unique("conformance-transcript")
         let other = unique("conformance-transcript")
-        let en = LanguageCode("en")!, es = LanguageCode("es")!, fr = LanguageCode("fr")!
+        let en = LanguageCode("en")!
+        let es = LanguageCode("es")!
+        let fr = LanguageCode("fr")!
         #expect(try await store.transcript(sessionId: session).isEmpty)
 
         // Stored out of order; a segment may carry translations already.
         try await store.insertSegment(TranscriptSegment(sessionId: session, index: 2, startTime: 3.5, endTime: 6.25, sourceLanguage: en, sourceText: "Second."))
-        try await store.insertSegment(TranscriptSegment(
-            sessionId: session, index: 1, startTime: 0.5, endTime: 3, sourceLanguage: en, sourceText: "First.", translations: [fr: "Premier."]))
+        try await store.insertSegment(
+            TranscriptSegment(
+                sessionId: session, index: 1, startTime: 0.5, endTime: 3, sourceLanguage: en, sourceText: "First.", translations: [fr: "Premier."]))
         try await store.insertSegment(TranscriptSegment(sessionId: other, index: 1, startTime: 0, endTime: 1, sourceLanguage: en, sourceText: "Elsewhere."))
         try await store.insertTranslation(sessionId: session, segmentIndex: 1, language: es, text: "Primero.")
         try await store.insertTranslation(sessionId: session, segmentIndex: 2, language: es, text: "Segundo.")
 
         let transcript = try await store.transcript(sessionId: session)
         #expect(transcript.map(\.index) == [1, 2])
-        #expect(transcript.first == TranscriptSegment(
-            sessionId: session, index: 1, startTime: 0.5, endTime: 3, sourceLanguage: en, sourceText: "First.", translations: [fr: "Premier.", es: "Primero."]))
+        #expect(
+            transcript.first
+                == TranscriptSegment(
+                    sessionId: session, index: 1, startTime: 0.5, endTime: 3, sourceLanguage: en, sourceText: "First.",
+                    translations: [fr: "Premier.", es: "Primero."]))
         #expect(transcript.last?.translations == [es: "Segundo."])
         #expect(transcript.last?.text(in: en) == "Second.")
         #expect(transcript.last?.text(in: fr) == nil)

@@ -5,7 +5,8 @@ public struct LanguageCode: Hashable, Sendable, Codable, Comparable, CustomStrin
 
     /// Parses a BCP-47 tag; `nil` when it is not one (empty, not letters, wrong length).
     public init?(_ tag: String) {
-        let primary = tag.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).first
+        let primary =
+            tag.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).first
             .map { $0.split(separator: "_").first.map(String.init) ?? "" } ?? ""
         guard (2...3).contains(primary.count), primary.allSatisfy({ $0.isASCII && $0.isLetter }) else { return nil }
         self.rawValue = primary.lowercased()

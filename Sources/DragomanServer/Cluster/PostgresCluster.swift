@@ -271,8 +271,9 @@ actor PostgresCluster: SessionCluster {
         for try await (id, kind, language, sequence, payload) in rows.decode((Int64, Int16, String, Int, ByteBuffer).self) {
             last = id
             guard let audience = RelayedFrame.Audience(rawValue: kind) else { continue }
-            await session.deliver(RelayedFrame(
-                sessionId: sessionId, audience: audience, language: language, sequence: sequence, payload: Array(buffer: payload)))
+            await session.deliver(
+                RelayedFrame(
+                    sessionId: sessionId, audience: audience, language: language, sequence: sequence, payload: Array(buffer: payload)))
         }
         cursors[sessionId] = max(last, notified.upperBound)
     }

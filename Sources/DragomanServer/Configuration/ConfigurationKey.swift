@@ -30,7 +30,8 @@ public struct ConfigurationKey: Sendable {
         for (index, character) in characters.enumerated() {
             let previous = index > 0 ? characters[index - 1] : nil
             let next = index + 1 < characters.count ? characters[index + 1] : nil
-            let startsWord = character.isUppercase
+            let startsWord =
+                character.isUppercase
                 && (previous.map { !$0.isUppercase } ?? false || (previous?.isUppercase == true && next?.isLowercase == true))
             if words.isEmpty || startsWord { words.append("") }
             words[words.count - 1].append(character)
@@ -95,39 +96,61 @@ extension ConfigurationKey {
 
 extension ServerConfiguration {
     /// Every setting, in the order the documentation lists them.
-    public static let keys: [ConfigurationKey] = [
-        .string("host", "Address to listen on; 0.0.0.0 to serve the venue's network.", \.host),
-        .integer("port", "TCP port for HTTP and WebSocket; 0 picks a free one.", \.port),
-        .string("dataDirectory", "Folder for the SQLite database and other state.", \.dataDirectory),
-        .string("database", "postgres://user:password@host:port/name to run several nodes on one PostgreSQL; empty for SQLite in the data directory.", \.database),
-        .number("clusterHeartbeat", "Seconds between a node's heartbeats on PostgreSQL; a node silent for three is counted out (its listeners expire).", \.clusterHeartbeat),
-        .logLevel("logLevel", "trace, debug, info, notice, warning, error or critical."),
-        .string("publicURL", "Base URL of join links (e.g. http://10.0.0.5:8080); empty derives it from each request's Host.", \.publicURL),
-        .number("speakerGracePeriod", "Seconds a session waits for a dropped speaker to come back before it ends.", \.speakerGracePeriod),
-        .number("statusInterval", "Seconds between periodic sessionStatus messages to each speaker connection.", \.statusInterval),
-        .number("statusChangeThreshold", "Fraction of the listener count that, moved since the last status sent, sends a status at once.", \.statusChangeThreshold),
-        .number("statusAnswerBudget", "Seconds within which getSessionStatus is answered.", \.statusAnswerBudget),
-        .number("segmentPause", "Seconds of quiet that end a segment of speech (a final caption).", \.segmentPause),
-        .number("maximumSegmentLength", "Seconds after which a segment is cut even if the speaker does not pause.", \.maximumSegmentLength),
-        .number("languageLinger", "Seconds a language keeps being translated (captions, stored) after its last listener leaves, so one who reconnects catches up.", \.languageLinger),
-        .integer("recoveryHistory", "Final captions of each language kept for listeners who reconnect with epoch and since; older gaps are filled from the transcript.", \.recoveryHistory, minimum: 1),
-        .number("partialInterval", "Seconds between partial (provisional) captions of the segment under way.", \.partialInterval),
-        .number("speechLead", "Seconds of synthesized speech sent ahead of the listeners' playback; the rest of a segment follows at the pace it is played.", \.speechLead),
-        .integer("opusBitrate", "Bits per second of the Opus speech sent to listeners who ask for audioFormat=opus.", \.opusBitrate, minimum: 6_000),
-        .integer("maxAudioChunkBytes", "Largest audio chunk (binary frame, or decoded sendAudio) in bytes.", \.maxAudioChunkBytes, minimum: 2),
-        .integer("maxControlMessageBytes", "Largest control message in bytes.", \.maxControlMessageBytes, minimum: 64),
-        .integer("maxMessageBytes", "Largest message of any kind in bytes; a larger one closes the connection (1009).", \.maxMessageBytes, minimum: 1024),
-        .number("audioChunksPerSecond", "Audio chunks a speaker connection may send a second.", \.audioChunksPerSecond),
-        .number("controlMessagesPerSecond", "Control messages a connection may send a second.", \.controlMessagesPerSecond),
-        .number("statusQueriesPerSecond", "getSessionStatus requests a speaker connection may send a second.", \.statusQueriesPerSecond),
-        .number("abuseAllowance", "Rejected messages a connection may send in a burst before it is closed (1008).", \.abuseAllowance),
-        .integer("maxListenersPerSession", "Listeners one session admits.", \.maxListenersPerSession, minimum: 1),
-        .number("failedConnectsPerMinute", "Failed connects an address may make a minute before it gets 429.", \.failedConnectsPerMinute),
-        .integer("maxConnectionsPerAddress", "Open WebSocket connections one client address may hold; 0 for no limit.", \.maxConnectionsPerAddress, minimum: 0),
-        .number("connectAttemptsPerMinute", "WebSocket connects one client address may make a minute (429 beyond); 0 for no limit.", \.connectAttemptsPerMinute),
-        .string("allowedOrigins", "Comma-separated origins (https://host:port) of other sites' pages allowed to open WebSockets, or *; the server's own pages always may.", \.allowedOrigins),
-        .string("clientAddressHeader", "Header with the client's address behind a reverse proxy (e.g. X-Forwarded-For); empty uses the socket's peer.", \.clientAddressHeader),
-        .number("maxConnectionAge", "Seconds a WebSocket connection may live before it must refresh; 0 for no limit.", \.maxConnectionAge),
-        .integer("outboundQueueLimit", "Messages queued for one slow client before new ones are dropped for it.", \.outboundQueueLimit, minimum: 16),
-    ] + engineKeys + identityKeys
+    public static let keys: [ConfigurationKey] =
+        [
+            .string("host", "Address to listen on; 0.0.0.0 to serve the venue's network.", \.host),
+            .integer("port", "TCP port for HTTP and WebSocket; 0 picks a free one.", \.port),
+            .string("dataDirectory", "Folder for the SQLite database and other state.", \.dataDirectory),
+            .string(
+                "database", "postgres://user:password@host:port/name to run several nodes on one PostgreSQL; empty for SQLite in the data directory.",
+                \.database),
+            .number(
+                "clusterHeartbeat", "Seconds between a node's heartbeats on PostgreSQL; a node silent for three is counted out (its listeners expire).",
+                \.clusterHeartbeat),
+            .logLevel("logLevel", "trace, debug, info, notice, warning, error or critical."),
+            .string("publicURL", "Base URL of join links (e.g. http://10.0.0.5:8080); empty derives it from each request's Host.", \.publicURL),
+            .number("speakerGracePeriod", "Seconds a session waits for a dropped speaker to come back before it ends.", \.speakerGracePeriod),
+            .number("statusInterval", "Seconds between periodic sessionStatus messages to each speaker connection.", \.statusInterval),
+            .number(
+                "statusChangeThreshold", "Fraction of the listener count that, moved since the last status sent, sends a status at once.",
+                \.statusChangeThreshold),
+            .number("statusAnswerBudget", "Seconds within which getSessionStatus is answered.", \.statusAnswerBudget),
+            .number("segmentPause", "Seconds of quiet that end a segment of speech (a final caption).", \.segmentPause),
+            .number("maximumSegmentLength", "Seconds after which a segment is cut even if the speaker does not pause.", \.maximumSegmentLength),
+            .number(
+                "languageLinger",
+                "Seconds a language keeps being translated (captions, stored) after its last listener leaves, so one who reconnects catches up.",
+                \.languageLinger),
+            .integer(
+                "recoveryHistory",
+                "Final captions of each language kept for listeners who reconnect with epoch and since; older gaps are filled from the transcript.",
+                \.recoveryHistory, minimum: 1),
+            .number("partialInterval", "Seconds between partial (provisional) captions of the segment under way.", \.partialInterval),
+            .number(
+                "speechLead", "Seconds of synthesized speech sent ahead of the listeners' playback; the rest of a segment follows at the pace it is played.",
+                \.speechLead),
+            .integer("opusBitrate", "Bits per second of the Opus speech sent to listeners who ask for audioFormat=opus.", \.opusBitrate, minimum: 6_000),
+            .integer("maxAudioChunkBytes", "Largest audio chunk (binary frame, or decoded sendAudio) in bytes.", \.maxAudioChunkBytes, minimum: 2),
+            .integer("maxControlMessageBytes", "Largest control message in bytes.", \.maxControlMessageBytes, minimum: 64),
+            .integer("maxMessageBytes", "Largest message of any kind in bytes; a larger one closes the connection (1009).", \.maxMessageBytes, minimum: 1024),
+            .number("audioChunksPerSecond", "Audio chunks a speaker connection may send a second.", \.audioChunksPerSecond),
+            .number("controlMessagesPerSecond", "Control messages a connection may send a second.", \.controlMessagesPerSecond),
+            .number("statusQueriesPerSecond", "getSessionStatus requests a speaker connection may send a second.", \.statusQueriesPerSecond),
+            .number("abuseAllowance", "Rejected messages a connection may send in a burst before it is closed (1008).", \.abuseAllowance),
+            .integer("maxListenersPerSession", "Listeners one session admits.", \.maxListenersPerSession, minimum: 1),
+            .number("failedConnectsPerMinute", "Failed connects an address may make a minute before it gets 429.", \.failedConnectsPerMinute),
+            .integer(
+                "maxConnectionsPerAddress", "Open WebSocket connections one client address may hold; 0 for no limit.", \.maxConnectionsPerAddress, minimum: 0),
+            .number(
+                "connectAttemptsPerMinute", "WebSocket connects one client address may make a minute (429 beyond); 0 for no limit.", \.connectAttemptsPerMinute),
+            .string(
+                "allowedOrigins",
+                "Comma-separated origins (https://host:port) of other sites' pages allowed to open WebSockets, or *; the server's own pages always may.",
+                \.allowedOrigins),
+            .string(
+                "clientAddressHeader", "Header with the client's address behind a reverse proxy (e.g. X-Forwarded-For); empty uses the socket's peer.",
+                \.clientAddressHeader),
+            .number("maxConnectionAge", "Seconds a WebSocket connection may live before it must refresh; 0 for no limit.", \.maxConnectionAge),
+            .integer("outboundQueueLimit", "Messages queued for one slow client before new ones are dropped for it.", \.outboundQueueLimit, minimum: 16),
+        ] + engineKeys + identityKeys
 }

@@ -17,17 +17,37 @@ extension ConfigurationKey {
 extension ServerConfiguration {
     /// The settings of the speech engines, listed after the others (docs/engines.md explains them).
     static let engineKeys: [ConfigurationKey] = [
-        .engineChoice("recognizer", "Speech recognizer per source language: pocketsphinx, wyoming, openai or aws; e.g. pocketsphinx,en=wyoming.", \.engineSettings.recognizer, known: EngineChoice.recognizers),
-        .engineChoice("translator", "Translator per target language: apertium, libretranslate, openai or aws; e.g. apertium,de=libretranslate.", \.engineSettings.translator, known: EngineChoice.translators),
-        .engineChoice("synthesizer", "Speech synthesizer per target language: espeak, wyoming, openai or aws; e.g. espeak,en=wyoming.", \.engineSettings.synthesizer, known: EngineChoice.synthesizers),
+        .engineChoice(
+            "recognizer", "Speech recognizer per source language: pocketsphinx, wyoming, openai or aws; e.g. pocketsphinx,en=wyoming.",
+            \.engineSettings.recognizer, known: EngineChoice.recognizers),
+        .engineChoice(
+            "translator", "Translator per target language: apertium, libretranslate, openai or aws; e.g. apertium,de=libretranslate.",
+            \.engineSettings.translator, known: EngineChoice.translators),
+        .engineChoice(
+            "synthesizer", "Speech synthesizer per target language: espeak, wyoming, openai or aws; e.g. espeak,en=wyoming.", \.engineSettings.synthesizer,
+            known: EngineChoice.synthesizers),
         .string("wyomingRecognizerURI", "tcp://host:port of the Wyoming speech recognizer (wyoming-faster-whisper).", \.engineSettings.wyomingRecognizerURI),
-        .string("wyomingRecognizerCommand", "Command that starts the recognizer sidecar listening at wyomingRecognizerURI; Dragoman supervises it. Empty: connect to one already running.", \.engineSettings.wyomingRecognizerCommand),
-        .string("wyomingRecognizerLanguages", "Comma-separated languages the Wyoming recognizer's model transcribes.", \.engineSettings.wyomingRecognizerLanguages),
-        .number("wyomingPartialInterval", "Seconds between re-decodes of the segment under way for provisional captions from the Wyoming recognizer; 0 for final captions only.", \.engineSettings.wyomingPartialInterval),
+        .string(
+            "wyomingRecognizerCommand",
+            "Command that starts the recognizer sidecar listening at wyomingRecognizerURI; Dragoman supervises it. Empty: connect to one already running.",
+            \.engineSettings.wyomingRecognizerCommand),
+        .string(
+            "wyomingRecognizerLanguages", "Comma-separated languages the Wyoming recognizer's model transcribes.", \.engineSettings.wyomingRecognizerLanguages),
+        .number(
+            "wyomingPartialInterval",
+            "Seconds between re-decodes of the segment under way for provisional captions from the Wyoming recognizer; 0 for final captions only.",
+            \.engineSettings.wyomingPartialInterval),
         .string("wyomingSynthesizerURI", "tcp://host:port of the Wyoming speech synthesizer (wyoming-piper).", \.engineSettings.wyomingSynthesizerURI),
-        .string("wyomingSynthesizerCommand", "Command that starts the synthesizer sidecar listening at wyomingSynthesizerURI; Dragoman supervises it. Empty: connect to one already running.", \.engineSettings.wyomingSynthesizerCommand),
-        .string("wyomingSynthesizerVoices", "The Wyoming synthesizer's voice per language, LANGUAGE=VOICE, comma-separated.", \.engineSettings.wyomingSynthesizerVoices),
-        .string("openaiBaseURL", "Base URL of an OpenAI-compatible API (OpenAI, whisper.cpp's server, LocalAI, vLLM, llama.cpp's server).", \.engineSettings.openaiBaseURL),
+        .string(
+            "wyomingSynthesizerCommand",
+            "Command that starts the synthesizer sidecar listening at wyomingSynthesizerURI; Dragoman supervises it. Empty: connect to one already running.",
+            \.engineSettings.wyomingSynthesizerCommand),
+        .string(
+            "wyomingSynthesizerVoices", "The Wyoming synthesizer's voice per language, LANGUAGE=VOICE, comma-separated.",
+            \.engineSettings.wyomingSynthesizerVoices),
+        .string(
+            "openaiBaseURL", "Base URL of an OpenAI-compatible API (OpenAI, whisper.cpp's server, LocalAI, vLLM, llama.cpp's server).",
+            \.engineSettings.openaiBaseURL),
         .string("openaiAPIKey", "Bearer key of the OpenAI-compatible API; empty sends none.", \.engineSettings.openaiAPIKey),
         .string("openaiTranscriptionModel", "Model for /audio/transcriptions.", \.engineSettings.openaiTranscriptionModel),
         .string("openaiChatModel", "Model for /chat/completions (translation).", \.engineSettings.openaiChatModel),
@@ -41,9 +61,14 @@ extension ServerConfiguration {
         .string("awsAccessKeyID", "AWS access key id.", \.engineSettings.awsAccessKeyID),
         .string("awsSecretAccessKey", "AWS secret access key.", \.engineSettings.awsSecretAccessKey),
         .string("awsSessionToken", "AWS session token, for temporary credentials; empty for none.", \.engineSettings.awsSessionToken),
-        .string("awsEndpoint", "Base URL that replaces https://SERVICE.REGION.amazonaws.com (a proxy or a local emulator), Transcribe's WebSocket included (http:// and ws:// stand for each other); empty for AWS itself.", \.engineSettings.awsEndpoint),
+        .string(
+            "awsEndpoint",
+            "Base URL that replaces https://SERVICE.REGION.amazonaws.com (a proxy or a local emulator), Transcribe's WebSocket included (http:// and ws:// stand for each other); empty for AWS itself.",
+            \.engineSettings.awsEndpoint),
         .string("awsLanguages", "Comma-separated languages Amazon Translate translates between.", \.engineSettings.awsLanguages),
         .string("awsPollyVoices", "Amazon Polly voice per language, LANGUAGE=VOICE, comma-separated.", \.engineSettings.awsPollyVoices),
-        .string("awsTranscribeLanguages", "Amazon Transcribe language code per language it recognizes, LANGUAGE=CODE, comma-separated.", \.engineSettings.awsTranscribeLanguages),
+        .string(
+            "awsTranscribeLanguages", "Amazon Transcribe language code per language it recognizes, LANGUAGE=CODE, comma-separated.",
+            \.engineSettings.awsTranscribeLanguages),
     ]
 }

@@ -17,7 +17,9 @@ public struct EngineChoice: Sendable, Equatable {
             let parts = entry.split(separator: "=", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             let engine = parts.last!
             guard Self.chain(engine).allSatisfy(known.contains), parts.count <= 2, parts.count == 1 || !parts[0].isEmpty else {
-                throw ConfigurationError(description: "\"\(entry)\" is not ENGINE or LANGUAGE=ENGINE with ENGINE one of \(known.sorted().joined(separator: ", ")) (or several joined by |)")
+                throw ConfigurationError(
+                    description:
+                        "\"\(entry)\" is not ENGINE or LANGUAGE=ENGINE with ENGINE one of \(known.sorted().joined(separator: ", ")) (or several joined by |)")
             }
             if parts.count == 1 {
                 guard defaultEngine == nil else { throw ConfigurationError(description: "\"\(text)\" names more than one default engine") }

@@ -144,7 +144,8 @@ private final class EngineFactory {
             credentials: AWSCredentials(
                 accessKeyID: settings.awsAccessKeyID, secretAccessKey: settings.awsSecretAccessKey,
                 sessionToken: settings.awsSessionToken.isEmpty ? nil : settings.awsSessionToken),
-            region: settings.awsRegion, endpoint: settings.awsEndpoint.isEmpty ? nil : try url("awsEndpoint", settings.awsEndpoint, schemes: ["http", "https", "ws", "wss"]))
+            region: settings.awsRegion,
+            endpoint: settings.awsEndpoint.isEmpty ? nil : try url("awsEndpoint", settings.awsEndpoint, schemes: ["http", "https", "ws", "wss"]))
     }
 
     private func url(_ name: String, _ text: String, schemes: [String] = ["http", "https"]) throws -> URL {

@@ -17,7 +17,8 @@ struct EventsController: Sendable {
 
     @Sendable func stream(request: Request, context: DragomanRequestContext) async throws -> Response {
         _ = try await authenticator.operator(from: request)
-        let resumeFrom = request.headers[.lastEventID].flatMap { Int64($0) }
+        let resumeFrom =
+            request.headers[.lastEventID].flatMap { Int64($0) }
             ?? request.uri.queryParameters.get("after", as: Int64.self) ?? 0
         // Subscribe before reading the log so nothing falls between the two.
         let live = await bus.subscribe()

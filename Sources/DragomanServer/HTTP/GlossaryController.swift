@@ -37,7 +37,7 @@ struct GlossaryController: Sendable {
         }
         let texts = glossary.terms.flatMap { [$0.source] + $0.translations.values }
         guard glossary.terms.allSatisfy({ !$0.source.trimmingCharacters(in: .whitespaces).isEmpty }),
-              texts.allSatisfy({ $0.count <= Self.maximumTermLength })
+            texts.allSatisfy({ $0.count <= Self.maximumTermLength })
         else {
             throw HTTPError(.badRequest, message: "Every term needs a source of 1 to \(Self.maximumTermLength) characters.")
         }

@@ -37,7 +37,7 @@ struct InterpretersController: Sendable {
             throw HTTPError(.badRequest, message: "The body must be JSON with \"language\" and \"name\".")
         }
         guard let language = LanguageCode(body.language), language != record.sourceLanguage,
-              catalog.canDeliver(language, from: record.sourceLanguage)
+            catalog.canDeliver(language, from: record.sourceLanguage)
         else {
             throw HTTPError(.badRequest, message: "\"\(body.language)\" is not a language listeners of this session can pick, other than its own.")
         }

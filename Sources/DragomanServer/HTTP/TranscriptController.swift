@@ -27,10 +27,11 @@ struct TranscriptController: Sendable {
                 guard key?.id == record.ownerKeyID else { throw HTTPError(.unauthorized, message: "This session's transcript needs its passcode.") }
             }
         }
-        let language = try query["language"].map { tag in
-            guard let language = LanguageCode(String(tag)) else { throw HTTPError(.badRequest, message: "\"\(tag)\" is not a language tag.") }
-            return language
-        } ?? record.sourceLanguage
+        let language =
+            try query["language"].map { tag in
+                guard let language = LanguageCode(String(tag)) else { throw HTTPError(.badRequest, message: "\"\(tag)\" is not a language tag.") }
+                return language
+            } ?? record.sourceLanguage
         let formatName = query["format"].map(String.init) ?? "json"
         guard let format = TranscriptExport.Format(rawValue: formatName) else {
             throw HTTPError(.badRequest, message: "format must be json, txt, vtt or srt.")

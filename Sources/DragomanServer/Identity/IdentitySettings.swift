@@ -29,8 +29,12 @@ public struct IdentitySettings: Sendable {
 extension ServerConfiguration {
     /// The OpenID Connect settings; docs/configuration.md explains them.
     static let identityKeys: [ConfigurationKey] = [
-        .string("oidcIssuer", "Issuer of the OpenID Connect provider whose tokens speakers may sign in with (iss); empty: speaker keys only.", \.identity.oidcIssuer),
+        .string(
+            "oidcIssuer", "Issuer of the OpenID Connect provider whose tokens speakers may sign in with (iss); empty: speaker keys only.", \.identity.oidcIssuer
+        ),
         .string("oidcAudience", "Audience the provider's tokens must name (aud): Dragoman's client id there.", \.identity.oidcAudience),
-        .string("oidcKeysURL", "URL of the provider's JSON Web Key Set (jwks_uri); fetched, kept, and fetched again for a key it does not hold.", \.identity.oidcKeysURL),
+        .string(
+            "oidcKeysURL", "URL of the provider's JSON Web Key Set (jwks_uri); fetched, kept, and fetched again for a key it does not hold.",
+            \.identity.oidcKeysURL),
     ]
 }

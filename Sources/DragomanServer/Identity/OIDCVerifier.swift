@@ -101,8 +101,13 @@ struct SpeakerClaims: JWTPayload {
     var preferredUsername: String?
 
     enum CodingKeys: String, CodingKey {
-        case issuer = "iss", subject = "sub", audience = "aud", expiration = "exp", issuedAt = "iat"
-        case name, email, preferredUsername = "preferred_username"
+        case issuer = "iss"
+        case subject = "sub"
+        case audience = "aud"
+        case expiration = "exp"
+        case issuedAt = "iat"
+        case name, email
+        case preferredUsername = "preferred_username"
     }
 
     func verify(using algorithm: some JWTAlgorithm) async throws {

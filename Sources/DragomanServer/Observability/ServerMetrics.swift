@@ -10,12 +10,14 @@ public enum ServerMetrics {
 
     // Made once (on first use, after `bootstrap`): these are touched on every connect and every
     // message fanned out, where looking a metric up in the registry each time would cost a lock.
-    private static let connectionMeters = Dictionary(uniqueKeysWithValues: Role.allCases.map {
-        ($0, Meter(label: "dragoman_connections", dimensions: [("role", $0.rawValue)]))
-    })
-    private static let stageTimers = Dictionary(uniqueKeysWithValues: Stage.allCases.map {
-        ($0, Timer(label: "dragoman_stage_duration_seconds", dimensions: [("stage", $0.rawValue)], preferredDisplayUnit: .seconds))
-    })
+    private static let connectionMeters = Dictionary(
+        uniqueKeysWithValues: Role.allCases.map {
+            ($0, Meter(label: "dragoman_connections", dimensions: [("role", $0.rawValue)]))
+        })
+    private static let stageTimers = Dictionary(
+        uniqueKeysWithValues: Stage.allCases.map {
+            ($0, Timer(label: "dragoman_stage_duration_seconds", dimensions: [("stage", $0.rawValue)], preferredDisplayUnit: .seconds))
+        })
 
     /// Sessions in memory (not ended).
     static let liveSessions = Meter(label: "dragoman_live_sessions")

@@ -141,9 +141,10 @@ final class LanguageStream: Sendable {
                     let volume = await session.speechVolume
                     let samples = volume == 1 ? pending : PCM.scaled(pending, by: volume)
                     let packets = try encoder.map { encoder in try encoder.encode(samples) + (isLast ? encoder.finish() : []) }
-                    pacer.enqueue(SpeechChunk(
-                        language: language, segmentIndex: segmentIndex, chunkIndex: chunkIndex, isLast: isLast,
-                        samples: samples, sampleRate: speech.sampleRate, opusPackets: packets))
+                    pacer.enqueue(
+                        SpeechChunk(
+                            language: language, segmentIndex: segmentIndex, chunkIndex: chunkIndex, isLast: isLast,
+                            samples: samples, sampleRate: speech.sampleRate, opusPackets: packets))
                     chunkIndex += 1
                     pending.removeAll(keepingCapacity: true)
                 }

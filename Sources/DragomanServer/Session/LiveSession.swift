@@ -107,9 +107,12 @@ actor LiveSession {
                 await events.publish(transition, session: record)
             case .startGracePeriod:
                 startGracePeriod()
-                notifyListeners(ServerMessage(type: "speakerDisconnected", sessionId: id, fields: [
-                    "broadcastState": broadcast.json, "gracePeriodSeconds": .double(settings.speakerGracePeriod),
-                ]))
+                notifyListeners(
+                    ServerMessage(
+                        type: "speakerDisconnected", sessionId: id,
+                        fields: [
+                            "broadcastState": broadcast.json, "gracePeriodSeconds": .double(settings.speakerGracePeriod),
+                        ]))
             case .cancelGracePeriod:
                 graceTask?.cancel()
                 graceTask = nil
@@ -156,9 +159,12 @@ actor LiveSession {
                 group.cancelAll()
             }
         }
-        let farewell = ServerMessage(type: "connectionRefreshRequired", sessionId: id, fields: [
-            "message": "The server is restarting; connect again with refreshConnection.", "reason": "serverShutdown",
-        ]).encoded()
+        let farewell = ServerMessage(
+            type: "connectionRefreshRequired", sessionId: id,
+            fields: [
+                "message": "The server is restarting; connect again with refreshConnection.", "reason": "serverShutdown",
+            ]
+        ).encoded()
         for connection in everyConnection {
             connection.send(text: farewell)
             connection.close(.goingAway, reason: "server shutting down")
@@ -236,12 +242,24 @@ actor LiveSession {
         let type: String
         var update = ClientMessage.SpeakerStateUpdate()
         switch change {
-        case .pause: type = "broadcastPaused"; update.isPaused = true
-        case .resume: type = "broadcastResumed"; update.isPaused = false
-        case .mute: type = "broadcastMuted"; update.isMuted = true
-        case .unmute: type = "broadcastUnmuted"; update.isMuted = false
-        case .volume(let level): type = "volumeChanged"; update.volume = level
-        case .state(let state): type = "speakerStateChanged"; update = state
+        case .pause:
+            type = "broadcastPaused"
+            update.isPaused = true
+        case .resume:
+            type = "broadcastResumed"
+            update.isPaused = false
+        case .mute:
+            type = "broadcastMuted"
+            update.isMuted = true
+        case .unmute:
+            type = "broadcastUnmuted"
+            update.isMuted = false
+        case .volume(let level):
+            type = "volumeChanged"
+            update.volume = level
+        case .state(let state):
+            type = "speakerStateChanged"
+            update = state
         }
         markBroadcastChange { state in
             if let paused = update.isPaused { state.isPaused = paused }
@@ -364,7 +382,8 @@ actor LiveSession {
         let stored = (try? await store.transcript(sessionId: id).last?.index) ?? 0
         // Another caller may have started it while this one read the store.
         if let pipeline { return pipeline }
-        let started = SessionPipeline(session: self, engines: engines.forSession(id), store: store, settings: settings, firstSegmentIndex: stored + 1, logger: logger)
+        let started = SessionPipeline(
+            session: self, engines: engines.forSession(id), store: store, settings: settings, firstSegmentIndex: stored + 1, logger: logger)
         await started.setFlowing(broadcast.isFlowing)
         pipeline = started
         return started
@@ -457,8 +476,9 @@ actor LiveSession {
                 if case .text(let text) = frame { relay(.pcmAudio, language: chunk.language, sequence: sequence, text: text) }
             }
             if remote.opusListeners > 0, case .binary(let buffer) = opusFrame ?? chunk.opusFrame(sequence: sequence).map(ClientConnection.Outbound.binary) {
-                cluster?.relay(RelayedFrame(
-                    sessionId: id, audience: .opusAudio, language: chunk.language.rawValue, sequence: sequence, payload: Array(buffer: buffer)))
+                cluster?.relay(
+                    RelayedFrame(
+                        sessionId: id, audience: .opusAudio, language: chunk.language.rawValue, sequence: sequence, payload: Array(buffer: buffer)))
             }
         }
         ServerMetrics.stageDuration(.fanout).recordElapsed(since: started)
@@ -492,7 +512,8 @@ actor LiveSession {
     func reportEngineFailure(stage: String, error: any Error) {
         logger.error("Engine failure", metadata: ["stage": "\(stage)", "error": "\(error)"])
         ServerMetrics.engineFailures(stage).increment()
-        let message = ServerMessage.error(ProtocolError(.engineFailure, "The \(stage) engine failed; the session goes on with the next segment."), sessionId: id)
+        let message = ServerMessage.error(
+            ProtocolError(.engineFailure, "The \(stage) engine failed; the session goes on with the next segment."), sessionId: id)
         for speaker in speakers { speaker.send(message) }
     }
 
@@ -569,12 +590,13 @@ actor LiveSession {
     /// Queues a frame just sent to this node's listeners for the listeners of the other nodes.
     func relay(_ audience: RelayedFrame.Audience, language: LanguageCode? = nil, sequence: Int = 0, text: String) {
         guard let cluster else { return }
-        let wanted = switch audience {
-        case .sessionEnded: true
-        case .everyone: remoteListeners.values.contains { $0.listeners > 0 }
-        case .voice, .revocation: true
-        case .caption, .pcmAudio, .opusAudio: (language.flatMap { remoteListeners[$0]?.listeners } ?? 0) > 0
-        }
+        let wanted =
+            switch audience {
+            case .sessionEnded: true
+            case .everyone: remoteListeners.values.contains { $0.listeners > 0 }
+            case .voice, .revocation: true
+            case .caption, .pcmAudio, .opusAudio: (language.flatMap { remoteListeners[$0]?.listeners } ?? 0) > 0
+            }
         guard wanted else { return }
         cluster.relay(RelayedFrame(sessionId: id, audience: audience, language: language?.rawValue ?? "", sequence: sequence, payload: Array(text.utf8)))
     }

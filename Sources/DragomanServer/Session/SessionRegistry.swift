@@ -22,7 +22,9 @@ public actor SessionRegistry: Service {
     private let logger: Logger
     private let cluster: (any SessionCluster)?
 
-    init(settings: ServerConfiguration, store: any DragomanStore, events: EventBus, engines: SpeechEngines, logger: Logger, cluster: (any SessionCluster)? = nil) {
+    init(
+        settings: ServerConfiguration, store: any DragomanStore, events: EventBus, engines: SpeechEngines, logger: Logger, cluster: (any SessionCluster)? = nil
+    ) {
         self.cluster = cluster
         self.settings = settings
         self.store = store
@@ -32,7 +34,9 @@ public actor SessionRegistry: Service {
     }
 
     /// Stores a new session under a fresh id and announces it.
-    func create(title: String, sourceLanguage: LanguageCode, targetLanguages: [LanguageCode], passcode: String?, owner: KeyRecord, qualityTier: String?) async throws -> LiveSession {
+    func create(title: String, sourceLanguage: LanguageCode, targetLanguages: [LanguageCode], passcode: String?, owner: KeyRecord, qualityTier: String?)
+        async throws -> LiveSession
+    {
         for _ in 0..<20 {
             let record = SessionRecord(
                 id: SessionID.generate(), title: title, sourceLanguage: sourceLanguage, targetLanguages: targetLanguages,
@@ -67,7 +71,8 @@ public actor SessionRegistry: Service {
 
     private func makeLive(_ record: SessionRecord) -> LiveSession {
         ServerMetrics.liveSessions.increment()
-        return LiveSession(record: record, settings: settings, store: store, events: events, engines: engines, logger: logger, cluster: cluster) { [weak self] id in
+        return LiveSession(record: record, settings: settings, store: store, events: events, engines: engines, logger: logger, cluster: cluster) {
+            [weak self] id in
             await self?.remove(id)
         }
     }

@@ -73,10 +73,13 @@ public final class ClientConnection: Sendable, Hashable {
         guard left < audioLimit / 2, skippedAudio.load(ordering: .relaxed) > 0 else { return }
         let skipped = skippedAudio.exchange(0, ordering: .relaxed)
         guard skipped > 0 else { return }
-        send(ServerMessage(type: "audioSkipped", sessionId: nil, fields: [
-            "skippedChunks": .int(skipped),
-            "message": "The connection was too slow for the speech; some of it was skipped.",
-        ]))
+        send(
+            ServerMessage(
+                type: "audioSkipped", sessionId: nil,
+                fields: [
+                    "skippedChunks": .int(skipped),
+                    "message": "The connection was too slow for the speech; some of it was skipped.",
+                ]))
     }
 
     private func enqueue(_ frame: Outbound) {

@@ -23,7 +23,9 @@ struct ConnectionHandler {
     private var abuse: TokenBucket
     private var settings: ServerConfiguration { gateway.settings }
 
-    init(connection: ClientConnection, session: LiveSession, gateway: WebSocketGateway, firstMessage: ServerMessage, pipeline: SessionPipeline?, sampleRate: Int) {
+    init(
+        connection: ClientConnection, session: LiveSession, gateway: WebSocketGateway, firstMessage: ServerMessage, pipeline: SessionPipeline?, sampleRate: Int
+    ) {
         self.connection = connection
         self.session = session
         self.gateway = gateway
@@ -110,7 +112,9 @@ struct ConnectionHandler {
         case .getSessionStatus:
             guard statusQueries.take(now: MonotonicTime.seconds) else {
                 ServerMetrics.rateLimitRejections("statusQueries").increment()
-                return reject(ProtocolError(.rateLimitExceeded, "At most \(Self.format(settings.statusQueriesPerSecond)) status queries a second.", action: "getSessionStatus"))
+                return reject(
+                    ProtocolError(
+                        .rateLimitExceeded, "At most \(Self.format(settings.statusQueriesPerSecond)) status queries a second.", action: "getSessionStatus"))
             }
             await answerStatusQuery()
         case .changeLanguage(let language):
@@ -136,7 +140,8 @@ struct ConnectionHandler {
         case .heartbeat:
             connection.send(ServerMessage(type: "heartbeatAck", sessionId: session.id))
         case .repeatConnect(let action):
-            let matchesRole = action == "refreshConnection"
+            let matchesRole =
+                action == "refreshConnection"
                 || (action == "createSession" && connection.role == .speaker)
                 || (action == "joinSession" && connection.role == .listener)
                 || (action == "interpretSession" && connection.role == .interpreter)
@@ -172,8 +177,9 @@ struct ConnectionHandler {
             return reject(ProtocolError(.payloadTooLarge, "Audio chunks are limited to \(settings.maxAudioChunkBytes) bytes.", action: action))
         }
         guard !pcm.isEmpty, pcm.count % 2 == 0, !AudioContainer.isEncoded(pcm) else {
-            return reject(ProtocolError(
-                .invalidAudioFormat, "Audio must be raw PCM s16le mono at \(sampleRate) Hz, not a file or an encoded stream.", action: action))
+            return reject(
+                ProtocolError(
+                    .invalidAudioFormat, "Audio must be raw PCM s16le mono at \(sampleRate) Hz, not a file or an encoded stream.", action: action))
         }
         let samples = PCM.samples(fromLittleEndian: pcm)
         if connection.role == .interpreter {

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOHTTP1
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// hummingbird-websocket answers every WebSocket upgrade it does not perform with a bare
 /// `400 Bad Request`, whatever the reason, and never shows the request to the HTTP routes. The
@@ -159,7 +160,7 @@ extension WebSocketGateway {
         let query = Dictionary(uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
         do throws(ConnectRefusal) {
             _ = try await admit(query: query)
-        } catch where error.httpStatus != nil {
+        } catch  where error.httpStatus != nil {
             addressGuard.release(address: address)
             return .refuse(reason: nil)
         } catch {}

@@ -26,7 +26,8 @@ extension WebSocketGateway {
             let key = try await speakerKey(token)
             guard let sessionId else {
                 guard catalog.canRecognize(source) else {
-                    throw ConnectRefusal(error: ProtocolError(.unsupportedLanguage, "Speech in \"\(source)\" cannot be recognized here.", action: request.action))
+                    throw ConnectRefusal(
+                        error: ProtocolError(.unsupportedLanguage, "Speech in \"\(source)\" cannot be recognized here.", action: request.action))
                 }
                 return .newSession(key, request)
             }
@@ -49,7 +50,8 @@ extension WebSocketGateway {
             let pass = try await interpreterPass(token)
             let session = try await openSession(sessionId, action: request.action)
             guard pass.sessionId == session.id else {
-                throw ConnectRefusal(httpStatus: .forbidden, error: ProtocolError(.forbidden, "This interpreter link is for another session.", action: request.action))
+                throw ConnectRefusal(
+                    httpStatus: .forbidden, error: ProtocolError(.forbidden, "This interpreter link is for another session.", action: request.action))
             }
             return .interpreter(session, pass, muted: muted)
         }

@@ -1,7 +1,6 @@
 import DragomanCore
 import DragomanSpeech
 import DragomanStore
-import DragomanStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -192,7 +191,8 @@ struct WebSocketGateway: Sendable {
         }
         logger.info("Client connected", metadata: ["sessionId": "\(session.id)", "role": "\(connection.role)"])
         let pipeline = connection.role == .speaker ? await session.speechPipeline() : nil
-        return ConnectionHandler(connection: connection, session: session, gateway: self, firstMessage: firstMessage, pipeline: pipeline, sampleRate: sampleRate)
+        return ConnectionHandler(
+            connection: connection, session: session, gateway: self, firstMessage: firstMessage, pipeline: pipeline, sampleRate: sampleRate)
     }
 
     /// Where a reconnecting listener left off: `epoch` and `since` (the last `sequence` it got).
@@ -276,13 +276,19 @@ struct WebSocketGateway: Sendable {
         let warningLead = min(300, age / 5)
         do {
             try await Task.sleep(for: .seconds(age - warningLead))
-            connection.send(ServerMessage(type: "connectionWarning", sessionId: nil, fields: [
-                "remainingMinutes": .int(Int((warningLead / 60).rounded(.up))), "remainingSeconds": .int(Int(warningLead)),
-            ]))
+            connection.send(
+                ServerMessage(
+                    type: "connectionWarning", sessionId: nil,
+                    fields: [
+                        "remainingMinutes": .int(Int((warningLead / 60).rounded(.up))), "remainingSeconds": .int(Int(warningLead)),
+                    ]))
             try await Task.sleep(for: .seconds(warningLead))
-            connection.send(ServerMessage(type: "connectionRefreshRequired", sessionId: nil, fields: [
-                "message": "The connection reached its maximum age; connect again with refreshConnection.",
-            ]))
+            connection.send(
+                ServerMessage(
+                    type: "connectionRefreshRequired", sessionId: nil,
+                    fields: [
+                        "message": "The connection reached its maximum age; connect again with refreshConnection."
+                    ]))
             try await Task.sleep(for: .seconds(min(30, warningLead)))
             connection.close(.normalClosure, reason: "maximum connection age")
         } catch {}

@@ -23,7 +23,8 @@ final class AmazonTranscribeSession: RecognitionSession {
         connection = Task {
             defer { opened.finish() }
             do {
-                try await WebSocketClient.connect(url: url.absoluteString, configuration: .init(maxFrameSize: TranscribeStream.largestMessage), logger: logger) {
+                try await WebSocketClient.connect(url: url.absoluteString, configuration: .init(maxFrameSize: TranscribeStream.largestMessage), logger: logger)
+                {
                     inbound, outbound, _ in
                     opened.yield()
                     try await stream.exchange(inbound: inbound, outbound: outbound)
@@ -55,7 +56,11 @@ final class AmazonTranscribeSession: RecognitionSession {
         let connection = connection
         let closed = try await withThrowingTaskGroup(of: Bool.self) { [finishTimeout] group in
             group.addTask {
-                await withTaskCancellationHandler { await connection.value } onCancel: { connection.cancel() }
+                await withTaskCancellationHandler {
+                    await connection.value
+                } onCancel: {
+                    connection.cancel()
+                }
                 return true
             }
             group.addTask {

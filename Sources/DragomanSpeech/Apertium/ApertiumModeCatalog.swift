@@ -32,7 +32,7 @@ public struct ApertiumModeCatalog: Sendable {
         for name in names.sorted() where name.hasSuffix(".mode") {
             let languages = name.dropLast(".mode".count).split(separator: "-")
             guard languages.count == 2,
-                  languages.allSatisfy({ (2...3).contains($0.count) && $0.allSatisfy(\.isLowercase) })
+                languages.allSatisfy({ (2...3).contains($0.count) && $0.allSatisfy(\.isLowercase) })
             else { continue }
             let pair = TranslationPair(source: Self.bcp47(languages[0]), target: Self.bcp47(languages[1]))
             modeFiles[pair] = "\(directory)/\(name)"
@@ -40,9 +40,10 @@ public struct ApertiumModeCatalog: Sendable {
         self.modeFiles = modeFiles
         self.pivotLanguages = pivotLanguages
         let languages = Set(modeFiles.keys.flatMap { [$0.source, $0.target] })
-        supportedPairs = Set(languages.flatMap { source in
-            languages.map { TranslationPair(source: source, target: $0) }
-        }.filter { Self.route(from: $0.source, to: $0.target, modeFiles: modeFiles, pivots: pivotLanguages) != nil })
+        supportedPairs = Set(
+            languages.flatMap { source in
+                languages.map { TranslationPair(source: source, target: $0) }
+            }.filter { Self.route(from: $0.source, to: $0.target, modeFiles: modeFiles, pivots: pivotLanguages) != nil })
     }
 
     /// The languages `source` can be translated into, directly or through a pivot.
@@ -78,9 +79,10 @@ public struct ApertiumModeCatalog: Sendable {
     /// optional flag) is dropped.
     func pipelineCommand(for pair: TranslationPair) throws -> String {
         guard let path = modeFiles[pair],
-              let mode = try? String(contentsOfFile: path, encoding: .utf8)
+            let mode = try? String(contentsOfFile: path, encoding: .utf8)
         else { throw ApertiumError.unreadableMode(path: modeFiles[pair] ?? "\(pair)") }
-        return mode
+        return
+            mode
             .trimmingCharacters(in: .whitespacesAndNewlines)
             .split(separator: "|")
             .map { stage in

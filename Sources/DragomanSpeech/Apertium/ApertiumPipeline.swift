@@ -162,7 +162,8 @@ actor ApertiumPipeline {
                 escaping = true
                 continue
             } else if "*#@".contains(character), previous.map({ !$0.isLetter && !$0.isNumber }) ?? true,
-                      next?.isLetter == true || next?.isNumber == true {
+                next?.isLetter == true || next?.isNumber == true
+            {
                 continue
             } else if character == " " && previous == " " {
                 continue

@@ -59,8 +59,10 @@ public struct WAVFile: Sendable, Equatable {
                 if tag == 0xFFFE, size >= 40, body + 26 <= bytes.count {
                     tag = Self.uint16(bytes, at: body + 24)
                 }
-                format = (tag, Int(Self.uint16(bytes, at: body + 2)), Int(Self.uint32(bytes, at: body + 4)),
-                          Int(Self.uint16(bytes, at: body + 14)))
+                format = (
+                    tag, Int(Self.uint16(bytes, at: body + 2)), Int(Self.uint32(bytes, at: body + 4)),
+                    Int(Self.uint16(bytes, at: body + 14))
+                )
             } else if id == "data" {
                 guard let format else { throw .missingChunk("fmt ") }
                 guard format.tag == 1 else { throw .unsupportedEncoding(formatTag: format.tag) }

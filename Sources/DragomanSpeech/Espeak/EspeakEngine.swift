@@ -78,8 +78,9 @@ final class EspeakEngine: Sendable {
         // separate sentences (and the audio is exactly what the espeak-ng command makes).
         let status = withExtendedLifetime(job) {
             text.withCString { cText in
-                espeak_Synth(cText, strlen(cText) + 1, 0, POS_CHARACTER, 0, UInt32(espeakCHARS_UTF8 | espeakENDPAUSE), nil,
-                             Unmanaged.passUnretained(job).toOpaque())
+                espeak_Synth(
+                    cText, strlen(cText) + 1, 0, POS_CHARACTER, 0, UInt32(espeakCHARS_UTF8 | espeakENDPAUSE), nil,
+                    Unmanaged.passUnretained(job).toOpaque())
             }
         }
         guard status == EE_OK else { throw .synthesisFailed(status: status.rawValue) }

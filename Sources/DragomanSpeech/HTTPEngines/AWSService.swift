@@ -27,7 +27,8 @@ public struct AWSService: Sendable {
         let url = path == "/" ? base : base.appendingPathComponent(path)
         let bytes = Array(try JSONEncoder().encode(body))
         let signer = AWSSigner(credentials: credentials, region: region, service: service)
-        return try await client.send(.POST, url, headers: headers + signer.signatureHeaders(method: "POST", url: url, headers: headers, body: bytes), body: bytes)
+        return try await client.send(
+            .POST, url, headers: headers + signer.signatureHeaders(method: "POST", url: url, headers: headers, body: bytes), body: bytes)
     }
 
     /// `endpoint` as a WebSocket URL.

@@ -39,9 +39,12 @@ public struct AWSSigner: Sendable {
         var added = [(name: "X-Amz-Date", value: stamp)]
         if let token = sessionToken { added.append((name: "X-Amz-Security-Token", value: token)) }
         let request = canonicalRequest(method: method, url: url, headers: headers + added, payloadHash: Self.payloadHash(body))
-        added.append((
-            name: "Authorization",
-            value: "\(Self.algorithm) Credential=\(credentials.accessKeyID)/\(scope(stamp)), SignedHeaders=\(request.signedHeaders), Signature=\(signature(request.text, stamp: stamp))"))
+        added.append(
+            (
+                name: "Authorization",
+                value:
+                    "\(Self.algorithm) Credential=\(credentials.accessKeyID)/\(scope(stamp)), SignedHeaders=\(request.signedHeaders), Signature=\(signature(request.text, stamp: stamp))"
+            ))
         return added
     }
 

@@ -20,8 +20,12 @@ public struct AmazonTranslateTranslator: Translator {
     public func translate(_ text: String, from source: String, to target: String) async throws -> String {
         let response = try await service.post(
             service: "translate", path: "/",
-            headers: [(name: "Content-Type", value: "application/x-amz-json-1.1"), (name: "X-Amz-Target", value: "AWSShineFrontendService_20170701.TranslateText")],
-            json: ["Text": .string(text), "SourceLanguageCode": .string(LanguageTag.primary(source)), "TargetLanguageCode": .string(LanguageTag.primary(target))],
+            headers: [
+                (name: "Content-Type", value: "application/x-amz-json-1.1"), (name: "X-Amz-Target", value: "AWSShineFrontendService_20170701.TranslateText"),
+            ],
+            json: [
+                "Text": .string(text), "SourceLanguageCode": .string(LanguageTag.primary(source)), "TargetLanguageCode": .string(LanguageTag.primary(target)),
+            ],
             client: client)
         return try client.text(in: try await EngineHTTPClient.json(of: response), at: ["TranslatedText"])
     }

@@ -67,7 +67,8 @@ struct MultipartForm {
     }
 
     mutating func add(_ name: String, filename: String, contentType: String, _ content: [UInt8]) {
-        bytes += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: \(contentType)\r\n\r\n".utf8)
+        bytes += Array(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: \(contentType)\r\n\r\n".utf8)
         bytes += content + Array("\r\n".utf8)
     }
 

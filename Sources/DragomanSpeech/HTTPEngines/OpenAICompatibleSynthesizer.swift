@@ -21,9 +21,11 @@ public struct OpenAICompatibleSynthesizer: SpeechSynthesizer {
 
     public func synthesize(_ text: String, language: String) async throws -> SynthesizedSpeech {
         _ = try api.check(language)
-        let response = try await api.client.post(api.url("audio/speech"), headers: api.authorization, json: [
-            "model": .string(model), "voice": .string(voice), "input": .string(text), "response_format": "pcm",
-        ])
+        let response = try await api.client.post(
+            api.url("audio/speech"), headers: api.authorization,
+            json: [
+                "model": .string(model), "voice": .string(voice), "input": .string(text), "response_format": "pcm",
+            ])
         return SynthesizedSpeech(sampleRate: Self.sampleRate, chunks: EngineHTTPClient.pcmChunks(response))
     }
 }

@@ -23,14 +23,16 @@ public struct OpenAICompatibleTranslator: Translator {
 
     public func translate(_ text: String, from source: String, to target: String, glossary: Glossary) async throws -> String {
         let target = try api.check(target)
-        let answer = try await api.client.json(api.url("chat/completions"), headers: api.authorization, body: [
-            "model": .string(model),
-            "temperature": .int(0),
-            "messages": [
-                ["role": "system", "content": .string(Self.instructions(from: try api.check(source), to: target, glossary: glossary, text: text))],
-                ["role": "user", "content": .string(text)],
-            ],
-        ])
+        let answer = try await api.client.json(
+            api.url("chat/completions"), headers: api.authorization,
+            body: [
+                "model": .string(model),
+                "temperature": .int(0),
+                "messages": [
+                    ["role": "system", "content": .string(Self.instructions(from: try api.check(source), to: target, glossary: glossary, text: text))],
+                    ["role": "user", "content": .string(text)],
+                ],
+            ])
         return try api.client.text(in: answer, at: ["choices", "0", "message", "content"]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

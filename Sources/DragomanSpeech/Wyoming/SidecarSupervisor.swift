@@ -106,10 +106,12 @@ public actor SidecarSupervisor: Service {
             }
             guard !Task.isCancelled else { return }
             failuresInARow += 1
-            logger.error("Sidecar is down; restarting it", metadata: [
-                "command": "\(command)", "failuresInARow": "\(failuresInARow)", "restartIn": "\(delay)s",
-                "stderr": "\(errorTail.value)",
-            ])
+            logger.error(
+                "Sidecar is down; restarting it",
+                metadata: [
+                    "command": "\(command)", "failuresInARow": "\(failuresInARow)", "restartIn": "\(delay)s",
+                    "stderr": "\(errorTail.value)",
+                ])
             Counter(label: "dragoman_engine_restarts_total", dimensions: [("engine", name)]).increment()
             try? await Task.sleep(for: .seconds(delay))
             delay = min(delay * 2, timing.maximumRestartDelay)

@@ -15,7 +15,7 @@ public struct WyomingAddress: Sendable, Hashable, CustomStringConvertible {
         guard trimmed.hasPrefix("tcp://") else { throw .invalidAddress(text) }
         let authority = trimmed.dropFirst("tcp://".count).split(separator: "/").first ?? ""
         guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]),
-              (1...65_535).contains(port), colon > authority.startIndex
+            (1...65_535).contains(port), colon > authority.startIndex
         else { throw .invalidAddress(text) }
         self.init(host: String(authority[..<colon]), port: port)
     }

@@ -15,111 +15,121 @@ enum PostgresMigrations {
     static let lockKey: Int64 = 0x4452_4147_4D49_4752
 
     static let all: [Migration] = [
-        Migration(version: 1, name: "keys, sessions, events", statements: [
-            """
-            CREATE TABLE keys (
-                id text PRIMARY KEY,
-                name text NOT NULL,
-                role text NOT NULL,
-                secret_hash text NOT NULL UNIQUE,
-                created_at double precision NOT NULL,
-                revoked_at double precision
-            )
-            """,
-            """
-            CREATE TABLE sessions (
-                id text PRIMARY KEY,
-                title text NOT NULL,
-                source_language text NOT NULL,
-                target_languages text NOT NULL,
-                passcode_hash text,
-                owner_key_id text NOT NULL,
-                quality_tier text,
-                status text NOT NULL,
-                created_at double precision NOT NULL,
-                updated_at double precision NOT NULL,
-                ended_at double precision
-            )
-            """,
-            "CREATE INDEX sessions_by_owner ON sessions (owner_key_id, created_at)",
-            "CREATE INDEX sessions_by_status ON sessions (status)",
-            "CREATE TABLE events (sequence bigserial PRIMARY KEY, document text NOT NULL)",
-        ]),
-        Migration(version: 2, name: "transcripts", statements: [
-            """
-            CREATE TABLE segments (
-                session_id text NOT NULL,
-                segment_index bigint NOT NULL,
-                start_time double precision NOT NULL,
-                end_time double precision NOT NULL,
-                source_language text NOT NULL,
-                source_text text NOT NULL,
-                PRIMARY KEY (session_id, segment_index)
-            )
-            """,
-            """
-            CREATE TABLE translations (
-                session_id text NOT NULL,
-                segment_index bigint NOT NULL,
-                language text NOT NULL,
-                text text NOT NULL,
-                PRIMARY KEY (session_id, segment_index, language)
-            )
-            """,
-        ]),
-        Migration(version: 3, name: "cluster: relayed frames, listeners per node", statements: [
-            // What the node running a session's pipeline sends its listeners, for the listeners
-            // on other nodes; NOTIFY carries only the id. Rows are pruned after a minute.
-            """
-            CREATE TABLE relayed_frames (
-                id bigserial PRIMARY KEY,
-                origin_node text NOT NULL,
-                session_id text NOT NULL,
-                kind smallint NOT NULL,
-                language text NOT NULL,
-                sequence bigint NOT NULL,
-                payload bytea NOT NULL,
-                created_at timestamptz NOT NULL DEFAULT now()
-            )
-            """,
-            "CREATE INDEX relayed_frames_by_session ON relayed_frames (session_id, id)",
-            "CREATE INDEX relayed_frames_by_age ON relayed_frames (created_at)",
-            // Each node's listeners of each session by language; a row not refreshed by its node's
-            // heartbeat expires, so a dead node's listeners stop being counted.
-            """
-            CREATE TABLE node_listeners (
-                node_id text NOT NULL,
-                session_id text NOT NULL,
-                language text NOT NULL,
-                listeners integer NOT NULL,
-                pcm_listeners integer NOT NULL,
-                opus_listeners integer NOT NULL,
-                seen_at timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (node_id, session_id, language)
-            )
-            """,
-            "CREATE INDEX node_listeners_by_session ON node_listeners (session_id)",
-        ]),
-        Migration(version: 4, name: "interpreter passes", statements: [
-            """
-            CREATE TABLE interpreter_passes (
-                id text PRIMARY KEY,
-                session_id text NOT NULL,
-                language text NOT NULL,
-                name text NOT NULL,
-                secret_hash text NOT NULL UNIQUE,
-                created_at double precision NOT NULL,
-                revoked_at double precision
-            )
-            """,
-            "CREATE INDEX interpreter_passes_by_session ON interpreter_passes (session_id, created_at)",
-        ]),
+        Migration(
+            version: 1, name: "keys, sessions, events",
+            statements: [
+                """
+                CREATE TABLE keys (
+                    id text PRIMARY KEY,
+                    name text NOT NULL,
+                    role text NOT NULL,
+                    secret_hash text NOT NULL UNIQUE,
+                    created_at double precision NOT NULL,
+                    revoked_at double precision
+                )
+                """,
+                """
+                CREATE TABLE sessions (
+                    id text PRIMARY KEY,
+                    title text NOT NULL,
+                    source_language text NOT NULL,
+                    target_languages text NOT NULL,
+                    passcode_hash text,
+                    owner_key_id text NOT NULL,
+                    quality_tier text,
+                    status text NOT NULL,
+                    created_at double precision NOT NULL,
+                    updated_at double precision NOT NULL,
+                    ended_at double precision
+                )
+                """,
+                "CREATE INDEX sessions_by_owner ON sessions (owner_key_id, created_at)",
+                "CREATE INDEX sessions_by_status ON sessions (status)",
+                "CREATE TABLE events (sequence bigserial PRIMARY KEY, document text NOT NULL)",
+            ]),
+        Migration(
+            version: 2, name: "transcripts",
+            statements: [
+                """
+                CREATE TABLE segments (
+                    session_id text NOT NULL,
+                    segment_index bigint NOT NULL,
+                    start_time double precision NOT NULL,
+                    end_time double precision NOT NULL,
+                    source_language text NOT NULL,
+                    source_text text NOT NULL,
+                    PRIMARY KEY (session_id, segment_index)
+                )
+                """,
+                """
+                CREATE TABLE translations (
+                    session_id text NOT NULL,
+                    segment_index bigint NOT NULL,
+                    language text NOT NULL,
+                    text text NOT NULL,
+                    PRIMARY KEY (session_id, segment_index, language)
+                )
+                """,
+            ]),
+        Migration(
+            version: 3, name: "cluster: relayed frames, listeners per node",
+            statements: [
+                // What the node running a session's pipeline sends its listeners, for the listeners
+                // on other nodes; NOTIFY carries only the id. Rows are pruned after a minute.
+                """
+                CREATE TABLE relayed_frames (
+                    id bigserial PRIMARY KEY,
+                    origin_node text NOT NULL,
+                    session_id text NOT NULL,
+                    kind smallint NOT NULL,
+                    language text NOT NULL,
+                    sequence bigint NOT NULL,
+                    payload bytea NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                "CREATE INDEX relayed_frames_by_session ON relayed_frames (session_id, id)",
+                "CREATE INDEX relayed_frames_by_age ON relayed_frames (created_at)",
+                // Each node's listeners of each session by language; a row not refreshed by its node's
+                // heartbeat expires, so a dead node's listeners stop being counted.
+                """
+                CREATE TABLE node_listeners (
+                    node_id text NOT NULL,
+                    session_id text NOT NULL,
+                    language text NOT NULL,
+                    listeners integer NOT NULL,
+                    pcm_listeners integer NOT NULL,
+                    opus_listeners integer NOT NULL,
+                    seen_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (node_id, session_id, language)
+                )
+                """,
+                "CREATE INDEX node_listeners_by_session ON node_listeners (session_id)",
+            ]),
+        Migration(
+            version: 4, name: "interpreter passes",
+            statements: [
+                """
+                CREATE TABLE interpreter_passes (
+                    id text PRIMARY KEY,
+                    session_id text NOT NULL,
+                    language text NOT NULL,
+                    name text NOT NULL,
+                    secret_hash text NOT NULL UNIQUE,
+                    created_at double precision NOT NULL,
+                    revoked_at double precision
+                )
+                """,
+                "CREATE INDEX interpreter_passes_by_session ON interpreter_passes (session_id, created_at)",
+            ]),
         // The interpreter a node has on the air in a language lives and dies with its node's row, so
         // the other nodes stop counting it when that node dies, and a node that loads the session
         // later learns of it.
-        Migration(version: 5, name: "interpreters on the air by node", statements: [
-            "ALTER TABLE node_listeners ADD COLUMN interpreter_id text, ADD COLUMN interpreter_name text",
-        ]),
+        Migration(
+            version: 5, name: "interpreters on the air by node",
+            statements: [
+                "ALTER TABLE node_listeners ADD COLUMN interpreter_id text, ADD COLUMN interpreter_name text"
+            ]),
     ]
 
     /// Applies the migrations this database lacks.

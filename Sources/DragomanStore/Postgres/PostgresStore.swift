@@ -87,9 +87,10 @@ public final class PostgresStore: DragomanStore {
         var keys: [KeyRecord] = []
         let rows = try await client.query(query, logger: logger)
         for try await (id, name, role, createdAt, revokedAt) in rows.decode((String, String, String, Double, Double?).self) {
-            keys.append(KeyRecord(
-                id: id, name: name, role: KeyRole(rawValue: role) ?? .speaker, createdAt: Date(timeIntervalSince1970: createdAt),
-                revokedAt: revokedAt.map(Date.init(timeIntervalSince1970:))))
+            keys.append(
+                KeyRecord(
+                    id: id, name: name, role: KeyRole(rawValue: role) ?? .speaker, createdAt: Date(timeIntervalSince1970: createdAt),
+                    revokedAt: revokedAt.map(Date.init(timeIntervalSince1970:))))
         }
         return keys
     }
@@ -130,10 +131,11 @@ public final class PostgresStore: DragomanStore {
     private static let interpreterPassColumns = "id, session_id, language, name, created_at"
 
     public func interpreterPasses(sessionId: String) async throws -> [InterpreterPass] {
-        var query = PostgresQuery(unsafeSQL: """
-            SELECT \(Self.interpreterPassColumns) FROM interpreter_passes
-            WHERE session_id = $1 AND revoked_at IS NULL ORDER BY created_at, id
-            """)
+        var query = PostgresQuery(
+            unsafeSQL: """
+                SELECT \(Self.interpreterPassColumns) FROM interpreter_passes
+                WHERE session_id = $1 AND revoked_at IS NULL ORDER BY created_at, id
+                """)
         query.binds.append(sessionId)
         return try await interpreterPasses(query)
     }
@@ -148,9 +150,10 @@ public final class PostgresStore: DragomanStore {
         var passes: [InterpreterPass] = []
         let rows = try await client.query(query, logger: logger)
         for try await (id, sessionId, language, name, createdAt) in rows.decode((String, String, String, String, Double).self) {
-            passes.append(InterpreterPass(
-                id: id, sessionId: sessionId, language: LanguageCode(language) ?? LanguageCode("en")!, name: name,
-                createdAt: Date(timeIntervalSince1970: createdAt)))
+            passes.append(
+                InterpreterPass(
+                    id: id, sessionId: sessionId, language: LanguageCode(language) ?? LanguageCode("en")!, name: name,
+                    createdAt: Date(timeIntervalSince1970: createdAt)))
         }
         return passes
     }
@@ -219,9 +222,10 @@ public final class PostgresStore: DragomanStore {
     }
 
     public func sessions(ownedBy keyID: String, includeEnded: Bool) async throws -> [SessionRecord] {
-        var query = PostgresQuery(unsafeSQL: """
-            SELECT \(Self.sessionColumns) FROM sessions WHERE owner_key_id = $1 AND ($2 OR status <> 'ended') ORDER BY created_at DESC
-            """)
+        var query = PostgresQuery(
+            unsafeSQL: """
+                SELECT \(Self.sessionColumns) FROM sessions WHERE owner_key_id = $1 AND ($2 OR status <> 'ended') ORDER BY created_at DESC
+                """)
         query.binds.append(keyID)
         query.binds.append(includeEnded)
         return try await sessions(query)
@@ -269,9 +273,10 @@ public final class PostgresStore: DragomanStore {
             WHERE session_id = \(sessionId) ORDER BY segment_index
             """, logger: logger)
         for try await (index, start, end, language, text) in rows.decode((Int, Double, Double, String, String).self) {
-            segments.append(TranscriptSegment(
-                sessionId: sessionId, index: index, startTime: start, endTime: end,
-                sourceLanguage: LanguageCode(language) ?? LanguageCode("en")!, sourceText: text))
+            segments.append(
+                TranscriptSegment(
+                    sessionId: sessionId, index: index, startTime: start, endTime: end,
+                    sourceLanguage: LanguageCode(language) ?? LanguageCode("en")!, sourceText: text))
         }
         let positions = Dictionary(uniqueKeysWithValues: segments.enumerated().map { ($1.index, $0) })
         let translations = try await client.query(

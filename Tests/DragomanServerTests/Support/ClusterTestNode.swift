@@ -1,9 +1,10 @@
-@testable import DragomanServer
 import DragomanStore
 import Foundation
 import Logging
 import ServiceLifecycle
 import Testing
+
+@testable import DragomanServer
 
 /// One Dragoman node of a cluster on the test PostgreSQL (`DRAGOMAN_TEST_POSTGRES_URL`): a whole
 /// application on its own port and its own connection pool, in this process. `kill()` cancels it

@@ -72,12 +72,17 @@ actor FakeSpeechServices {
 
     /// Speech as raw PCM, sent in two pieces that split a sample, as a network may.
     private static func pcm(samples: Int) -> Response {
-        let bytes = (0..<samples).flatMap { index -> [UInt8] in let sample = Int16(index % 100); return [UInt8(truncatingIfNeeded: sample), UInt8(truncatingIfNeeded: sample >> 8)] }
+        let bytes = (0..<samples).flatMap { index -> [UInt8] in
+            let sample = Int16(index % 100)
+            return [UInt8(truncatingIfNeeded: sample), UInt8(truncatingIfNeeded: sample >> 8)]
+        }
         let half = bytes.count / 2 + 1
-        return Response(status: .ok, headers: [.contentType: "audio/pcm"], body: ResponseBody { writer in
-            try await writer.write(ByteBuffer(bytes: bytes[..<half]))
-            try await writer.write(ByteBuffer(bytes: bytes[half...]))
-            try await writer.finish(nil)
-        })
+        return Response(
+            status: .ok, headers: [.contentType: "audio/pcm"],
+            body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(bytes: bytes[..<half]))
+                try await writer.write(ByteBuffer(bytes: bytes[half...]))
+                try await writer.finish(nil)
+            })
     }
 }

@@ -1,5 +1,4 @@
 import DragomanCore
-@testable import DragomanServer
 import DragomanStore
 import Foundation
 import Hummingbird
@@ -7,6 +6,8 @@ import Logging
 import NIOHTTP1
 import ServiceLifecycle
 import Testing
+
+@testable import DragomanServer
 
 /// A real Dragoman server for one test: port 0 on 127.0.0.1, its own data folder, fake speech
 /// engines, and three keys (two speakers and an operator). Built with `buildApplication`, run in a
@@ -182,10 +183,12 @@ extension TestServer {
 
     /// The status of a WebSocket upgrade request to `/ws` with these query parameters.
     func upgrade(_ query: [String: String], headers: [(String, String)] = []) async throws -> HTTPResult {
-        try await HTTPTestClient.request(port: port, method: .GET, path: webSocketPath(query), headers: [
-            ("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"),
-            ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
-        ] + headers)
+        try await HTTPTestClient.request(
+            port: port, method: .GET, path: webSocketPath(query),
+            headers: [
+                ("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"),
+                ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+            ] + headers)
     }
 
     /// Creates a session over HTTP and returns its id.

@@ -124,7 +124,8 @@ final class WebSocketTestClient: Sendable {
 
     /// The next message, which must be an `error` with `code`, a message and an `action` key.
     @discardableResult
-    func expectError(_ code: String, timeout: Duration = WebSocketTestClient.timeout, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Message {
+    func expectError(_ code: String, timeout: Duration = WebSocketTestClient.timeout, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Message
+    {
         let message = try await expect("error", timeout: timeout, sourceLocation: sourceLocation)
         #expect(message.code == code, "\(message)", sourceLocation: sourceLocation)
         #expect(message["message"]?.stringValue?.isEmpty == false, sourceLocation: sourceLocation)
@@ -201,16 +202,18 @@ final class WebSocketTestClient: Sendable {
             }
         return try await channel.executeThenClose { inbound, outbound in
             let key = Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-            try await outbound.write(ByteBuffer(string: """
-                GET \(path) HTTP/1.1\r
-                Host: 127.0.0.1:\(port)\r
-                Upgrade: websocket\r
-                Connection: Upgrade\r
-                Sec-WebSocket-Key: \(key)\r
-                Sec-WebSocket-Version: 13\r
-                \(headers.map { "\($0): \($1)\r\n" }.joined())\r
+            try await outbound.write(
+                ByteBuffer(
+                    string: """
+                        GET \(path) HTTP/1.1\r
+                        Host: 127.0.0.1:\(port)\r
+                        Upgrade: websocket\r
+                        Connection: Upgrade\r
+                        Sec-WebSocket-Key: \(key)\r
+                        Sec-WebSocket-Version: 13\r
+                        \(headers.map { "\($0): \($1)\r\n" }.joined())\r
 
-                """))
+                        """))
             var reader = ByteReader(iterator: inbound.makeAsyncIterator())
 
             // The handshake response.
@@ -218,7 +221,8 @@ final class WebSocketTestClient: Sendable {
             let statusLine = head.split(separator: "\r\n").first ?? ""
             let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0
             guard status == 101 else {
-                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                let length =
+                    head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
                     .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
                 let body = try await reader.read(count: length) ?? []
                 return .refused(status: status, body: String(decoding: body, as: UTF8.self))
