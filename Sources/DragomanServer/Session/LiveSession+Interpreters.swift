@@ -53,11 +53,12 @@ extension LiveSession {
 
     /// An interpreter's voice: relayed to its language's listeners while it is on the air,
     /// dropped otherwise.
-    func relayInterpreterAudio(_ samples: [Int16], sampleRate: Int, from connection: ClientConnection) {
-        guard let language = booths[connection]?.pass.language, booths.onAir(in: language)?.connection === connection else { return }
+    func relayInterpreterAudio(_ samples: [Int16], sampleRate: Int, from connection: ClientConnection) -> Deliveries {
+        guard let language = booths[connection]?.pass.language, booths.onAir(in: language)?.connection === connection else { return .none }
         var channel = interpreterChannels[language] ?? LiveVoiceChannel(language: language, voice: .interpreter)
-        relayLiveVoice(samples, sampleRate: sampleRate, through: &channel)
+        let deliveries = relayLiveVoice(samples, sampleRate: sampleRate, through: &channel)
         interpreterChannels[language] = channel
+        return deliveries
     }
 
     /// Closes the connections made with a pass just revoked, here and on the other nodes.
@@ -110,6 +111,8 @@ extension LiveSession {
     }
 
     private func sendVoiceChange(_ message: String, language: LanguageCode, skipping newcomer: ClientConnection? = nil) {
+        // The machine speaks the language again, or stops: the pipeline is told.
+        pushAudience()
         for connection in listeners.listeners(of: language).keys { connection.send(text: message) }
         for connection in speakers { connection.send(text: message) }
         for connection in booths.connections(in: language) where connection !== newcomer { connection.send(text: message) }

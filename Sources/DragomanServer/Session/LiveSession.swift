@@ -25,9 +25,8 @@ actor LiveSession {
     private var distribution: [LanguageCode: Int] = [:]
     private var statusPolicy: StatusUpdatePolicy
     private var graceTask: Task<Void, Never>?
-    private var pipeline: SessionPipeline?
-    /// When each language that has no listener now lost its last one (`MonotonicTime`).
-    private var languagesLeftAt: [LanguageCode: Double] = [:]
+    /// The speech pipeline, while the session has a speaker here.
+    private var pipeline: PipelineLink?
     /// Next `sequence` of each language's stream of captions and audio.
     private var nextSequence: [LanguageCode: Int] = [:]
     /// The last final captions of each language, for listeners who reconnect.
@@ -120,8 +119,8 @@ actor LiveSession {
             case .closeSession(let reason):
                 graceTask?.cancel()
                 graceTask = nil
-                await pipeline?.flush()
-                await pipeline?.stop()
+                await flushPipeline()
+                pipeline?.stop()
                 pipeline = nil
                 broadcast.isActive = false
                 let ended = ServerMessage(type: "sessionEnded", sessionId: id, fields: ["reason": .string(reason)]).encoded()
@@ -152,12 +151,8 @@ actor LiveSession {
     /// it is restored when the server starts again, or taken over by another node.
     func serverIsStopping(deadline: Duration) async {
         if let pipeline {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await pipeline.drain() }
-                group.addTask { try? await Task.sleep(for: deadline) }
-                await group.next()
-                group.cancelAll()
-            }
+            self.pipeline = nil
+            await pipeline.drain(deadline: deadline)
         }
         let farewell = ServerMessage(
             type: "connectionRefreshRequired", sessionId: id,
@@ -217,6 +212,7 @@ actor LiveSession {
         let message = greeting(Snapshot(status: lifecycle.status, broadcastState: broadcast))
         connection.send(message)
         speakers.insert(connection)
+        startPipelineIfNeeded()
         await perform(actions)
         return message
     }
@@ -224,8 +220,12 @@ actor LiveSession {
     func detachSpeaker(_ connection: ClientConnection) async {
         guard speakers.remove(connection) != nil, speakers.isEmpty, lifecycle.status != .ended else { return }
         // What the speaker said before the drop is still transcribed.
-        await pipeline?.flush()
+        await flushPipeline()
+        // The speaker may have come back (a page reload) while the segment was finished: then it
+        // never left. Checked again after every wait.
+        guard speakers.isEmpty, lifecycle.status != .ended else { return }
         await releaseSpeakerLease()
+        guard speakers.isEmpty, lifecycle.status != .ended else { return }
         markBroadcastChange { $0.isActive = false }
         await perform(lifecycle.speakerDidDisconnect())
     }
@@ -269,7 +269,8 @@ actor LiveSession {
         if let paused = update.isPaused {
             await perform(paused ? lifecycle.pauseBroadcast() : lifecycle.resumeBroadcast())
         }
-        await pipeline?.setFlowing(broadcast.isFlowing)
+        pipeline?.send(.flowing(broadcast.isFlowing))
+        pushAudience()
         let message = ServerMessage.broadcastChange(type, sessionId: id, state: broadcast).encoded()
         for speaker in speakers { speaker.send(text: message) }
         notifyListeners(encoded: message)
@@ -325,13 +326,9 @@ actor LiveSession {
         listenersDidChange(from: before)
     }
 
-    /// A language whose last listener left keeps being translated for `languageLinger`, so a
-    /// listener who drops and comes back finds the captions of what it missed.
     private func countListenerLeaving(_ language: LanguageCode) {
         distribution[language, default: 1] -= 1
-        guard distribution[language] == 0 else { return }
-        distribution[language] = nil
-        languagesLeftAt[language] = MonotonicTime.seconds
+        if distribution[language] == 0 { distribution[language] = nil }
     }
 
     /// Moves a listener to another language, from the next segment on; returns the previous one.
@@ -349,10 +346,12 @@ actor LiveSession {
     func setPlaybackPaused(_ paused: Bool, for connection: ClientConnection) {
         listeners.update(connection) { $0.playbackPaused = paused }
         cluster?.reportListeners(of: id, localTally)
+        pushAudience()
     }
 
     private func listenersDidChange(from before: [LanguageCode: Int]) {
         cluster?.reportListeners(of: id, localTally)
+        pushAudience()
         if let reason = statusPolicy.reason(before: merged(before), after: wholeDistribution) {
             sendStatus(reason: reason)
         }
@@ -376,33 +375,60 @@ actor LiveSession {
 
     // MARK: Speech
 
-    /// The session's speech pipeline, started on first use.
-    func speechPipeline() async -> SessionPipeline {
-        if let pipeline { return pipeline }
-        let stored = (try? await store.transcript(sessionId: id).last?.index) ?? 0
-        // Another caller may have started it while this one read the store.
-        if let pipeline { return pipeline }
-        let started = SessionPipeline(
-            session: self, engines: engines.forSession(id), store: store, settings: settings, firstSegmentIndex: stored + 1, logger: logger)
-        await started.setFlowing(broadcast.isFlowing)
-        pipeline = started
-        return started
+    /// Starts the speech pipeline for a speaker here, unless it runs already.
+    private func startPipelineIfNeeded() {
+        guard pipeline == nil else { return }
+        let speech = SessionPipeline(
+            sessionId: id, sourceLanguage: record.sourceLanguage, engines: engines.forSession(id), store: store, settings: settings, logger: logger)
+        var link = PipelineLink(running: speech, for: self)
+        if !broadcast.isFlowing { link.send(.flowing(false)) }
+        link.push(pipelineAudience)
+        pipeline = link
     }
 
-    /// The languages to translate now: those with listeners, and whether any of them wants to
-    /// hear speech; and, for captions only, those whose last listener left less than
-    /// `languageLinger` ago.
-    func audience() -> [LanguageCode: Bool] {
-        let now = MonotonicTime.seconds
-        languagesLeftAt = languagesLeftAt.filter { now - $0.value < settings.languageLinger }
-        var audience = languagesLeftAt.mapValues { _ in false }
-        for language in listeners.languages {
-            audience[language] = listeners.listeners(of: language).values.contains { $0.wantsAudio }
+    /// Finishes the segment under way and waits until it is published.
+    private func flushPipeline() async {
+        guard pipeline != nil else { return }
+        await withCheckedContinuation { waiter in
+            if pipeline != nil { pipeline?.flush(waiter) } else { waiter.resume() }
         }
-        for (language, tally) in remoteListeners where tally.listeners > 0 {
-            audience[language] = (audience[language] ?? false) || tally.pcmListeners + tally.opusListeners > 0
+    }
+
+    /// Tells the pipeline who listens now, when that changed.
+    func pushAudience() {
+        pipeline?.push(pipelineAudience)
+    }
+
+    /// What the pipeline must know of the listeners, here and on the other nodes: the languages
+    /// they listen to, the speech formats wanted in each, the speaker's volume.
+    private var pipelineAudience: PipelineAudience {
+        var languages: [LanguageCode: Set<ListenerAudioFormat>] = [:]
+        for language in listeners.languages { languages[language] = audioFormats(wanted: language) }
+        for (language, tally) in remoteListeners where tally.listeners > 0 { languages[language] = audioFormats(wanted: language) }
+        return PipelineAudience(languages: languages, volume: broadcast.volume)
+    }
+
+    /// Publishes what the pipeline emitted; the caller queues the frames.
+    func receive(_ output: PipelineOutput) -> Deliveries {
+        switch output {
+        case .caption(let caption, let language, let text):
+            return publishCaption(caption, language: language, text: text)
+        case .speech(let chunk):
+            return publishAudio(chunk)
+        case .failure(let stage, let error):
+            reportEngineFailure(stage: stage, error: error)
+        case .flushed(let token):
+            pipeline?.didFlush(token)
         }
-        return audience
+        return .none
+    }
+
+    /// A chunk of the speaker's voice: to the listeners of the session's own language as it is
+    /// (floor audio), and into the pipeline. The caller queues the frames.
+    func receiveSpeakerAudio(_ samples: [Int16], sampleRate: Int) -> Deliveries {
+        let floor = relayFloorAudio(samples, sampleRate: sampleRate)
+        pipeline?.send(.audio(samples, sampleRate: sampleRate))
+        return floor
     }
 
     /// The formats the listeners of `language` who are listening want speech in; empty when none is.
@@ -417,9 +443,6 @@ actor LiveSession {
         return formats
     }
 
-    /// The speaker's volume, which synthesized speech is scaled by before it is encoded.
-    var speechVolume: Double { broadcast.volume }
-
     private func takeSequence(_ language: LanguageCode) -> Int {
         let sequence = nextSequence[language, default: 1]
         nextSequence[language] = sequence + 1
@@ -428,19 +451,20 @@ actor LiveSession {
 
     /// Sends a caption to the listeners of `language` (and, in the source language, to the
     /// speakers, as their own live captions), unless the broadcast is paused or muted.
-    func publishCaption(_ caption: Caption, language: LanguageCode, text: String) {
-        guard broadcast.isFlowing else { return }
+    private func publishCaption(_ caption: Caption, language: LanguageCode, text: String) -> Deliveries {
+        guard broadcast.isFlowing else { return .none }
         let started = ContinuousClock.now
         let sequence = takeSequence(language)
         let frame = caption.message(sessionId: id, language: language, text: text, sequence: sequence).encoded()
         if caption.isFinal { histories[language, default: history()].append(sequence: sequence, frame: frame) }
-        for connection in listeners.listeners(of: language).keys { connection.send(text: frame) }
+        var deliveries = Deliveries()
+        deliveries.add(frame, to: listeners.listeners(of: language).keys)
         relay(.caption, language: language, sequence: sequence, text: frame)
         if language == record.sourceLanguage {
-            for speaker in speakers { speaker.send(text: frame) }
-            for interpreter in booths.connections { interpreter.send(text: frame) }
+            deliveries.add(frame, to: speakers.union(booths.connections))
         }
         ServerMetrics.stageDuration(.fanout).recordElapsed(since: started)
+        return deliveries
     }
 
     /// Sends a chunk of synthesized speech, already scaled to the speaker's volume, to the
@@ -448,64 +472,62 @@ actor LiveSession {
     /// `audioData` PCM, or as one binary frame of `opusPackets` (the same chunk, encoded; `nil`
     /// when the segment is not encoded because no listener asked for Opus when it began).
     /// Both forms of a chunk take the same `sequence`.
-    func publishAudio(_ chunk: SpeechChunk) {
-        guard broadcast.isFlowing else { return }
+    private func publishAudio(_ chunk: SpeechChunk) -> Deliveries {
+        guard broadcast.isFlowing else { return .none }
         // Synthesized speech still being paced out stops when a person takes the language over.
-        if chunk.voice == .machine, voice(of: chunk.language) != .machine { return }
+        if chunk.voice == .machine, voice(of: chunk.language) != .machine { return .none }
         let started = ContinuousClock.now
         let sequence = takeSequence(chunk.language)
-        var pcmFrame: ClientConnection.Outbound?
-        var opusFrame: ClientConnection.Outbound?
+        var pcmListeners: [ClientConnection] = []
+        var opusListeners: [ClientConnection] = []
         for (connection, slot) in listeners.listeners(of: chunk.language) where slot.wantsAudio {
             switch slot.audioFormat {
-            case .pcm:
-                let frame = pcmFrame ?? .text(chunk.pcmMessage(sessionId: id, sequence: sequence).encoded())
-                pcmFrame = frame
-                connection.send(audio: frame)
-            case .opus:
-                // `nil` when the segment was not encoded: no listener asked for Opus when it began.
-                guard let frame = opusFrame ?? chunk.opusFrame(sequence: sequence).map(ClientConnection.Outbound.binary) else { continue }
-                opusFrame = frame
-                connection.send(audio: frame)
+            case .pcm: pcmListeners.append(connection)
+            case .opus: opusListeners.append(connection)
             }
         }
+        let remote = remoteListeners[chunk.language] ?? ListenerTally()
+        // Each form is encoded once, if anyone here or elsewhere wants it.
+        let pcmFrame = pcmListeners.isEmpty && remote.pcmListeners == 0 ? nil : chunk.pcmMessage(sessionId: id, sequence: sequence).encoded()
+        // `nil` when the segment was not encoded: no listener asked for Opus when it began.
+        let opusFrame = opusListeners.isEmpty && remote.opusListeners == 0 ? nil : chunk.opusFrame(sequence: sequence)
+        var deliveries = Deliveries()
+        if let pcmFrame { deliveries.add(audio: .text(pcmFrame), to: pcmListeners) }
+        if let opusFrame { deliveries.add(audio: .binary(opusFrame), to: opusListeners) }
         // The listeners of other nodes get the same frames through the cluster.
-        if let remote = remoteListeners[chunk.language] {
-            if remote.pcmListeners > 0 {
-                let frame = pcmFrame ?? .text(chunk.pcmMessage(sessionId: id, sequence: sequence).encoded())
-                if case .text(let text) = frame { relay(.pcmAudio, language: chunk.language, sequence: sequence, text: text) }
-            }
-            if remote.opusListeners > 0, case .binary(let buffer) = opusFrame ?? chunk.opusFrame(sequence: sequence).map(ClientConnection.Outbound.binary) {
-                cluster?.relay(
-                    RelayedFrame(
-                        sessionId: id, audience: .opusAudio, language: chunk.language.rawValue, sequence: sequence, payload: Array(buffer: buffer)))
-            }
+        if remote.pcmListeners > 0, let pcmFrame {
+            relay(.pcmAudio, language: chunk.language, sequence: sequence, text: pcmFrame)
+        }
+        if remote.opusListeners > 0, let opusFrame {
+            cluster?.relay(
+                RelayedFrame(sessionId: id, audience: .opusAudio, language: chunk.language.rawValue, sequence: sequence, payload: Array(buffer: opusFrame)))
         }
         ServerMetrics.stageDuration(.fanout).recordElapsed(since: started)
+        return deliveries
     }
 
     /// The speaker's own voice, relayed as it arrives to the listeners of the session's own
     /// language (floor audio): no recognition or synthesis on its way, one encoding per format for
     /// all of them, one chunk for each chunk the speaker sent.
-    func relayFloorAudio(_ samples: [Int16], sampleRate: Int) {
+    private func relayFloorAudio(_ samples: [Int16], sampleRate: Int) -> Deliveries {
         relayLiveVoice(samples, sampleRate: sampleRate, through: &floorChannel)
     }
 
     /// Sends a chunk of a person's voice to the listeners of the channel's language, here and on
     /// the other nodes, unless the broadcast is paused or muted or nobody there is listening.
-    func relayLiveVoice(_ samples: [Int16], sampleRate: Int, through channel: inout LiveVoiceChannel) {
-        guard broadcast.isFlowing else { return }
+    func relayLiveVoice(_ samples: [Int16], sampleRate: Int, through channel: inout LiveVoiceChannel) -> Deliveries {
+        guard broadcast.isFlowing else { return .none }
         // This runs for every chunk a person sends: look, do not copy.
         let local = listeners.listeners(of: channel.language).values
         let remote = remoteListeners[channel.language] ?? ListenerTally()
-        guard local.contains(where: \.wantsAudio) || remote.pcmListeners + remote.opusListeners > 0 else { return }
+        guard local.contains(where: \.wantsAudio) || remote.pcmListeners + remote.opusListeners > 0 else { return .none }
         let scaled = broadcast.volume == 1 ? samples : PCM.scaled(samples, by: broadcast.volume)
         let wantsOpus = local.contains { $0.wantsAudio && $0.audioFormat == .opus } || remote.opusListeners > 0
         let (chunk, encodingError) = channel.chunk(scaled, sampleRate: sampleRate, encodeOpus: wantsOpus, bitrate: settings.opusBitrate)
         if let encodingError {
             logger.error("Could not encode a live voice", metadata: ["voice": "\(channel.voice)", "error": "\(encodingError)"])
         }
-        publishAudio(chunk)
+        return publishAudio(chunk)
     }
 
     /// An engine failed: the session goes on with the next segment; the speaker is told.
@@ -555,6 +577,7 @@ actor LiveSession {
                 hadSpeakerHere = true
                 // A pipeline left from an earlier lease would count segments from where this node
                 // last had them; a new one starts after the last one stored by any node.
+                pipeline?.stop()
                 pipeline = nil
                 await cluster.refreshRemoteListeners(of: self)
                 return true
@@ -637,7 +660,7 @@ actor LiveSession {
             // Another node ended it and published the event; here it only closes.
             _ = lifecycle.end(.endedBySpeaker)
             graceTask?.cancel()
-            await pipeline?.stop()
+            pipeline?.stop()
             pipeline = nil
             await closeConnections(with: text)
         }
@@ -648,6 +671,7 @@ actor LiveSession {
         guard tally != remoteListeners else { return }
         let before = wholeDistribution
         remoteListeners = tally
+        pushAudience()
         if let reason = statusPolicy.reason(before: before, after: wholeDistribution) {
             sendStatus(reason: reason)
         }

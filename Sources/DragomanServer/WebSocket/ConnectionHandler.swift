@@ -12,8 +12,6 @@ struct ConnectionHandler {
     let session: LiveSession
     let gateway: WebSocketGateway
     let firstMessage: ServerMessage
-    /// Where a speaker's audio goes; `nil` for listeners.
-    let pipeline: SessionPipeline?
     /// The speaker's declared PCM rate (`sampleRate=`).
     let sampleRate: Int
 
@@ -24,13 +22,12 @@ struct ConnectionHandler {
     private var settings: ServerConfiguration { gateway.settings }
 
     init(
-        connection: ClientConnection, session: LiveSession, gateway: WebSocketGateway, firstMessage: ServerMessage, pipeline: SessionPipeline?, sampleRate: Int
+        connection: ClientConnection, session: LiveSession, gateway: WebSocketGateway, firstMessage: ServerMessage, sampleRate: Int
     ) {
         self.connection = connection
         self.session = session
         self.gateway = gateway
         self.firstMessage = firstMessage
-        self.pipeline = pipeline
         self.sampleRate = sampleRate
         let settings = gateway.settings
         audioChunks = TokenBucket(rate: settings.audioChunksPerSecond)
@@ -183,11 +180,10 @@ struct ConnectionHandler {
         }
         let samples = PCM.samples(fromLittleEndian: pcm)
         if connection.role == .interpreter {
-            return await session.relayInterpreterAudio(samples, sampleRate: sampleRate, from: connection)
+            return await session.relayInterpreterAudio(samples, sampleRate: sampleRate, from: connection).send()
         }
-        // The floor first: listeners of the speaker's own language hear it as it arrives.
-        await session.relayFloorAudio(samples, sampleRate: sampleRate)
-        await pipeline?.ingest(samples, sampleRate: sampleRate)
+        // Never waits for recognition: the pipeline takes the audio in order, on its own task.
+        await session.receiveSpeakerAudio(samples, sampleRate: sampleRate).send()
     }
 
     // MARK: Limits

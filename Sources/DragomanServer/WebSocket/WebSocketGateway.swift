@@ -190,9 +190,8 @@ struct WebSocketGateway: Sendable {
             return nil
         }
         logger.info("Client connected", metadata: ["sessionId": "\(session.id)", "role": "\(connection.role)"])
-        let pipeline = connection.role == .speaker ? await session.speechPipeline() : nil
         return ConnectionHandler(
-            connection: connection, session: session, gateway: self, firstMessage: firstMessage, pipeline: pipeline, sampleRate: sampleRate)
+            connection: connection, session: session, gateway: self, firstMessage: firstMessage, sampleRate: sampleRate)
     }
 
     /// Where a reconnecting listener left off: `epoch` and `since` (the last `sequence` it got).

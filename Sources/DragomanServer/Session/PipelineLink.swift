@@ -1,0 +1,82 @@
+import DragomanCore
+
+/// A session's end of its pipeline: the inputs it pushes, the task that runs the pipeline and
+/// hands what it emits to the session, and who waits for a flush. The pipeline runs in that one
+/// task (its language streams and pacers are child tasks of it): cancelling it stops everything.
+struct PipelineLink {
+    private let feed: AsyncStream<PipelineInput>.Continuation
+    private let task: Task<Void, Never>
+    private var flushWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    private var nextFlush = 0
+    /// The audience last pushed, so an unchanged one is not pushed again.
+    private var lastAudience: PipelineAudience?
+
+    /// Starts `pipeline`; what it emits goes to `session.receive`, in order.
+    init(running pipeline: SessionPipeline, for session: LiveSession) {
+        let (inputs, feed) = AsyncStream.makeStream(of: PipelineInput.self)
+        let (outputs, emit) = AsyncStream.makeStream(of: PipelineOutput.self)
+        self.feed = feed
+        // The session holds the task; the task holds the session only while it hands over an output.
+        task = Task { [weak session] in
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    await pipeline.run(inputs, emit: emit)
+                    emit.finish()
+                }
+                for await output in outputs {
+                    guard let session else { break }
+                    await session.receive(output).send()
+                }
+            }
+        }
+    }
+
+    /// Pushes an input; returns `false` when the pipeline has ended.
+    @discardableResult
+    func send(_ input: PipelineInput) -> Bool {
+        if case .terminated = feed.yield(input) { return false }
+        return true
+    }
+
+    /// Pushes the audience, unless it is the one last pushed.
+    mutating func push(_ audience: PipelineAudience) {
+        guard audience != lastAudience else { return }
+        lastAudience = audience
+        send(.audience(audience))
+    }
+
+    /// Asks the pipeline to finish the segment under way; `waiter` is resumed when it is
+    /// published, or at once when the pipeline has ended.
+    mutating func flush(_ waiter: CheckedContinuation<Void, Never>) {
+        nextFlush += 1
+        guard send(.flush(nextFlush)) else { return waiter.resume() }
+        flushWaiters[nextFlush] = waiter
+    }
+
+    /// The pipeline emitted `flushed`.
+    mutating func didFlush(_ token: Int) {
+        flushWaiters.removeValue(forKey: token)?.resume()
+    }
+
+    /// Drains the pipeline (`drain`), waiting at most `deadline`; past it, what is left is stopped.
+    func drain(deadline: Duration) async {
+        send(.drain)
+        feed.finish()
+        let task = task
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await task.value }
+            group.addTask { try? await Task.sleep(for: deadline) }
+            await group.next()
+            task.cancel()
+            group.cancelAll()
+        }
+    }
+
+    /// Stops the pipeline at once, dropping what it holds; whoever waits for a flush is let go.
+    mutating func stop() {
+        feed.finish()
+        task.cancel()
+        for waiter in flushWaiters.values { waiter.resume() }
+        flushWaiters.removeAll()
+    }
+}
