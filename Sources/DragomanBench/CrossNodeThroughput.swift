@@ -1,3 +1,4 @@
+import DragomanServer
 import DragomanStore
 import Foundation
 import Logging
@@ -6,14 +7,14 @@ import Synchronization
 /// How many relayed frames, and their notifications, one PostgreSQL carries between nodes: for
 /// `dragoman bench crossnode`. Each sender is a node's relay (`PostgresCluster`), writing frames
 /// of the size of a caption one at a time (a NOTIFY each, as a node under light load does); one connection LISTENs and counts.
-public enum CrossNodeThroughput {
+enum CrossNodeThroughput {
     /// Frames written and notifications received a second.
-    public struct Rates: Sendable {
-        public var framesPerSecond: Double
-        public var notificationsPerSecond: Double
+    struct Rates: Sendable {
+        var framesPerSecond: Double
+        var notificationsPerSecond: Double
     }
 
-    public static func measure(store: PostgresStore, senders: Int, duration: Duration, payloadBytes: Int = 300, logger: Logger) async throws -> Rates {
+    static func measure(store: PostgresStore, senders: Int, duration: Duration, payloadBytes: Int = 300, logger: Logger) async throws -> Rates {
         let received = Atomic<Int>(0)
         let listener = try await store.location.connect(logger: logger)
         let counting = Task {
