@@ -1,3 +1,4 @@
+import DragomanCore
 import DragomanServer
 import DragomanStore
 import Foundation
@@ -48,7 +49,7 @@ enum CrossNodeThroughput {
         try? await listener.close()
         _ = await counting.result
         try await store.client.query("DELETE FROM relayed_frames WHERE session_id = 'bench-throughput-1'", logger: logger)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         return Rates(framesPerSecond: Double(written) / seconds, notificationsPerSecond: Double(received.load(ordering: .relaxed)) / seconds)
     }
 }

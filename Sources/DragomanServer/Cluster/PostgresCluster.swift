@@ -63,7 +63,7 @@ package actor PostgresCluster: SessionCluster {
     }
 
     /// Heartbeats missed before a node's listeners stop counting.
-    private var expiry: Double { Double(heartbeat.components.seconds) * 3 + Double(heartbeat.components.attoseconds) * 3e-18 }
+    private var expiry: Double { heartbeat.inSeconds * 3 }
 
     // MARK: Speaker leases
 
@@ -118,11 +118,7 @@ package actor PostgresCluster: SessionCluster {
 
     /// The advisory lock of a session: a 64-bit FNV-1a hash of its id, the same on every node.
     static func lockKey(_ sessionId: String) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in sessionId.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
-        return Int64(bitPattern: hash)
+        Int64(bitPattern: FNV1a.hash(sessionId.utf8))
     }
 
     // MARK: Sending
