@@ -44,8 +44,10 @@ struct WebController: Sendable {
         router.get("speak") { request, _ in Self.serve("speak.html", for: request) }
         router.get("s/{id}") { request, _ in Self.serve("listen.html", for: request) }
         router.get("interpret/{id}") { request, _ in Self.serve("interpret.html", for: request) }
-        router.get("assets/{file}") { request, context in
-            Self.serve("assets/\(try context.parameters.require("file"))", for: request)
+        // The pages' files are in folders by page (`assets/listen/main.js`); a path of one that is
+        // not there is simply not found, `..` included, as only the files read at start are served.
+        router.get("assets/**") { request, context in
+            Self.serve((["assets"] + context.parameters.getCatchAll()).joined(separator: "/"), for: request)
         }
         router.get("v1/sessions/{id}/qr.svg", use: qrCode)
     }

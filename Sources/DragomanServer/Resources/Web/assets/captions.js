@@ -32,6 +32,11 @@ export class CaptionView {
     return s.scrollHeight - s.scrollTop - s.clientHeight < 48;
   }
 
+  /** After a reflow (caption size, rotation, theme): back to the newest caption unless scrolled up on purpose. */
+  follow() {
+    if (this.jumpButton?.hidden !== false) this.scrollToEnd();
+  }
+
   scrollToEnd() {
     this.scroller.scrollTop = this.scroller.scrollHeight;
     this.jumpButton?.setAttribute("hidden", "");

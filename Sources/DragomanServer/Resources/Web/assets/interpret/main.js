@@ -1,13 +1,11 @@
 // The interpreter page, /interpret/{sessionId}#token=…: one person's booth for interpreting a
 // session into one language (docs/protocol.md, "Interpreters"). It connects off the air; on the
 // air, its microphone replaces the machine's voice for the listeners of that language.
-import { $, api, ApiError, discardSocket, Heartbeat, normalizeSessionId, parseMessage, sendJSON, sessionWords, setPill, setUpThemeToggle, socketURL } from "./common.js";
-import { CaptionView } from "./captions.js";
-import { FloorListener } from "./floor-listener.js";
-import { Microphone } from "./microphone.js";
-import { levelMeter, listInputs, microphoneFailureText, sendFrame } from "./microphone-controls.js";
-
-const RECONNECT_DELAYS = [0.5, 1, 2, 4, 8, 15];
+import { $, api, ApiError, Connection, normalizeSessionId, sessionWords, setPill, setUpThemeToggle, socketURL } from "../common.js";
+import { CaptionView } from "../captions.js";
+import { Microphone } from "../microphone.js";
+import { levelMeter, listInputs, microphoneFailureText, sendFrame } from "../microphone-controls.js";
+import { FloorHearing } from "./floor-hearing.js";
 /** The rate of the microphone's frames (capture-worklet.js), declared at connect. */
 const SAMPLE_RATE = 16000;
 /**
@@ -25,17 +23,12 @@ const views = ["loading-view", "error-view", "booth-view"];
 const state = {
   /** The session's public facts (`GET /v1/sessions/{id}`). */
   session: null,
-  socket: null,
-  /** The open connection got `interpreterJoined`. */
-  joined: false,
   /** `interpreterJoined` of the first connection: who this interpreter is. */
   me: null,
   /** Ended or revoked: nothing more to connect. */
   finished: false,
   ended: false,
-  attempt: 0,
   refusals: 0,
-  reconnectTimer: null,
   /** Why the server refused the connect, when it said so after the upgrade. */
   refusal: null,
   /** Off the air; kept across reconnects (the connect says `muted=true`). */
@@ -48,14 +41,15 @@ const state = {
 };
 
 const microphone = new Microphone({ onFrame: sendAudio, onLevel: levelMeter($("#level-meter")), onEnded: microphoneEnded });
-const floor = new FloorListener({ sessionId, onChange: renderHearing });
-const heartbeat = new Heartbeat({
-  send,
-  onSilence: () => {
-    discardSocket(state);
-    state.joined = false;
-    scheduleReconnect();
+const floor = new FloorHearing(sessionId);
+const connection = new Connection({
+  url: () => socketURL({ action: "interpretSession", sessionId, token, sampleRate: SAMPLE_RATE, muted: state.muted ? "true" : undefined }),
+  handlers: handlers(),
+  onDrop: () => {
+    captions.clearPartials();
+    renderConnection();
   },
+  onRefused: refused,
 });
 const captions = new CaptionView({
   scroller: $("#captions"),
@@ -81,9 +75,7 @@ function showError(title, text) {
 
 function finish() {
   state.finished = true;
-  clearTimeout(state.reconnectTimer);
-  heartbeat.stop();
-  discardSocket(state);
+  connection.close();
   microphone.stop();
   floor.stop();
 }
@@ -106,9 +98,9 @@ async function start() {
     showError("This session has ended", `“${state.session.title}” is over.`);
     return;
   }
-  $("#hear-passcode-field").hidden = !state.session.passcodeRequired || fragment.has("passcode");
+  floor.setUp(state.session, fragment.get("passcode"));
   listInputs($("#device-select"));
-  connect();
+  connection.connect();
 }
 
 function enterBooth() {
@@ -129,32 +121,6 @@ function languageName(code) {
 
 // ---------- connection ----------
 
-function connect() {
-  clearTimeout(state.reconnectTimer);
-  const socket = new WebSocket(
-    socketURL({ action: "interpretSession", sessionId, token, sampleRate: SAMPLE_RATE, muted: state.muted ? "true" : undefined }),
-  );
-  socket.binaryType = "arraybuffer";
-  state.socket = socket;
-  state.joined = false;
-  socket.onmessage = (event) => {
-    if (state.socket !== socket || typeof event.data !== "string") return;
-    heartbeat.heard();
-    const message = parseMessage(event.data);
-    if (message) handle(message);
-  };
-  socket.onclose = () => {
-    if (state.socket !== socket) return;
-    state.socket = null;
-    heartbeat.stop();
-    const wasJoined = state.joined;
-    state.joined = false;
-    if (state.finished) return;
-    if (wasJoined) scheduleReconnect();
-    else refused();
-  };
-}
-
 /** The connect was refused (or the network failed): the HTTP API says whether the session is there. */
 async function refused() {
   const refusal = state.refusal;
@@ -164,7 +130,7 @@ async function refused() {
     session = await api(`/v1/sessions/${encodeURIComponent(sessionId)}`);
   } catch (failure) {
     if (failure instanceof ApiError && failure.status === 404) showError("Session not found", `There is no session “${sessionWords(sessionId)}” any more.`);
-    else scheduleReconnect();
+    else connection.retry();
     return;
   }
   if (session.status === "ended") {
@@ -179,89 +145,67 @@ async function refused() {
     );
     return;
   }
-  scheduleReconnect();
-}
-
-function scheduleReconnect() {
   captions.clearPartials();
   renderConnection();
-  const delay = RECONNECT_DELAYS[Math.min(state.attempt, RECONNECT_DELAYS.length - 1)];
-  state.attempt += 1;
-  state.reconnectTimer = setTimeout(connect, delay * 1000 * (0.8 + Math.random() * 0.4));
+  connection.retry();
 }
-
-window.addEventListener("online", () => {
-  if (state.me && !state.finished && !state.socket) connect();
-});
 
 function send(message) {
-  return sendJSON(state.socket, message);
+  return connection.send(message);
 }
 
-function handle(message) {
-  switch (message.type) {
-    case "interpreterJoined": {
+function handlers() {
+  const broadcast = (message) => updateBroadcast(message.broadcastState);
+  const speaker = (message) => {
+    state.speakerAway = message.type === "speakerDisconnected";
+    updateBroadcast(message.broadcastState);
+  };
+  const muted = (message) => {
+    state.muted = message.muted === true;
+    renderAir();
+  };
+  return {
+    interpreterJoined(message) {
       const first = !state.me;
       state.me = message;
-      state.joined = true;
-      state.attempt = 0;
+      connection.joined();
       state.refusals = 0;
       state.speakerAway = false;
       state.muted = message.muted === true;
       // Unmuted at connect is the last to take the air: a person on the air is this one.
       showVoice(message, message.onAir ?? (message.voice === "interpreter" && !state.muted));
       updateBroadcast(message.broadcastState);
-      heartbeat.start();
       if (first) enterBooth();
       renderConnection();
-      break;
-    }
-    case "interpreterMuted":
-    case "interpreterUnmuted":
-      state.muted = message.muted === true;
-      renderAir();
-      break;
-    case "voiceChanged":
+    },
+    interpreterMuted: muted,
+    interpreterUnmuted: muted,
+    voiceChanged(message) {
       if (message.targetLanguage === state.me?.targetLanguage) showVoice(message, message.interpreterId === state.me.interpreterId);
-      break;
-    case "transcript":
-      captions.show(message);
-      break;
-    case "broadcastPaused":
-    case "broadcastResumed":
-    case "broadcastMuted":
-    case "broadcastUnmuted":
-    case "volumeChanged":
-    case "speakerStateChanged":
-      updateBroadcast(message.broadcastState);
-      break;
-    case "speakerDisconnected":
-    case "speakerReconnected":
-      state.speakerAway = message.type === "speakerDisconnected";
-      updateBroadcast(message.broadcastState);
-      break;
-    case "sessionEnded":
-      sessionEnded();
-      break;
-    case "connectionRefreshRequired":
-      discardSocket(state);
-      connect();
-      break;
-    case "error":
+    },
+    transcript: (message) => captions.show(message),
+    broadcastPaused: broadcast,
+    broadcastResumed: broadcast,
+    broadcastMuted: broadcast,
+    broadcastUnmuted: broadcast,
+    volumeChanged: broadcast,
+    speakerStateChanged: broadcast,
+    speakerDisconnected: speaker,
+    speakerReconnected: speaker,
+    sessionEnded,
+    error(message) {
       if (message.code === "UNAUTHORIZED") {
         showError(
           "Your interpreter link was revoked",
           "The organizer revoked this link: you are off the air and disconnected. Ask them for a new link if this is a mistake.",
         );
-      } else if (!state.joined) {
+      } else if (!connection.isJoined) {
         state.refusal = message.message ?? message.code;
       } else {
         showNotice(message.message ?? message.code);
       }
-      break;
-    default:
-      break;
-  }
+    },
+  };
 }
 
 function sessionEnded() {
@@ -291,7 +235,7 @@ function showNotice(text) {
 function renderConnection() {
   let [text, tone, key] = ["Connected", "live", "connected"];
   if (state.ended) [text, tone, key] = ["Session ended", "bad", "ended"];
-  else if (!state.joined) [text, tone, key] = ["Reconnecting…", "bad", "reconnecting"];
+  else if (!connection.isJoined) [text, tone, key] = ["Reconnecting…", "bad", "reconnecting"];
   setPill($("#connection-pill"), text, tone, key);
   renderAir();
 }
@@ -364,8 +308,8 @@ function setMuted(muted) {
 
 function sendAudio(buffer) {
   const b = state.broadcast;
-  if (state.muted || !state.joined || b?.isPaused || b?.isMuted) return;
-  if (!sendFrame(state.socket, buffer)) return;
+  if (state.muted || !connection.isJoined || b?.isPaused || b?.isMuted) return;
+  if (!sendFrame(connection.socket, buffer)) return;
   state.framesSent += 1;
   if (state.framesSent % 10 === 0) $("#air-button").dataset.framesSent = String(state.framesSent);
 }
@@ -416,37 +360,4 @@ function renderMicrophone() {
   button.dataset.state = microphone.isOn ? "on" : "off";
 }
 
-// ---------- hearing the speaker ----------
-
-$("#hear-button").addEventListener("click", async () => {
-  if (floor.isOn) {
-    floor.stop();
-    return;
-  }
-  const passcode = fragment.get("passcode") ?? $("#hear-passcode").value;
-  if (state.session.passcodeRequired && !passcode) {
-    $("#hear-error").textContent = "Type the session's passcode first.";
-    $("#hear-passcode").focus();
-    return;
-  }
-  try {
-    await floor.start(passcode);
-  } catch (failure) {
-    floor.stop(`The sound could not be started: ${failure.message}`);
-  }
-});
-
-function renderHearing() {
-  const player = floor.player;
-  const button = $("#hear-button");
-  button.setAttribute("aria-pressed", String(floor.isOn));
-  button.classList.toggle("primary", floor.isOn);
-  const status = $("#hear-status");
-  status.dataset.chunks = String(player.receivedChunks);
-  status.dataset.scheduled = player.scheduledSeconds.toFixed(2);
-  status.textContent = floor.isOn ? `Hearing the speaker: ${player.receivedSeconds.toFixed(0)} s received` : "";
-  $("#hear-error").textContent = floor.failure;
-}
-
 renderMicrophone();
-renderHearing();

@@ -1,0 +1,328 @@
+// The listener page, /s/{sessionId}: pick a language, tap once, read captions and hear speech.
+import { $, api, ApiError, el, normalizeSessionId, sessionWords, setPill, setUpThemeToggle, store } from "../common.js";
+import { CaptionView } from "../captions.js";
+import { ListenerStream } from "../listener-stream.js";
+import { CatchUp } from "./catch-up.js";
+import { setUpCaptionSize } from "./caption-size.js";
+import { liveStatus } from "./status.js";
+
+const sessionId = normalizeSessionId(decodeURIComponent(location.pathname.split("/")[2] ?? ""));
+const views = ["loading-view", "error-view", "join-view", "live-view"];
+
+/** What the page shows about the connection; the stream holds the rest. */
+const shown = {
+  session: null,
+  languages: [],
+  connection: "connecting",
+  quiet: false,
+  speakerAway: false,
+  broadcast: { isActive: true, isPaused: false, isMuted: false },
+  playbackPaused: false,
+};
+
+const captions = new CaptionView({
+  scroller: $("#captions"),
+  log: $("#caption-log"),
+  provisional: $("#caption-provisional"),
+  jumpButton: $("#jump-latest"),
+  placeholder: $("#caption-placeholder"),
+});
+let catchUp = null;
+
+const stream = new ListenerStream({
+  sessionId,
+  on: {
+    joined(message, rejoined) {
+      shown.connection = "open";
+      shown.speakerAway = false;
+      updateBroadcast(message.broadcastState);
+      if (!rejoined) enterLiveView();
+      if (shown.playbackPaused) stream.send({ action: "pausePlayback" });
+      renderStatus();
+      // The server replays what was missed when it still holds it; else the transcript fills the gap.
+      const language = stream.language;
+      if (rejoined && message.recovered !== true) catchUp.fill(language, () => language === stream.language);
+      else if (!rejoined) catchUp.recordBaseline();
+    },
+    transcript: (message) => captions.show(message),
+    broadcast(message) {
+      if (message.type === "speakerDisconnected") shown.speakerAway = true;
+      if (message.type === "speakerReconnected") shown.speakerAway = false;
+      updateBroadcast(message.broadcastState);
+      if (shown.speakerAway || shown.broadcast.isPaused || shown.broadcast.isMuted) captions.clearPartials();
+      renderStatus();
+    },
+    voice: renderVoice,
+    languageChanged: (message) => showLanguage(message.targetLanguage ?? stream.language),
+    playback: (paused) => {
+      shown.playbackPaused = paused;
+      renderPlaybackButton();
+    },
+    ended: sessionEnded,
+    refused: joinFailed,
+    dropped() {
+      shown.connection = "reconnecting";
+      captions.clearPartials();
+      renderStatus();
+    },
+    quiet(quiet) {
+      shown.quiet = quiet;
+      renderStatus();
+    },
+    error(message) {
+      if (message.code === "UNSUPPORTED_LANGUAGE" && message.action === "changeLanguage") {
+        $("#language-select").value = stream.language;
+        $("#live-notice").textContent = "That language is not available in this session.";
+      }
+    },
+    speech: renderAudioStats,
+  },
+});
+stream.player.onchange = renderAudioStats;
+
+setUpThemeToggle($("#theme-toggle"));
+setUpCaptionSize(() => captions.follow());
+renderAudioStats();
+load();
+
+// ---------- views ----------
+
+function showView(id) {
+  for (const view of views) $(`#${view}`).hidden = view !== id;
+}
+
+function showError(title, text) {
+  $("#error-title").textContent = title;
+  $("#error-text").textContent = text;
+  showView("error-view");
+}
+
+// ---------- joining ----------
+
+async function load() {
+  if (!sessionId) {
+    showError("No session code", "This link has no session code in it.");
+    return;
+  }
+  let session;
+  try {
+    session = await api(`/v1/sessions/${encodeURIComponent(sessionId)}`);
+  } catch (failure) {
+    if (failure instanceof ApiError && failure.status === 404) {
+      showError("Session not found", `There is no session “${sessionWords(sessionId)}”. Check the code you were given.`);
+    } else {
+      showError("Cannot load the session", failure.message);
+    }
+    return;
+  }
+  shown.session = session;
+  shown.languages = session.languages ?? [];
+  catchUp = new CatchUp({ sessionId, sourceLanguage: session.sourceLanguage, captions });
+  document.title = `${session.title} — Dragoman`;
+  $("#top-title").textContent = session.title;
+  $("#session-title").textContent = session.title;
+  $("#session-words").textContent = sessionWords(session.sessionId);
+  if (session.status === "ended") {
+    showError("This session has ended", `“${session.title}” is over.`);
+    const link = catchUp.link(preferredLanguage(), "txt");
+    $("#error-text").append(" ", el("a", { href: link, text: "Download its transcript" }), ".");
+    return;
+  }
+  renderLanguageChoices();
+  $("#passcode-field").hidden = !session.passcodeRequired;
+  showView("join-view");
+  $("#join-form").addEventListener("submit", startListening);
+}
+
+function preferredLanguage() {
+  const codes = shown.languages.map((language) => language.code);
+  const fromURL = new URLSearchParams(location.search).get("lang");
+  const candidates = [fromURL, store.get("language"), ...(navigator.languages ?? [navigator.language])]
+    .filter(Boolean)
+    .map((tag) => tag.toLowerCase());
+  for (const tag of candidates) {
+    if (codes.includes(tag)) return tag;
+    const base = tag.split("-")[0];
+    if (codes.includes(base)) return base;
+  }
+  return shown.session?.sourceLanguage ?? codes[0];
+}
+
+function renderLanguageChoices() {
+  const list = $("#language-list");
+  const chosen = preferredLanguage();
+  for (const language of shown.languages) {
+    const input = el("input", { type: "radio", name: "language", value: language.code, checked: language.code === chosen });
+    const option = el(
+      "label",
+      { class: "language-option", lang: language.code },
+      input,
+      el("span", { class: "native", text: language.nativeName || language.name }),
+      language.code === shown.session.sourceLanguage
+        ? el("span", { class: "english", lang: "en", text: "original" })
+        : language.name && language.name !== language.nativeName
+          ? el("span", { class: "english", lang: "en", text: language.name })
+          : null,
+    );
+    list.append(option);
+  }
+  const select = $("#language-select");
+  for (const language of shown.languages) {
+    select.append(el("option", { value: language.code, lang: language.code, text: language.nativeName || language.name }));
+  }
+  select.addEventListener("change", () => stream.changeLanguage(select.value));
+}
+
+async function startListening(event) {
+  event.preventDefault();
+  const language = $("#join-form").elements.language?.value || preferredLanguage();
+  const error = $("#join-error");
+  error.textContent = "";
+  const passcode = $("#passcode").value;
+  if (shown.session.passcodeRequired && !passcode) {
+    error.textContent = "Type the passcode first.";
+    $("#passcode").focus();
+    return;
+  }
+  store.set("language", language);
+  catchUp.passcode = passcode;
+  $("#start-button").disabled = true;
+  $("#start-button").textContent = "Connecting…";
+  const captionsOnly = !$("#want-audio").checked;
+  try {
+    // Inside the tap, as mobile browsers require for sound.
+    await stream.start({ language, passcode, captionsOnly });
+  } catch {
+    await stream.start({ language, passcode, captionsOnly: true });
+  }
+  renderAudioStats();
+}
+
+/** The upgrade was refused, or the server refused the join after it: the HTTP API says why. */
+async function joinFailed(refusal) {
+  const button = $("#start-button");
+  button.disabled = false;
+  button.textContent = "Start listening";
+  const error = $("#join-error");
+  try {
+    const session = await api(`/v1/sessions/${encodeURIComponent(sessionId)}`);
+    if (session.status === "ended") {
+      sessionEnded();
+      return;
+    }
+    // Refused after the upgrade (the session is full, say): the server said why.
+    if (refusal) {
+      error.textContent = `Could not join: ${refusal}`;
+      return;
+    }
+    error.textContent = session.passcodeRequired
+      ? "Could not join: check the passcode and try again."
+      : "Could not join the session. Try again in a moment.";
+  } catch (failure) {
+    error.textContent = failure instanceof ApiError && failure.status === 404 ? "This session no longer exists." : failure.message;
+  }
+}
+
+function updateBroadcast(broadcastState) {
+  if (!broadcastState) return;
+  shown.broadcast = { ...shown.broadcast, ...broadcastState };
+  if (broadcastState.isActive === true) shown.speakerAway = false;
+}
+
+function enterLiveView() {
+  showView("live-view");
+  $("#language-select").value = stream.language;
+  $("#caption-log").lang = stream.language;
+  renderPlaybackButton();
+  $("#captions").focus({ preventScroll: true });
+}
+
+function sessionEnded() {
+  shown.connection = "ended";
+  captions.clearPartials();
+  if (!stream.connection.everJoined) {
+    showError("This session has ended", `“${shown.session?.title ?? sessionWords(sessionId)}” is over.`);
+    return;
+  }
+  renderStatus();
+  $("#playback-button").disabled = true;
+  $("#language-select").disabled = true;
+  const link = $("#transcript-link");
+  link.href = catchUp.link(stream.language, "txt");
+  link.setAttribute("download", `${sessionId}-${stream.language}.txt`);
+  link.hidden = false;
+}
+
+function renderStatus() {
+  const status = liveStatus(shown);
+  setPill($("#live-pill"), status.pill, status.tone, status.key);
+  const notice = $("#live-notice");
+  if (notice.textContent !== status.notice) notice.textContent = status.notice;
+}
+
+// ---------- whose voice ----------
+
+function renderVoice() {
+  const tag = $("#voice-indicator");
+  const voice = stream.voice;
+  tag.hidden = !voice || stream.captionsOnly;
+  if (!voice) return;
+  const floor = voice.voice === "floor" || stream.language === shown.session.sourceLanguage;
+  tag.dataset.voice = floor ? "floor" : voice.voice;
+  tag.textContent = floor ? "Speaker's own voice" : voice.voice === "interpreter" ? `Interpreter: ${voice.interpreter}` : "Machine voice";
+}
+
+// ---------- language ----------
+
+function showLanguage(code) {
+  store.set("language", code);
+  captions.clearPartials();
+  const language = shown.languages.find((entry) => entry.code === code);
+  captions.divider(`${language?.nativeName ?? code}`);
+  $("#caption-log").lang = code;
+  $("#language-select").value = code;
+}
+
+// ---------- playback ----------
+
+$("#playback-button").addEventListener("click", async () => {
+  if (stream.captionsOnly) {
+    // Joined for captions only: start sound (inside this tap) and connect again with audio.
+    try {
+      await stream.setCaptionsOnly(false);
+    } catch {
+      return;
+    }
+    shown.playbackPaused = false;
+    renderPlaybackButton();
+    renderVoice();
+    return;
+  }
+  await stream.player.resumeContext();
+  // Stops at once; the server's answer confirms it.
+  stream.setPlaybackPaused(!shown.playbackPaused, { tellServer: true });
+});
+
+function renderPlaybackButton() {
+  const button = $("#playback-button");
+  if (stream.captionsOnly) {
+    button.textContent = "▶ Play speech";
+    button.setAttribute("aria-label", "Play speech");
+    button.classList.remove("active");
+    return;
+  }
+  button.textContent = shown.playbackPaused ? "▶ Resume" : "❚❚ Pause";
+  button.setAttribute("aria-label", shown.playbackPaused ? "Resume audio" : "Pause audio");
+  button.classList.toggle("active", shown.playbackPaused);
+}
+
+/** What arrived, for tests and diagnosis: data attributes only, nothing a listener has to read. */
+function renderAudioStats() {
+  const player = stream.player;
+  const stats = $("#audio-stats");
+  stats.dataset.format = stream.format;
+  stats.dataset.chunks = String(player.receivedChunks);
+  stats.dataset.seconds = player.receivedSeconds.toFixed(2);
+  stats.dataset.scheduled = player.scheduledSeconds.toFixed(2);
+  for (const [voice, chunks] of stream.chunksByVoice) stats.dataset[`${voice}Chunks`] = String(chunks);
+}
