@@ -47,10 +47,11 @@ def _chromedriver() -> str:
 
 @pytest.fixture(scope="session")
 def make_browser():
-    """Starts headless Chromium windows; `make_browser(microphone=WAV, size=(w, h))`."""
+    """Starts headless Chromium windows; `make_browser(microphone=WAV, size=(w, h), locale="es")`
+    (`locale`: the browser's language, as a phone set to it has)."""
     drivers = []
 
-    def make(microphone: Path | None = None, size=(1366, 768)):
+    def make(microphone: Path | None = None, size=(1366, 768), locale: str | None = None):
         options = webdriver.ChromeOptions()
         options.binary_location = _chromium_binary()
         for argument in (
@@ -68,6 +69,9 @@ def make_browser():
             "--force-device-scale-factor=1",
         ):
             options.add_argument(argument)
+        if locale is not None:
+            options.add_argument(f"--lang={locale}")
+            options.add_experimental_option("prefs", {"intl.accept_languages": locale})
         if microphone is not None:
             options.add_argument(f"--use-file-for-fake-audio-capture={microphone}")
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
