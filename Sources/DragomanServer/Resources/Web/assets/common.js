@@ -171,6 +171,10 @@ export async function copyShownText(element, status) {
 
 /** Seconds before each reconnect: the first tries come fast, then they back off. */
 const RECONNECT_DELAYS = [0.5, 1, 2, 4, 8, 15];
+/** How often a joined connection checks what it heard. */
+const HEARTBEAT_CHECK_SECONDS = 1;
+/** The silence after which it sends a heartbeat: at most one every two seconds, none while speech flows. */
+const HEARTBEAT_AFTER_SECONDS = 2;
 
 /**
  * One WebSocket to `/ws` for the life of a page's connection: connect, heartbeat, dispatch of the
@@ -179,8 +183,9 @@ const RECONNECT_DELAYS = [0.5, 1, 2, 4, 8, 15];
  * one that closes after it dropped (`onDrop`) and is opened again (`url` is asked again, so a
  * reconnect may resume instead of join).
  *
- * A dead network may never deliver the close: a connection that heard nothing for `quietAfter`
- * seconds is reported quiet (`onQuiet(true)`, the page says so at once), and after
+ * A dead network may never deliver the close. A connection that heard nothing for two seconds
+ * sends a heartbeat (the server answers it), so one that heard nothing for `quietAfter` seconds has
+ * lost the server: it is reported quiet (`onQuiet(true)`, the page says so at once), and after
  * `silenceLimit` seconds it is given up and opened again.
  */
 export class Connection {
@@ -202,11 +207,10 @@ export class Connection {
     onRefused = () => {},
     onQuiet = () => {},
     beforeRetry = async () => true,
-    heartbeatEvery = 2,
-    quietAfter = 5,
+    quietAfter = 4,
     silenceLimit = 20,
   }) {
-    Object.assign(this, { url, handlers, onBinary, onDrop, onRefused, onQuiet, beforeRetry, heartbeatEvery, quietAfter, silenceLimit });
+    Object.assign(this, { url, handlers, onBinary, onDrop, onRefused, onQuiet, beforeRetry, quietAfter, silenceLimit });
     this.socket = null;
     this.isJoined = false;
     this.everJoined = false;
@@ -261,7 +265,7 @@ export class Connection {
     this.attempt = 0;
     this.heard();
     clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = setInterval(() => this.beat(), this.heartbeatEvery * 1000);
+    this.heartbeatTimer = setInterval(() => this.beat(), HEARTBEAT_CHECK_SECONDS * 1000);
   }
 
   /** Sends `message` as JSON when the socket is open; whether it was sent. */
@@ -313,7 +317,8 @@ export class Connection {
       this.isQuiet = true;
       this.onQuiet(true);
     }
-    this.send({ action: "heartbeat" });
+    // Speech and captions say the connection is alive; a heartbeat is sent only in a silence.
+    if (silent >= HEARTBEAT_AFTER_SECONDS) this.send({ action: "heartbeat" });
   }
 
   /** The socket closed, or was given up (`joinedAnyway`: it was joined, whatever `isJoined` says now). */

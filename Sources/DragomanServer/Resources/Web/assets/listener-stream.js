@@ -14,7 +14,8 @@ export class ListenerStream {
    * @param {object} [options.on] what the page shows, each optional: `joined(message, rejoined)`,
    *   `transcript(message)`, `broadcast(message)` (pause, mute, speaker away or back), `voice(message)`,
    *   `languageChanged(message)`, `playback(paused)`, `ended()`, `refused(reason)`, `dropped()`,
-   *   `quiet(isQuiet)`, `error(message)`, `speech()` (a chunk arrived)
+   *   `quiet(isQuiet)`, `error(message)`, `speech()` (a chunk arrived), `published(unixMs)` (when the
+   *   server sent what just arrived)
    */
   constructor({ sessionId, on = {} }) {
     this.sessionId = sessionId;
@@ -130,12 +131,12 @@ export class ListenerStream {
       connectionRefreshComplete: joined,
       transcript: (message) => {
         if (!this.isCurrent(message)) return;
-        this.noteSequence(message.sequence);
+        this.noteSequence(message.sequence, message.publishedAt);
         this.on.transcript?.(message);
       },
       audioData: (message) => {
         if (!this.isCurrent(message)) return;
-        this.noteSequence(message.sequence);
+        this.noteSequence(message.sequence, message.publishedAt);
         this.countChunk(message.voice ?? (message.floor ? "floor" : "machine"));
         this.player.enqueue(message);
       },
@@ -212,15 +213,17 @@ export class ListenerStream {
     this.on.voice?.(this.voice);
   }
 
-  noteSequence(sequence) {
+  /** A caption or chunk arrived: its sequence, to resume from, and when the server sent it (Unix ms). */
+  noteSequence(sequence, publishedAt) {
     if (Number.isFinite(sequence)) this.stream.sequence = Math.max(this.stream.sequence, sequence);
+    if (Number.isFinite(publishedAt)) this.on.published?.(publishedAt);
   }
 
   /** One binary frame of Opus speech. */
   playOpus(buffer) {
     const frame = this.opus?.play(buffer, this.language);
     if (!frame) return;
-    this.noteSequence(frame.sequence);
+    this.noteSequence(frame.sequence, frame.publishedAt);
     // Opus frames do not say whose voice they are: the one the server last announced.
     this.countChunk(this.voice?.voice ?? "machine");
   }

@@ -3,8 +3,8 @@ import { $, store } from "../common.js";
 
 const CAPTION_SIZES = [1.1, 1.3, 1.6, 2, 2.5, 3.2];
 
-/** Wires the two buttons; `onChange` runs after every change (the captions reflow). */
-export function setUpCaptionSize(onChange = () => {}) {
+/** Wires the two buttons. */
+export function setUpCaptionSize() {
   const stored = store.get("captionSize");
   let index = stored === null ? NaN : Number(stored);
   if (!Number.isInteger(index) || index < 0 || index >= CAPTION_SIZES.length) {
@@ -16,7 +16,6 @@ export function setUpCaptionSize(onChange = () => {}) {
     $("#font-smaller").setAttribute("aria-disabled", String(index === 0));
     $("#font-larger").setAttribute("aria-disabled", String(index === CAPTION_SIZES.length - 1));
     store.set("captionSize", String(index));
-    onChange();
   };
   $("#font-smaller").addEventListener("click", () => {
     index = Math.max(0, index - 1);

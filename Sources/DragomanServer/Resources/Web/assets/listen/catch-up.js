@@ -1,6 +1,9 @@
 // Captions said while this listener was not connected, from the stored transcript.
 import { api } from "../common.js";
 
+/** A late joiner sees the captions of this many last seconds of the talk. */
+const RECENT_SECONDS = 180;
+
 export class CatchUp {
   /**
    * @param {object} options
@@ -13,6 +16,8 @@ export class CatchUp {
     this.passcode = "";
     /** Highest segment stored before this listener joined: catch-up fills in only after it. */
     this.baseline = 0;
+    /** The line under the captions said before the listener joined. */
+    this.joinedLabel = "You joined here";
   }
 
   /** The transcript's address, in a language and format (`txt`, `json`…). */
@@ -25,17 +30,30 @@ export class CatchUp {
   async segments(language) {
     const data = await api(this.link(language, "json"));
     const segments = Array.isArray(data) ? data : (data?.segments ?? []);
-    return segments.map((segment) => ({ id: Number(segment.segmentId ?? segment.index), text: segment.text ?? "" }));
+    return segments.map((segment) => ({ id: Number(segment.segmentId ?? segment.index), text: segment.text ?? "", endTime: Number(segment.endTime) || 0 }));
   }
 
-  /** Remembers where the stored transcript stood at join, so a catch-up adds only what was missed. */
-  async recordBaseline() {
+  /**
+   * At join: the captions of the last few minutes in `language`, so a late joiner does not face a
+   * blank screen; and where the stored transcript stood, so a catch-up adds only what was missed.
+   */
+  async showRecent(language, isCurrent) {
+    let source;
+    let translated;
     try {
-      const segments = await this.segments(this.sourceLanguage);
-      this.baseline = segments.reduce((highest, segment) => Math.max(highest, segment.id), 0);
+      source = await this.segments(this.sourceLanguage);
+      translated = language === this.sourceLanguage ? source : await this.segments(language);
     } catch {
-      this.baseline = 0;
+      return;
     }
+    this.baseline = source.reduce((highest, segment) => Math.max(highest, segment.id), 0);
+    const latest = source.reduce((end, segment) => Math.max(end, segment.endTime), 0);
+    if (!isCurrent()) return;
+    this.captions.addEarlier(
+      translated.filter((segment) => segment.endTime >= latest - RECENT_SECONDS),
+      language,
+      this.joinedLabel,
+    );
   }
 
   /**

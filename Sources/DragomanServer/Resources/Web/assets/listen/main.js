@@ -2,8 +2,11 @@
 import { $, api, ApiError, el, normalizeSessionId, sessionWords, setPill, setUpThemeToggle, store } from "../common.js";
 import { CaptionView } from "../captions.js";
 import { ListenerStream } from "../listener-stream.js";
+import { BehindMeter } from "./behind.js";
 import { CatchUp } from "./catch-up.js";
 import { setUpCaptionSize } from "./caption-size.js";
+import { announceMedia, KeepAwake } from "./keep-awake.js";
+import { shareLink } from "./share.js";
 import { liveStatus } from "./status.js";
 
 const sessionId = normalizeSessionId(decodeURIComponent(location.pathname.split("/")[2] ?? ""));
@@ -41,8 +44,9 @@ const stream = new ListenerStream({
       renderStatus();
       // The server replays what was missed when it still holds it; else the transcript fills the gap.
       const language = stream.language;
-      if (rejoined && message.recovered !== true) catchUp.fill(language, () => language === stream.language);
-      else if (!rejoined) catchUp.recordBaseline();
+      const isCurrent = () => language === stream.language;
+      if (rejoined && message.recovered !== true) catchUp.fill(language, isCurrent);
+      else if (!rejoined) catchUp.showRecent(language, isCurrent);
     },
     transcript: (message) => captions.show(message),
     broadcast(message) {
@@ -76,12 +80,15 @@ const stream = new ListenerStream({
       }
     },
     speech: renderAudioStats,
+    published: (at) => behind.arrived(at),
   },
 });
 stream.player.onchange = renderAudioStats;
+const behind = new BehindMeter(stream.player);
+const keepAwake = new KeepAwake();
 
 setUpThemeToggle($("#theme-toggle"));
-setUpCaptionSize(() => captions.follow());
+setUpCaptionSize();
 renderAudioStats();
 load();
 
@@ -121,6 +128,8 @@ async function load() {
   document.title = `${session.title} — Dragoman`;
   $("#top-title").textContent = session.title;
   $("#session-title").textContent = session.title;
+  $("#live-title").textContent = session.title;
+  $("#live-code").textContent = sessionWords(session.sessionId);
   $("#session-words").textContent = sessionWords(session.sessionId);
   if (session.status === "ended") {
     showError("This session has ended", `“${session.title}” is over.`);
@@ -235,11 +244,21 @@ function enterLiveView() {
   $("#caption-log").lang = stream.language;
   renderPlaybackButton();
   $("#captions").focus({ preventScroll: true });
+  keepAwake.acquire();
+  const language = shown.languages.find((entry) => entry.code === stream.language);
+  announceMedia({
+    title: shown.session.title,
+    language: language?.nativeName ?? stream.language,
+    onPlay: () => stream.setPlaybackPaused(false, { tellServer: true }),
+    onPause: () => stream.setPlaybackPaused(true, { tellServer: true }),
+  });
+  setInterval(renderBehind, 1000);
 }
 
 function sessionEnded() {
   shown.connection = "ended";
   captions.clearPartials();
+  keepAwake.release();
   if (!stream.connection.everJoined) {
     showError("This session has ended", `“${shown.session?.title ?? sessionWords(sessionId)}” is over.`);
     return;
@@ -315,6 +334,42 @@ function renderPlaybackButton() {
   button.setAttribute("aria-label", shown.playbackPaused ? "Resume audio" : "Pause audio");
   button.classList.toggle("active", shown.playbackPaused);
 }
+
+// ---------- behind live ----------
+
+function renderBehind() {
+  const seconds = shown.connection === "open" ? behind.seconds : 0;
+  const button = $("#behind-button");
+  button.dataset.seconds = String(seconds);
+  button.hidden = seconds === 0;
+  if (seconds > 0) button.textContent = `${seconds} s behind · Jump to live`;
+}
+
+$("#behind-button").addEventListener("click", () => {
+  behind.jump();
+  captions.scrollToEnd();
+  renderBehind();
+});
+
+// ---------- volume, share ----------
+
+const volumeInput = $("#volume-input");
+volumeInput.value = store.get("volume") ?? "100";
+stream.player.setVolume(Number(volumeInput.value) / 100);
+volumeInput.addEventListener("input", () => {
+  stream.player.setVolume(Number(volumeInput.value) / 100);
+  store.set("volume", volumeInput.value);
+});
+
+$("#share-button").addEventListener("click", async () => {
+  const said = await shareLink({
+    title: shown.session.title,
+    url: `${location.origin}/s/${sessionId}`,
+    copied: "Link copied: paste it to share.",
+    failed: `The link: ${location.origin}/s/${sessionId}`,
+  });
+  if (said) $("#live-notice").textContent = said;
+});
 
 /** What arrived, for tests and diagnosis: data attributes only, nothing a listener has to read. */
 function renderAudioStats() {
