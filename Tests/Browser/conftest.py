@@ -6,6 +6,7 @@ Chromium and its driver come from Debian (`chromium`, `chromium-driver`); the mi
 from a WAV fixture.
 """
 
+import json
 import os
 import shutil
 import sys
@@ -157,6 +158,11 @@ def retire(make_browser, driver):
     make_browser.drivers.remove(driver)
     driver.quit()
     assert errors == [], errors
+
+
+def page_strings(language):
+    """The listener and interpreter pages' strings in `language`, as the pages load them."""
+    return json.loads((REPO / "Sources/DragomanServer/Resources/Web/assets/strings" / f"{language}.json").read_text())
 
 
 def state_of(driver, selector):

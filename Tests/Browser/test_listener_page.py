@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from conftest import FIXTURES, css, finals, open_console, retire, start_server, state_of, stop_server, wait_for
+from conftest import FIXTURES, css, finals, open_console, page_strings, retire, start_server, state_of, stop_server, wait_for
 
 TALK = FIXTURES / "museum-tour.wav"
 PASSCODE = "river walk"
@@ -46,6 +46,28 @@ def test_a_passcode_with_a_space_lets_the_listener_in(talk, make_browser, server
     join(listener, "es")
     wait_for(listener, lambda d: len(finals(d)) >= 1, timeout=90, message="captions behind the passcode")
     assert css(listener, "#join-error").text == ""
+    retire(make_browser, listener)
+
+
+def test_the_page_speaks_the_phones_language_and_then_the_one_picked(talk, make_browser, server):
+    spanish, french = page_strings("es"), page_strings("fr")
+    # A phone set to Spanish: the page is in Spanish from the start, and español is chosen.
+    listener = open_listener(make_browser, server, talk, locale="es")
+    wait_for(listener, lambda d: d.find_element("tag name", "html").get_attribute("lang") == "es", timeout=10, message="page in Spanish")
+    assert css(listener, "#start-button").text == spanish["listen.start"]
+    assert css(listener, "#join-view legend").text == spanish["listen.chooseLanguage"]
+    assert css(listener, 'input[name="language"][value="es"]').is_selected()
+    # Picking French turns the page into French at once.
+    css(listener, 'input[name="language"][value="fr"]').click()
+    wait_for(listener, lambda d: css(d, "#start-button").text == french["listen.start"], timeout=10, message="page in French")
+    css(listener, 'input[name="language"][value="es"]').click()
+    wait_for(listener, lambda d: css(d, "#start-button").text == spanish["listen.start"], timeout=10, message="page in Spanish again")
+    css(listener, "#passcode").send_keys(PASSCODE)
+    css(listener, "#start-button").click()
+    wait_for(listener, lambda d: state_of(d, "#live-pill") == "live", timeout=30, message="live")
+    assert css(listener, "#live-pill").text == spanish["status.live"]
+    assert css(listener, "#playback-button").get_attribute("aria-label") == spanish["listen.pauseLabel"]
+    assert css(listener, "#font-larger").get_attribute("aria-label") == spanish["listen.larger"]
     retire(make_browser, listener)
 
 

@@ -108,14 +108,17 @@ export function formatDuration(totalSeconds) {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
 
-/** The theme switch: light or dark, remembered on this device. */
-export function setUpThemeToggle(button) {
+/**
+ * The theme switch: light or dark, remembered on this device. `label(dark)` names what it does;
+ * returns the function that shows it again (after the page changed language).
+ */
+export function setUpThemeToggle(button, label = (dark) => (dark ? "Switch to light theme" : "Switch to dark theme")) {
   const root = document.documentElement;
   const render = () => {
     const dark = root.dataset.theme === "dark";
     button.setAttribute("aria-pressed", String(dark));
     button.textContent = dark ? "☀" : "☾";
-    button.setAttribute("aria-label", dark ? "Switch to light theme" : "Switch to dark theme");
+    button.setAttribute("aria-label", label(dark));
     button.title = button.getAttribute("aria-label");
   };
   button.addEventListener("click", () => {
@@ -124,6 +127,7 @@ export function setUpThemeToggle(button) {
     render();
   });
   render();
+  return render;
 }
 
 /** A language's name in its own language, with its English name when that differs. */

@@ -2,6 +2,7 @@
 // stream of the session's `original` language (floor audio, docs/protocol.md), played as it arrives.
 import { $ } from "../common.js";
 import { ListenerStream } from "../listener-stream.js";
+import { t } from "../strings.js";
 
 export class FloorHearing {
   /** @param {string} sessionId */
@@ -13,7 +14,7 @@ export class FloorHearing {
       on: {
         joined: () => this.render(),
         ended: () => this.stop(),
-        refused: (reason) => this.stop(reason || "The speaker's voice could not be reached. If the session has a passcode, check it."),
+        refused: (reason) => this.stop(reason || t("interpret.unreachable")),
         speech: () => this.render(),
       },
     });
@@ -31,7 +32,7 @@ export class FloorHearing {
       }
       const typed = passcode ?? $("#hear-passcode").value;
       if (session.passcodeRequired && !typed) {
-        $("#hear-error").textContent = "Type the session's passcode first.";
+        $("#hear-error").textContent = t("interpret.typePasscode");
         $("#hear-passcode").focus();
         return;
       }
@@ -41,7 +42,7 @@ export class FloorHearing {
       try {
         await this.stream.start({ language: "original", passcode: typed });
       } catch (failure) {
-        this.stop(`The sound could not be started: ${failure.message}`);
+        this.stop(t("interpret.soundFailed", { reason: failure.message }));
       }
     });
   }
@@ -61,7 +62,7 @@ export class FloorHearing {
     const status = $("#hear-status");
     status.dataset.chunks = String(player.receivedChunks);
     status.dataset.scheduled = player.scheduledSeconds.toFixed(2);
-    status.textContent = this.isOn ? `Hearing the speaker: ${player.receivedSeconds.toFixed(0)} s received` : "";
+    status.textContent = this.isOn ? t("interpret.hearing", { seconds: player.receivedSeconds.toFixed(0) }) : "";
     $("#hear-error").textContent = this.failure;
   }
 }

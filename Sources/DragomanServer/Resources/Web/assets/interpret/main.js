@@ -6,6 +6,7 @@ import { CaptionView } from "../captions.js";
 import { Microphone } from "../microphone.js";
 import { levelMeter, listInputs, microphoneFailureText, sendFrame } from "../microphone-controls.js";
 import { FloorHearing } from "./floor-hearing.js";
+import { pageLanguage, phoneLanguages, t, usePageLanguage } from "../strings.js";
 /** The rate of the microphone's frames (capture-worklet.js), declared at connect. */
 const SAMPLE_RATE = 16000;
 /**
@@ -58,7 +59,7 @@ const captions = new CaptionView({
   placeholder: $("#caption-placeholder"),
 });
 
-setUpThemeToggle($("#theme-toggle"));
+const renderTheme = setUpThemeToggle($("#theme-toggle"), (dark) => t(dark ? "theme.light" : "theme.dark"));
 start();
 
 function showView(id) {
@@ -83,19 +84,24 @@ function finish() {
 // ---------- start ----------
 
 async function start() {
+  // The booth speaks the interpreter's own language, as the phone or computer is set.
+  await usePageLanguage(pageLanguage(phoneLanguages()));
+  renderTheme();
+  renderMicrophone();
+  floor.render();
   if (!sessionId || !token) {
-    showError("This link is incomplete", "An interpreter link names a session and carries a token after “#”. Ask the organizer to send it again.");
+    showError(t("interpret.incomplete"), t("interpret.incompleteText"));
     return;
   }
   try {
     state.session = await api(`/v1/sessions/${encodeURIComponent(sessionId)}`);
   } catch (failure) {
-    if (failure instanceof ApiError && failure.status === 404) showError("Session not found", `There is no session “${sessionWords(sessionId)}”.`);
-    else showError("Cannot load the session", failure.message);
+    if (failure instanceof ApiError && failure.status === 404) showError(t("session.notFound"), t("session.noSuch", { code: sessionWords(sessionId) }));
+    else showError(t("session.cannotLoad"), failure.message);
     return;
   }
   if (state.session.status === "ended") {
-    showError("This session has ended", `“${state.session.title}” is over.`);
+    showError(t("session.ended"), t("session.over", { title: state.session.title }));
     return;
   }
   floor.setUp(state.session, fragment.get("passcode"));
@@ -109,7 +115,7 @@ function enterBooth() {
   document.title = `${state.me.name} · ${session.title} — Dragoman interpreter`;
   $("#top-title").textContent = session.title;
   $("#booth-title").textContent = session.title;
-  $("#booth-subtitle").textContent = `${state.me.name}, interpreting from ${languageName(session.sourceLanguage)} into ${language}`;
+  $("#booth-subtitle").textContent = t("interpret.subtitle", { name: state.me.name, from: languageName(session.sourceLanguage), into: language });
   $("#caption-log").lang = session.sourceLanguage;
   showView("booth-view");
 }
@@ -129,7 +135,7 @@ async function refused() {
   try {
     session = await api(`/v1/sessions/${encodeURIComponent(sessionId)}`);
   } catch (failure) {
-    if (failure instanceof ApiError && failure.status === 404) showError("Session not found", `There is no session “${sessionWords(sessionId)}” any more.`);
+    if (failure instanceof ApiError && failure.status === 404) showError(t("session.notFound"), t("interpret.noSuchAnyMore", { code: sessionWords(sessionId) }));
     else connection.retry();
     return;
   }
@@ -140,8 +146,8 @@ async function refused() {
   state.refusals += 1;
   if (refusal || !state.me || state.refusals >= REFUSALS_BEFORE_GIVING_UP) {
     showError(
-      "This interpreter link does not work",
-      refusal ?? "It may have been revoked, or be the link of another session. Ask the organizer for a new one.",
+      t("interpret.linkBroken"),
+      refusal ?? t("interpret.refused"),
     );
     return;
   }
@@ -196,8 +202,8 @@ function handlers() {
     error(message) {
       if (message.code === "UNAUTHORIZED") {
         showError(
-          "Your interpreter link was revoked",
-          "The organizer revoked this link: you are off the air and disconnected. Ask them for a new link if this is a mistake.",
+          t("interpret.revoked"),
+          t("interpret.revokedText"),
         );
       } else if (!connection.isJoined) {
         state.refusal = message.message ?? message.code;
@@ -210,7 +216,7 @@ function handlers() {
 
 function sessionEnded() {
   if (!state.me) {
-    showError("This session has ended", `“${state.session.title}” is over.`);
+    showError(t("session.ended"), t("session.over", { title: state.session.title }));
     return;
   }
   finish();
@@ -233,10 +239,10 @@ function showNotice(text) {
 // ---------- state shown ----------
 
 function renderConnection() {
-  let [text, tone, key] = ["Connected", "live", "connected"];
-  if (state.ended) [text, tone, key] = ["Session ended", "bad", "ended"];
-  else if (!connection.isJoined) [text, tone, key] = ["Reconnecting…", "bad", "reconnecting"];
-  setPill($("#connection-pill"), text, tone, key);
+  let [text, tone, key] = ["interpret.connected", "live", "connected"];
+  if (state.ended) [text, tone, key] = ["interpret.sessionEnded", "bad", "ended"];
+  else if (!connection.isJoined) [text, tone, key] = ["interpret.reconnecting", "bad", "reconnecting"];
+  setPill($("#connection-pill"), t(text), tone, key);
   renderAir();
 }
 
@@ -248,12 +254,12 @@ function updateBroadcast(broadcastState) {
 
 function renderBroadcast() {
   const b = state.broadcast;
-  let [text, tone, key, notice] = ["Broadcast live", "live", "live", ""];
+  let [text, tone, key, notice] = [t("interpret.broadcastLive"), "live", "live", ""];
   if (!b) [text, tone, key] = ["—", "", "unknown"];
-  else if (state.speakerAway) [text, tone, key, notice] = ["Speaker offline", "warn", "speaker-away", "The speaker lost their connection. Waiting for them to come back…"];
-  else if (b.isPaused) [text, tone, key, notice] = ["Broadcast paused", "warn", "paused", "The speaker paused the broadcast: nobody is heard, you neither."];
-  else if (b.isMuted) [text, tone, key, notice] = ["Broadcast muted", "warn", "muted", "The speaker muted the broadcast: nobody is heard, you neither."];
-  else if (b.isActive === false) [text, tone, key, notice] = ["Waiting", "warn", "waiting", "Waiting for the speaker to start."];
+  else if (state.speakerAway) [text, tone, key, notice] = [t("status.speakerAway"), "warn", "speaker-away", t("status.speakerAwayNotice")];
+  else if (b.isPaused) [text, tone, key, notice] = [t("interpret.broadcastPaused"), "warn", "paused", t("interpret.pausedNotice")];
+  else if (b.isMuted) [text, tone, key, notice] = [t("interpret.broadcastMuted"), "warn", "muted", t("interpret.mutedNotice")];
+  else if (b.isActive === false) [text, tone, key, notice] = [t("status.waiting"), "warn", "waiting", t("status.waitingNotice")];
   setPill($("#broadcast-pill"), text, tone, key);
   $("#booth-notice").textContent = notice;
 }
@@ -266,11 +272,11 @@ function showVoice(message, self) {
 /** The air switch says what this interpreter chose; the line under it, who listeners hear. */
 function renderAir() {
   const voice = state.voice;
-  let [key, stateText, action] = ["off", "Off the air", "Go on the air"];
+  let [key, stateText, action] = ["off", t("interpret.offTheAir"), t("interpret.goOn")];
   if (!state.muted) {
-    if (voice.self) [key, stateText, action] = ["on", "On the air", "Go off the air"];
-    else if (voice.voice === "interpreter") [key, stateText, action] = ["overridden", `${voice.interpreter} took over`, "Go off the air"];
-    else [key, stateText, action] = ["pending", "Going on the air…", "Go off the air"];
+    if (voice.self) [key, stateText, action] = ["on", t("interpret.onTheAir"), t("interpret.goOff")];
+    else if (voice.voice === "interpreter") [key, stateText, action] = ["overridden", t("interpret.tookOver", { name: voice.interpreter }), t("interpret.goOff")];
+    else [key, stateText, action] = ["pending", t("interpret.goingOn"), t("interpret.goOff")];
   }
   const button = $("#air-button");
   button.dataset.state = key;
@@ -281,13 +287,13 @@ function renderAir() {
   const now = $("#on-air-now");
   if (voice.self) {
     now.dataset.voice = "self";
-    now.textContent = "You are on the air";
+    now.textContent = t("interpret.youAreOn");
   } else if (voice.voice === "interpreter") {
     now.dataset.voice = "interpreter";
-    now.textContent = `${voice.interpreter} is on the air`;
+    now.textContent = t("interpret.otherIsOn", { name: voice.interpreter });
   } else {
     now.dataset.voice = "machine";
-    now.textContent = "Machine voice: listeners hear the machine's translation";
+    now.textContent = t("interpret.machineOn");
   }
 }
 
@@ -322,7 +328,7 @@ async function startMicrophone() {
     await microphone.start($("#device-select").value);
   } catch (failure) {
     $("#mic-error").textContent = microphoneFailureText(failure);
-    $("#air-error").textContent = "You cannot go on the air without a microphone.";
+    $("#air-error").textContent = t("interpret.noMic");
     renderMicrophone();
     return false;
   }
@@ -349,15 +355,13 @@ $("#device-select").addEventListener("change", () => {
 navigator.mediaDevices?.addEventListener?.("devicechange", () => listInputs($("#device-select")));
 
 function microphoneEnded() {
-  $("#mic-error").textContent = "The microphone stopped (unplugged, or its permission was withdrawn).";
+  $("#mic-error").textContent = t("interpret.micStopped");
   if (!state.muted) setMuted(true);
   renderMicrophone();
 }
 
 function renderMicrophone() {
   const button = $("#mic-button");
-  button.textContent = microphone.isOn ? "Stop microphone" : "Start microphone";
+  button.textContent = t(microphone.isOn ? "interpret.stopMic" : "interpret.startMic");
   button.dataset.state = microphone.isOn ? "on" : "off";
 }
-
-renderMicrophone();

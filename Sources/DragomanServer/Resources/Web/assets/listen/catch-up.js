@@ -1,5 +1,6 @@
 // Captions said while this listener was not connected, from the stored transcript.
 import { api } from "../common.js";
+import { t } from "../strings.js";
 
 /** A late joiner sees the captions of this many last seconds of the talk. */
 const RECENT_SECONDS = 180;
@@ -16,8 +17,6 @@ export class CatchUp {
     this.passcode = "";
     /** Highest segment stored before this listener joined: catch-up fills in only after it. */
     this.baseline = 0;
-    /** The line under the captions said before the listener joined. */
-    this.joinedLabel = "You joined here";
   }
 
   /** The transcript's address, in a language and format (`txt`, `json`…). */
@@ -52,7 +51,7 @@ export class CatchUp {
     this.captions.addEarlier(
       translated.filter((segment) => segment.endTime >= latest - RECENT_SECONDS),
       language,
-      this.joinedLabel,
+      t("listen.joinedHere"),
     );
   }
 

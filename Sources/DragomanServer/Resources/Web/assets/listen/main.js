@@ -8,6 +8,7 @@ import { setUpCaptionSize } from "./caption-size.js";
 import { announceMedia, KeepAwake } from "./keep-awake.js";
 import { shareLink } from "./share.js";
 import { liveStatus } from "./status.js";
+import { pageLanguage, phoneLanguages, t, usePageLanguage } from "../strings.js";
 
 const sessionId = normalizeSessionId(decodeURIComponent(location.pathname.split("/")[2] ?? ""));
 const views = ["loading-view", "error-view", "join-view", "live-view"];
@@ -76,7 +77,7 @@ const stream = new ListenerStream({
     error(message) {
       if (message.code === "UNSUPPORTED_LANGUAGE" && message.action === "changeLanguage") {
         $("#language-select").value = stream.language;
-        $("#live-notice").textContent = "That language is not available in this session.";
+        $("#live-notice").textContent = t("listen.unsupportedLanguage");
       }
     },
     speech: renderAudioStats,
@@ -87,7 +88,7 @@ stream.player.onchange = renderAudioStats;
 const behind = new BehindMeter(stream.player);
 const keepAwake = new KeepAwake();
 
-setUpThemeToggle($("#theme-toggle"));
+const renderTheme = setUpThemeToggle($("#theme-toggle"), (dark) => t(dark ? "theme.light" : "theme.dark"));
 setUpCaptionSize();
 renderAudioStats();
 load();
@@ -106,9 +107,24 @@ function showError(title, text) {
 
 // ---------- joining ----------
 
+/**
+ * Shows the page in the listener's language: the one picked to listen in, else the phone's, when
+ * the page is written in it.
+ */
+async function showPageIn(picked) {
+  await usePageLanguage(pageLanguage([picked, ...phoneLanguages()]));
+  renderTheme();
+  renderStatus();
+  renderPlaybackButton();
+  renderVoice();
+  renderBehind();
+  if (!$("#start-button").disabled) $("#start-button").textContent = t("listen.start");
+}
+
 async function load() {
+  await showPageIn(null);
   if (!sessionId) {
-    showError("No session code", "This link has no session code in it.");
+    showError(t("session.noCode"), t("session.noCodeText"));
     return;
   }
   let session;
@@ -116,9 +132,9 @@ async function load() {
     session = await api(`/v1/sessions/${encodeURIComponent(sessionId)}`);
   } catch (failure) {
     if (failure instanceof ApiError && failure.status === 404) {
-      showError("Session not found", `There is no session “${sessionWords(sessionId)}”. Check the code you were given.`);
+      showError(t("session.notFound"), t("session.noSuch", { code: sessionWords(sessionId) }));
     } else {
-      showError("Cannot load the session", failure.message);
+      showError(t("session.cannotLoad"), failure.message);
     }
     return;
   }
@@ -131,10 +147,11 @@ async function load() {
   $("#live-title").textContent = session.title;
   $("#live-code").textContent = sessionWords(session.sessionId);
   $("#session-words").textContent = sessionWords(session.sessionId);
+  await showPageIn(preferredLanguage());
   if (session.status === "ended") {
-    showError("This session has ended", `“${session.title}” is over.`);
+    showError(t("session.ended"), t("session.over", { title: session.title }));
     const link = catchUp.link(preferredLanguage(), "txt");
-    $("#error-text").append(" ", el("a", { href: link, text: "Download its transcript" }), ".");
+    $("#error-text").append(" ", el("a", { href: link, text: t("listen.downloadItsTranscript") }), ".");
     return;
   }
   renderLanguageChoices();
@@ -168,7 +185,7 @@ function renderLanguageChoices() {
       input,
       el("span", { class: "native", text: language.nativeName || language.name }),
       language.code === shown.session.sourceLanguage
-        ? el("span", { class: "english", lang: "en", text: "original" })
+        ? el("span", { class: "english", "data-i18n": "listen.original", text: t("listen.original") })
         : language.name && language.name !== language.nativeName
           ? el("span", { class: "english", lang: "en", text: language.name })
           : null,
@@ -180,6 +197,8 @@ function renderLanguageChoices() {
     select.append(el("option", { value: language.code, lang: language.code, text: language.nativeName || language.name }));
   }
   select.addEventListener("change", () => stream.changeLanguage(select.value));
+  // The page speaks the language picked, from the first tap on it.
+  list.addEventListener("change", () => showPageIn($("#join-form").elements.language.value));
 }
 
 async function startListening(event) {
@@ -189,14 +208,14 @@ async function startListening(event) {
   error.textContent = "";
   const passcode = $("#passcode").value;
   if (shown.session.passcodeRequired && !passcode) {
-    error.textContent = "Type the passcode first.";
+    error.textContent = t("listen.typePasscode");
     $("#passcode").focus();
     return;
   }
   store.set("language", language);
   catchUp.passcode = passcode;
   $("#start-button").disabled = true;
-  $("#start-button").textContent = "Connecting…";
+  $("#start-button").textContent = t("listen.connecting");
   const captionsOnly = !$("#want-audio").checked;
   try {
     // Inside the tap, as mobile browsers require for sound.
@@ -211,7 +230,7 @@ async function startListening(event) {
 async function joinFailed(refusal) {
   const button = $("#start-button");
   button.disabled = false;
-  button.textContent = "Start listening";
+  button.textContent = t("listen.start");
   const error = $("#join-error");
   try {
     const session = await api(`/v1/sessions/${encodeURIComponent(sessionId)}`);
@@ -221,14 +240,12 @@ async function joinFailed(refusal) {
     }
     // Refused after the upgrade (the session is full, say): the server said why.
     if (refusal) {
-      error.textContent = `Could not join: ${refusal}`;
+      error.textContent = t("listen.refused", { reason: refusal });
       return;
     }
-    error.textContent = session.passcodeRequired
-      ? "Could not join: check the passcode and try again."
-      : "Could not join the session. Try again in a moment.";
+    error.textContent = session.passcodeRequired ? t("listen.checkPasscode") : t("listen.tryAgain");
   } catch (failure) {
-    error.textContent = failure instanceof ApiError && failure.status === 404 ? "This session no longer exists." : failure.message;
+    error.textContent = failure instanceof ApiError && failure.status === 404 ? t("listen.gone") : failure.message;
   }
 }
 
@@ -260,7 +277,7 @@ function sessionEnded() {
   captions.clearPartials();
   keepAwake.release();
   if (!stream.connection.everJoined) {
-    showError("This session has ended", `“${shown.session?.title ?? sessionWords(sessionId)}” is over.`);
+    showError(t("session.ended"), t("session.over", { title: shown.session?.title ?? sessionWords(sessionId) }));
     return;
   }
   renderStatus();
@@ -288,13 +305,14 @@ function renderVoice() {
   if (!voice) return;
   const floor = voice.voice === "floor" || stream.language === shown.session.sourceLanguage;
   tag.dataset.voice = floor ? "floor" : voice.voice;
-  tag.textContent = floor ? "Speaker's own voice" : voice.voice === "interpreter" ? `Interpreter: ${voice.interpreter}` : "Machine voice";
+  tag.textContent = floor ? t("voice.floor") : voice.voice === "interpreter" ? t("voice.interpreter", { name: voice.interpreter }) : t("voice.machine");
 }
 
 // ---------- language ----------
 
 function showLanguage(code) {
   store.set("language", code);
+  showPageIn(code);
   captions.clearPartials();
   const language = shown.languages.find((entry) => entry.code === code);
   captions.divider(`${language?.nativeName ?? code}`);
@@ -325,13 +343,13 @@ $("#playback-button").addEventListener("click", async () => {
 function renderPlaybackButton() {
   const button = $("#playback-button");
   if (stream.captionsOnly) {
-    button.textContent = "▶ Play speech";
-    button.setAttribute("aria-label", "Play speech");
+    button.textContent = t("listen.play");
+    button.setAttribute("aria-label", t("listen.playLabel"));
     button.classList.remove("active");
     return;
   }
-  button.textContent = shown.playbackPaused ? "▶ Resume" : "❚❚ Pause";
-  button.setAttribute("aria-label", shown.playbackPaused ? "Resume audio" : "Pause audio");
+  button.textContent = t(shown.playbackPaused ? "listen.resume" : "listen.pause");
+  button.setAttribute("aria-label", t(shown.playbackPaused ? "listen.resumeLabel" : "listen.pauseLabel"));
   button.classList.toggle("active", shown.playbackPaused);
 }
 
@@ -342,7 +360,7 @@ function renderBehind() {
   const button = $("#behind-button");
   button.dataset.seconds = String(seconds);
   button.hidden = seconds === 0;
-  if (seconds > 0) button.textContent = `${seconds} s behind · Jump to live`;
+  if (seconds > 0) button.textContent = t("listen.behind", { seconds });
 }
 
 $("#behind-button").addEventListener("click", () => {
@@ -365,8 +383,8 @@ $("#share-button").addEventListener("click", async () => {
   const said = await shareLink({
     title: shown.session.title,
     url: `${location.origin}/s/${sessionId}`,
-    copied: "Link copied: paste it to share.",
-    failed: `The link: ${location.origin}/s/${sessionId}`,
+    copied: t("listen.copied"),
+    failed: t("listen.theLink", { url: `${location.origin}/s/${sessionId}` }),
   });
   if (said) $("#live-notice").textContent = said;
 });
