@@ -261,7 +261,8 @@ def test_speaker_leaves_and_reopens_and_the_listeners_see_it(live):
     wait_for(speaker, lambda d: css(d, "#setup-view").is_displayed(), message="back to the session list")
     for language, listener in live.listeners.items():
         wait_for(listener, lambda d: state_of(d, "#live-pill") == "speaker-away", timeout=10, message=f"{language} sees the speaker gone")
-    reopen = wait_for(speaker, lambda d: css_all(d, "#session-list button"), message="the live session is listed")
+    # Each listed session has Reopen and End: the one Reopen button is this session's.
+    reopen = wait_for(speaker, lambda d: css_all(d, '#session-list button[data-action="reopen"]'), message="the live session is listed")
     assert len(reopen) == 1 and "Museum tour" in reopen[0].get_attribute("aria-label")
     reopen[0].click()
     wait_for(speaker, lambda d: state_of(d, "#connection-pill") == "connected", message="reattached")

@@ -6,9 +6,15 @@ import { levelMeter, listInputs, microphoneFailureText, sendFrame } from "../mic
 import { InterpretersPanel } from "./interpreters-panel.js";
 import { renderJoin } from "./join-card.js";
 import { renderDownloads, setUpDownloads } from "./downloads.js";
+import { CaptionPreview } from "./caption-preview.js";
+import { readableError } from "./messages.js";
 
 const views = ["loading-view", "key-view", "setup-view", "console-view"];
+/** The parts of the console that only a live session has. */
+const LIVE_ONLY = ["#end-button", "#mic-card", "#join-card", "#broadcast-pill", "#mic-pill", "#audience", "#language-stats", "#preview-card", "#interpreters-card"];
 const STATUS_POLL_SECONDS = 10;
+/** A broadcast change the server has not confirmed after this long is given up. */
+const PENDING_SECONDS = 5;
 
 const state = {
   key: store.get("speakerKey"),
@@ -26,12 +32,15 @@ const state = {
   framesDropped: 0,
   volumeDragging: false,
   volumeTimer: null,
+  /** A pause, resume, mute or unmute sent and not yet confirmed: `{ action, timer }`. */
+  pending: null,
   lastVolumeSent: 0,
 };
 
 const microphone = new Microphone({ onFrame: sendAudio, onLevel: levelMeter($("#level-meter")), onEnded: microphoneEnded });
 let captions = null;
 const interpreters = new InterpretersPanel(() => state.key);
+const preview = new CaptionPreview(() => ({ session: state.session, key: state.key }));
 
 setUpThemeToggle($("#theme-toggle"));
 setUpDownloads(() => ({ session: state.session, key: state.key }));
@@ -146,9 +155,18 @@ async function refreshSessions() {
         el("button", {
           type: "button",
           class: "small",
+          "data-action": "reopen",
           text: "Reopen",
           "aria-label": `Reopen ${session.title} (${sessionWords(session.sessionId)})`,
           onclick: () => openConsole(session),
+        }),
+        el("button", {
+          type: "button",
+          class: "small danger",
+          "data-action": "end",
+          text: "End…",
+          "aria-label": `End ${session.title} (${sessionWords(session.sessionId)})`,
+          onclick: () => askToEnd(session),
         }),
       ),
     ),
@@ -194,7 +212,7 @@ async function openConsole(session) {
 
   $("#console-title").textContent = session.title;
   $("#ended-banner").hidden = true;
-  for (const id of ["#end-button", "#mic-card", "#join-actions", "#broadcast-pill", "#mic-pill", "#interpreters-card"]) $(id).hidden = false;
+  for (const id of LIVE_ONLY) $(id).hidden = false;
   $("#leave-button").textContent = "Leave it running";
   $("#console-notice").textContent = "";
   $("#mic-error").textContent = "";
@@ -222,6 +240,7 @@ async function openConsole(session) {
     const details = await api(`/v1/sessions/${encodeURIComponent(session.sessionId)}`);
     state.session.languages = details.languages ?? [];
     interpreters.setLanguages(state.session.languages);
+    preview.setLanguages(state.session.languages, state.session.sourceLanguage);
     renderDownloads(state.session);
     renderStatus();
   } catch {
@@ -234,6 +253,7 @@ function leaveConsole() {
   microphone.stop();
   renderMicrophone();
   interpreters.close();
+  preview.stop();
   state.connection?.close(1000, "speaker left");
   state.connection = null;
   state.session = null;
@@ -344,7 +364,7 @@ function handlers() {
     sessionEnded,
     error(message) {
       if (message.code !== "RATE_LIMIT_EXCEEDED" || message.action !== "getSessionStatus") {
-        showNotice(message.message ?? message.code, 15);
+        showNotice(readableError(message), 15);
       }
     },
   };
@@ -367,7 +387,9 @@ function sessionEnded() {
   microphone.stop();
   captions?.clearPartials();
   $("#ended-banner").hidden = false;
-  for (const id of ["#end-button", "#mic-card", "#join-actions", "#broadcast-pill", "#mic-pill", "#interpreters-card"]) $(id).hidden = true;
+  // Ended: what served the live session goes; the captions and the transcripts stay.
+  for (const id of LIVE_ONLY) $(id).hidden = true;
+  preview.stop();
   interpreters.close();
   $("#leave-button").textContent = "Back to sessions";
   renderMicrophone();
@@ -381,6 +403,8 @@ function sessionEnded() {
 function updateBroadcast(broadcastState) {
   if (!broadcastState) return;
   state.broadcast = { ...(state.broadcast ?? {}), ...broadcastState };
+  clearTimeout(state.pending?.timer);
+  state.pending = null;
   renderBroadcast();
 }
 
@@ -404,17 +428,20 @@ function renderBroadcast() {
   if (b && !state.ended) {
     if (b.isPaused) [text, tone, key] = ["Broadcast paused", "warn", "paused"];
     else if (b.isMuted) [text, tone, key] = ["Broadcast muted", "warn", "muted"];
+    else if (!microphone.isOn) [text, tone, key] = ["Not sending: microphone off", "warn", "idle"];
     else [text, tone, key] = ["Broadcast live", "live", "live"];
   }
   setPill(pill, text, tone, key);
 
+  // A change asked for and not yet confirmed says so on its button, which waits for the answer.
+  const pending = state.pending?.action;
   const pause = $("#pause-button");
-  pause.disabled = !usable;
-  pause.textContent = b?.isPaused ? "Resume broadcast" : "Pause broadcast";
+  pause.disabled = !usable || Boolean(pending);
+  pause.textContent = { pauseBroadcast: "Pausing…", resumeBroadcast: "Resuming…" }[pending] ?? (b?.isPaused ? "Resume broadcast" : "Pause broadcast");
   pause.classList.toggle("active", Boolean(b?.isPaused));
   const mute = $("#mute-button");
-  mute.disabled = !usable;
-  mute.textContent = b?.isMuted ? "Unmute" : "Mute";
+  mute.disabled = !usable || Boolean(pending);
+  mute.textContent = { muteBroadcast: "Muting…", unmuteBroadcast: "Unmuting…" }[pending] ?? (b?.isMuted ? "Unmute" : "Mute");
   mute.classList.toggle("active", Boolean(b?.isMuted));
   const volume = $("#volume-input");
   volume.disabled = !usable;
@@ -424,8 +451,24 @@ function renderBroadcast() {
   }
 }
 
-$("#pause-button").addEventListener("click", () => send({ action: state.broadcast?.isPaused ? "resumeBroadcast" : "pauseBroadcast" }));
-$("#mute-button").addEventListener("click", () => send({ action: state.broadcast?.isMuted ? "unmuteBroadcast" : "muteBroadcast" }));
+/**
+ * Asks the server to pause, resume, mute or unmute. Pausing and muting take effect here at once:
+ * not one more frame of the microphone is sent, whatever the server's answer.
+ */
+function changeBroadcast(action) {
+  if (!send({ action })) return;
+  clearTimeout(state.pending?.timer);
+  const timer = setTimeout(() => {
+    state.pending = null;
+    showNotice("The server did not confirm the change. Try again.", 10);
+    renderBroadcast();
+  }, PENDING_SECONDS * 1000);
+  state.pending = { action, timer };
+  renderBroadcast();
+}
+
+$("#pause-button").addEventListener("click", () => changeBroadcast(state.broadcast?.isPaused ? "resumeBroadcast" : "pauseBroadcast"));
+$("#mute-button").addEventListener("click", () => changeBroadcast(state.broadcast?.isMuted ? "unmuteBroadcast" : "muteBroadcast"));
 
 const volumeInput = $("#volume-input");
 volumeInput.addEventListener("input", () => {
@@ -493,11 +536,13 @@ function renderMicrophone() {
   const pill = $("#mic-pill");
   setPill(pill, on ? "Microphone on" : "Microphone off", on ? "live" : "", on ? "on" : "off");
   pill.dataset.framesSent = String(state.framesSent);
+  renderBroadcast();
 }
 
 function sendAudio(buffer) {
   const b = state.broadcast;
-  if (!state.connected || b?.isPaused || b?.isMuted) return;
+  const silencing = state.pending?.action === "pauseBroadcast" || state.pending?.action === "muteBroadcast";
+  if (!state.connected || b?.isPaused || b?.isMuted || silencing) return;
   if (!sendFrame(state.connection?.socket, buffer)) {
     state.framesDropped += 1;
     return;
@@ -539,15 +584,30 @@ setInterval(() => {
 
 // ---------- end ----------
 
-$("#end-button").addEventListener("click", () => $("#end-dialog").showModal());
+/** The session the end dialog asks about: the open one, or one of the list. */
+let ending = null;
+
+function askToEnd(session) {
+  ending = session;
+  $("#end-title").textContent = `End “${session.title}”?`;
+  $("#end-dialog").showModal();
+}
+
+$("#end-button").addEventListener("click", () => askToEnd(state.session));
 
 $("#end-dialog").addEventListener("close", async () => {
-  if ($("#end-dialog").returnValue !== "end" || !state.session) return;
+  const session = ending;
+  ending = null;
+  if ($("#end-dialog").returnValue !== "end" || !session) return;
+  const open = state.session?.sessionId === session.sessionId;
+  let ended = false;
   try {
-    await api(`/v1/sessions/${encodeURIComponent(state.session.sessionId)}`, { method: "DELETE", key: state.key });
-    sessionEnded();
+    await api(`/v1/sessions/${encodeURIComponent(session.sessionId)}`, { method: "DELETE", key: state.key });
+    ended = true;
   } catch (failure) {
-    if (failure.status === 410) sessionEnded();
-    else $("#console-notice").textContent = `The session could not be ended: ${failure.message}`;
+    ended = failure.status === 410;
+    if (!ended) (open ? $("#console-notice") : $("#sessions-error")).textContent = `The session could not be ended: ${failure.message}`;
   }
+  if (ended && open) sessionEnded();
+  else if (ended) refreshSessions();
 });
