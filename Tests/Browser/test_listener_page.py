@@ -25,6 +25,9 @@ def talk(server, make_browser):
     wait_for(speaker, lambda d: state_of(d, "#mic-pill") == "on", message="microphone on")
     yield session_id
     retire(make_browser, speaker)
+    # Ended, so the speaker's session list in later tests holds only theirs.
+    request = urllib.request.Request(f"{server.base_url}/v1/sessions/{session_id}", method="DELETE", headers={"Authorization": f"Bearer {server.key}"})
+    urllib.request.urlopen(request, timeout=10).close()
 
 
 def open_listener(make_browser, server, session_id, size=(360, 740), locale=None):
@@ -142,9 +145,10 @@ def test_network_trouble_is_shown_within_five_seconds(make_browser, tmp_path_fac
         stop_server(running, process, "serve-stalled.log")
 
 
+# The newest words shown (the provisional tail, or else the last final caption) are in the view.
 NEWEST_IN_VIEW = """
     const view = document.querySelector('#captions').getBoundingClientRect();
-    const newest = [...document.querySelectorAll('#caption-log .caption.final')].pop().getBoundingClientRect();
+    const newest = [...document.querySelectorAll('.caption-flow .caption')].pop().getBoundingClientRect();
     return newest.bottom <= view.bottom + 1 && newest.bottom > view.top;
 """
 

@@ -83,10 +83,15 @@ export class ListenerStream {
     return this.connection.send(message);
   }
 
-  /** Asks for another language; applied when the server confirms (`languageChanged`), or at the next connect. */
+  /**
+   * Asks for another language: applied when the server confirms it (`languageChanged`). Returns
+   * false when not connected: the language is then taken at once, and the next connect asks for it.
+   */
   changeLanguage(code) {
-    if (code === this.language) return;
-    if (!this.send({ action: "changeLanguage", targetLanguage: code })) this.language = code;
+    if (code === this.language || this.send({ action: "changeLanguage", targetLanguage: code })) return true;
+    this.language = code;
+    this.player.stop();
+    return false;
   }
 
   /** Captions only → with speech (inside a tap), or back: connects again with the new choice. */

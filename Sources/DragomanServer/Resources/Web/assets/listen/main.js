@@ -196,7 +196,9 @@ function renderLanguageChoices() {
   for (const language of shown.languages) {
     select.append(el("option", { value: language.code, lang: language.code, text: language.nativeName || language.name }));
   }
-  select.addEventListener("change", () => stream.changeLanguage(select.value));
+  select.addEventListener("change", () => {
+    if (!stream.changeLanguage(select.value)) showLanguage(select.value);
+  });
   // The page speaks the language picked, from the first tap on it.
   list.addEventListener("change", () => showPageIn($("#join-form").elements.language.value));
 }
