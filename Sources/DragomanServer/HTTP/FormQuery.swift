@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 
 /// A query string as HTML forms and the browser's `URLSearchParams` write it
 /// (`application/x-www-form-urlencoded`): `name=value` pairs joined by `&`, a space as `+`, other

@@ -498,10 +498,16 @@ $("#mic-button").addEventListener("click", async () => {
     renderMicrophone();
     return;
   }
+  // The browser may ask for permission first: the button says it is on its way meanwhile.
+  const button = $("#mic-button");
+  button.disabled = true;
+  button.textContent = "Starting the microphone…";
   try {
     await microphone.start($("#device-select").value);
   } catch (failure) {
     $("#mic-error").textContent = microphoneFailureText(failure);
+  } finally {
+    button.disabled = false;
   }
   renderMicrophone();
   refreshDevices();
