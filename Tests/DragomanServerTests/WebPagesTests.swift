@@ -41,9 +41,9 @@ struct WebPagesTests {
     @Test func assetsHaveTheirContentTypes() async throws {
         try await TestServer.run { server in
             let expected = [
-                "/assets/listen.js": "text/javascript; charset=utf-8",
-                "/assets/speak.js": "text/javascript; charset=utf-8",
-                "/assets/interpret.js": "text/javascript; charset=utf-8",
+                "/assets/listen/main.js": "text/javascript; charset=utf-8",
+                "/assets/speak/main.js": "text/javascript; charset=utf-8",
+                "/assets/interpret/main.js": "text/javascript; charset=utf-8",
                 "/assets/capture-worklet.js": "text/javascript; charset=utf-8",
                 "/assets/app.css": "text/css; charset=utf-8",
                 "/assets/icon.svg": "image/svg+xml",
@@ -57,6 +57,8 @@ struct WebPagesTests {
             }
             #expect(try await server.http(.GET, "/assets/missing.js").code == 404)
             #expect(try await server.http(.GET, "/assets/..%2FWeb%2Findex.html").code == 404)
+            #expect(try await server.http(.GET, "/assets/listen/..%2F..%2Findex.html").code == 404)
+            #expect(try await server.http(.GET, "/assets/listen/missing.js").code == 404)
         }
     }
 

@@ -40,8 +40,10 @@ struct WebController: Sendable {
             .get("speak") { request, context in try await Self.serve("speak.html", for: request, context: context) }
             .get("s/{id}") { request, context in try await Self.serve("listen.html", for: request, context: context) }
             .get("interpret/{id}") { request, context in try await Self.serve("interpret.html", for: request, context: context) }
-        router.get("assets/{file}") { request, context in
-            try await Self.serve("assets/\(try context.parameters.require("file"))", for: request, context: context)
+        // The pages' files are in folders by page (`assets/listen/main.js`); a path of one that is
+        // not there is simply not found, `..` included, as only the files read at start are served.
+        router.get("assets/**") { request, context in
+            try await Self.serve((["assets"] + context.parameters.getCatchAll()).joined(separator: "/"), for: request, context: context)
         }
         router.get("v1/sessions/{id}/qr.svg", use: qrCode)
     }

@@ -58,7 +58,7 @@ struct WebSocketGateway: Sendable {
                 throw HTTPError(.tooManyRequests, message: "Too many failed connects; try again in a minute.")
             }
             do throws(ConnectRefusal) {
-                _ = try await admit(query: request.queryDictionary)
+                _ = try await admit(query: request.uri.formQuery)
             } catch let refusal {
                 if refusal.isFailedGuess { await failedConnects.recordFailure(address) }
                 throw HTTPError(refusal.httpStatus ?? .badRequest, message: refusal.error.message)
@@ -78,7 +78,7 @@ struct WebSocketGateway: Sendable {
     /// violation such as invalid UTF-8) is rethrown after the session let go of the connection,
     /// so the WebSocket layer closes with its code (1007, 1002).
     private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, logger: Logger) async throws {
-        let query = request.queryDictionary
+        let query = request.uri.formQuery
         let admission: Admission
         do throws(ConnectRefusal) {
             admission = try await admit(query: query)
@@ -297,12 +297,5 @@ struct WebSocketGateway: Sendable {
             try await Task.sleep(for: .seconds(min(30, warningLead)))
             connection.close(.normalClosure, reason: "maximum connection age")
         } catch {}
-    }
-}
-
-extension Request {
-    /// The query parameters, decoded; the first of a repeated name wins.
-    var queryDictionary: [String: String] {
-        Dictionary(uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
     }
 }
