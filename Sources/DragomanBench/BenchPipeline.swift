@@ -149,7 +149,3 @@ package struct BenchPipeline: AsyncParsableCommand {
         return measurement
     }
 }
-
-extension WAVFile {
-    var duration: Double { Double(samples.count) / Double(sampleRate) }
-}
