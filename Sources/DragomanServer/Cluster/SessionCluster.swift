@@ -53,6 +53,11 @@ struct RelayedFrame: Sendable, Equatable {
     var sequence: Int
     /// The frame: UTF-8 JSON text, or the bytes of a binary frame.
     var payload: [UInt8]
+    /// A `caption` is its segment's final one: the receiving node keeps it for recovery.
+    var isFinal = false
+    /// For `voice`: the interpreter now on the air in `language` (its id and name); `nil` when the
+    /// machine speaks it again.
+    var interpreter: InterpreterPass?
 }
 
 /// How many listeners of one language a node has, how many of them want speech in each format,

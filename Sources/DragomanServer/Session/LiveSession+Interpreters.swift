@@ -13,12 +13,12 @@ extension LiveSession {
     }
 
     /// The languages with a person on the air, and who: `voices` of `sessionStatus`.
-    var voicesOnAir: JSONValue {
-        var voices: [String: JSONValue] = [:]
+    var voicesOnAir: [LanguageCode: String] {
+        var voices: [LanguageCode: String] = [:]
         for language in booths.languages.union(remoteVoices.keys) {
-            if let interpreter = voice(of: language).interpreter { voices[language.rawValue] = .string(interpreter.name) }
+            if let interpreter = voice(of: language).interpreter { voices[language] = interpreter.name }
         }
-        return .object(voices)
+        return voices
     }
 
     /// Seats an interpreter and queues its first message, made by `greeting`, before anything
@@ -101,13 +101,11 @@ extension LiveSession {
         interpreterChannels[language] = nil
         let message = voiceChangedMessage(now, language: language)
         sendVoiceChange(message, language: language, skipping: newcomer)
-        relay(.voice, language: language, text: message)
+        relay(.voice, language: language, text: message, interpreter: now.interpreter)
     }
 
     private func voiceChangedMessage(_ voice: LanguageVoice, language: LanguageCode) -> String {
-        ServerMessage(
-            type: "voiceChanged", sessionId: id, fields: voice.fields.merging(["targetLanguage": .string(language.rawValue)]) { first, _ in first }
-        ).encoded()
+        ServerMessage(.voiceChanged(VoiceChanged(targetLanguage: language, voice: voice.onAir)), sessionId: id).encoded()
     }
 
     private func sendVoiceChange(_ message: String, language: LanguageCode, skipping newcomer: ClientConnection? = nil) {
@@ -118,16 +116,11 @@ extension LiveSession {
         for connection in booths.connections(in: language) where connection !== newcomer { connection.send(text: message) }
     }
 
-    /// A voice change of an interpreter connected to another node; this node may have learnt of
-    /// it already from that node's listener counts.
-    func deliverRemoteVoice(_ message: String, language: LanguageCode) {
-        guard let fields = try? JSONDecoder().decode(JSONValue.self, from: Data(message.utf8)) else { return }
+    /// A voice change of an interpreter connected to another node (`interpreter`, `nil` when the
+    /// machine speaks again); this node may have learnt of it already from that node's listener counts.
+    func deliverRemoteVoice(_ message: String, language: LanguageCode, interpreter: InterpreterPass?) {
         let before = voice(of: language)
-        if let name = fields["interpreter"]?.stringValue, let passID = fields["interpreterId"]?.stringValue {
-            remoteVoices[language] = InterpreterPass(id: passID, sessionId: id, language: language, name: name, createdAt: .distantPast)
-        } else {
-            remoteVoices[language] = nil
-        }
+        remoteVoices[language] = interpreter
         guard voice(of: language) != before else { return }
         sendVoiceChange(message, language: language)
     }

@@ -108,14 +108,12 @@ actor LiveSession {
                 startGracePeriod()
                 notifyListeners(
                     ServerMessage(
-                        type: "speakerDisconnected", sessionId: id,
-                        fields: [
-                            "broadcastState": broadcast.json, "gracePeriodSeconds": .double(settings.speakerGracePeriod),
-                        ]))
+                        .speakerDisconnected(SpeakerDisconnected(broadcastState: broadcast, gracePeriodSeconds: settings.speakerGracePeriod)),
+                        sessionId: id))
             case .cancelGracePeriod:
                 graceTask?.cancel()
                 graceTask = nil
-                notifyListeners(ServerMessage(type: "speakerReconnected", sessionId: id, fields: ["broadcastState": broadcast.json]))
+                notifyListeners(ServerMessage(.speakerReconnected(BroadcastNotice(broadcastState: broadcast)), sessionId: id))
             case .closeSession(let reason):
                 graceTask?.cancel()
                 graceTask = nil
@@ -123,7 +121,7 @@ actor LiveSession {
                 pipeline?.stop()
                 pipeline = nil
                 broadcast.isActive = false
-                let ended = ServerMessage(type: "sessionEnded", sessionId: id, fields: ["reason": .string(reason)]).encoded()
+                let ended = ServerMessage(.sessionEnded(SessionEnded(reason: reason)), sessionId: id).encoded()
                 relay(.sessionEnded, text: ended)
                 await closeConnections(with: ended)
             }
@@ -155,10 +153,9 @@ actor LiveSession {
             await pipeline.drain(deadline: deadline)
         }
         let farewell = ServerMessage(
-            type: "connectionRefreshRequired", sessionId: id,
-            fields: [
-                "message": "The server is restarting; connect again with refreshConnection.", "reason": "serverShutdown",
-            ]
+            .connectionRefreshRequired(
+                ConnectionRefreshRequired(message: "The server is restarting; connect again with refreshConnection.", reason: "serverShutdown")),
+            sessionId: id
         ).encoded()
         for connection in everyConnection {
             connection.send(text: farewell)
@@ -177,24 +174,6 @@ actor LiveSession {
         /// Whose voice a listener's or an interpreter's language has now.
         var voice: LanguageVoice?
 
-        /// The stream position and voice fields of a listener's first message.
-        var languageFields: [String: JSONValue] {
-            (stream?.fields ?? [:]).merging(voice?.fields ?? [:]) { first, _ in first }
-        }
-    }
-
-    /// Where a language's stream stands: its epoch and the last sequence it gave out; for a
-    /// listener who asked to resume, whether what it missed was sent (`recovered`).
-    struct StreamPosition: Sendable {
-        var epoch: String
-        var sequence: Int
-        var recovered: Bool?
-
-        var fields: [String: JSONValue] {
-            var fields: [String: JSONValue] = ["epoch": .string(epoch), "sequence": .int(sequence)]
-            if let recovered { fields["recovered"] = .bool(recovered) }
-            return fields
-        }
     }
 
     /// A listener's last position, from its connect (`epoch`, `since`).
@@ -239,26 +218,26 @@ actor LiveSession {
 
     /// Applies a speaker's change and tells the speakers and every listener.
     func apply(_ change: BroadcastChange) async {
-        let type: String
+        let type: BroadcastNotification
         var update = ClientMessage.SpeakerStateUpdate()
         switch change {
         case .pause:
-            type = "broadcastPaused"
+            type = .broadcastPaused
             update.isPaused = true
         case .resume:
-            type = "broadcastResumed"
+            type = .broadcastResumed
             update.isPaused = false
         case .mute:
-            type = "broadcastMuted"
+            type = .broadcastMuted
             update.isMuted = true
         case .unmute:
-            type = "broadcastUnmuted"
+            type = .broadcastUnmuted
             update.isMuted = false
         case .volume(let level):
-            type = "volumeChanged"
+            type = .volumeChanged
             update.volume = level
         case .state(let state):
-            type = "speakerStateChanged"
+            type = .speakerStateChanged
             update = state
         }
         markBroadcastChange { state in
@@ -459,7 +438,7 @@ actor LiveSession {
         if caption.isFinal { histories[language, default: history()].append(sequence: sequence, frame: frame) }
         var deliveries = Deliveries()
         deliveries.add(frame, to: listeners.listeners(of: language).keys)
-        relay(.caption, language: language, sequence: sequence, text: frame)
+        relay(.caption, language: language, sequence: sequence, text: frame, isFinal: caption.isFinal)
         if language == record.sourceLanguage {
             deliveries.add(frame, to: speakers.union(booths.connections))
         }
@@ -543,11 +522,10 @@ actor LiveSession {
 
     /// The status now, as `sessionStatus` carries it.
     func statusMessage(reason: StatusUpdateReason) -> ServerMessage {
-        var message = ServerMessage.sessionStatus(
-            sessionId: id, distribution: wholeDistribution,
-            sessionDuration: max(0, Int(Date().timeIntervalSince(record.createdAt))), state: broadcast, reason: reason)
-        message.fields["voices"] = voicesOnAir
-        return message
+        let status = SessionStatusReport(
+            distribution: wholeDistribution, sessionDuration: max(0, Int(Date().timeIntervalSince(record.createdAt))), broadcastState: broadcast,
+            updateReason: reason, voices: voicesOnAir)
+        return ServerMessage(.sessionStatus(status), sessionId: id)
     }
 
     /// Sends a status to every speaker connection and remembers the count it carried.
@@ -611,7 +589,10 @@ actor LiveSession {
     }
 
     /// Queues a frame just sent to this node's listeners for the listeners of the other nodes.
-    func relay(_ audience: RelayedFrame.Audience, language: LanguageCode? = nil, sequence: Int = 0, text: String) {
+    func relay(
+        _ audience: RelayedFrame.Audience, language: LanguageCode? = nil, sequence: Int = 0, text: String, isFinal: Bool = false,
+        interpreter: InterpreterPass? = nil
+    ) {
         guard let cluster else { return }
         let wanted =
             switch audience {
@@ -621,7 +602,10 @@ actor LiveSession {
             case .caption, .pcmAudio, .opusAudio: (language.flatMap { remoteListeners[$0]?.listeners } ?? 0) > 0
             }
         guard wanted else { return }
-        cluster.relay(RelayedFrame(sessionId: id, audience: audience, language: language?.rawValue ?? "", sequence: sequence, payload: Array(text.utf8)))
+        cluster.relay(
+            RelayedFrame(
+                sessionId: id, audience: audience, language: language?.rawValue ?? "", sequence: sequence, payload: Array(text.utf8), isFinal: isFinal,
+                interpreter: interpreter))
     }
 
     /// Hands a frame relayed by the node running the pipeline to this node's listeners it is for.
@@ -638,7 +622,7 @@ actor LiveSession {
         case .caption:
             guard let language else { return }
             // Kept here too, so a listener who reconnects to this node recovers what it missed.
-            if text.contains(#""isFinal":true"#) { histories[language, default: history()].append(sequence: frame.sequence, frame: text) }
+            if frame.isFinal { histories[language, default: history()].append(sequence: frame.sequence, frame: text) }
             for connection in listeners.listeners(of: language).keys { connection.send(text: text) }
         case .pcmAudio:
             guard let language else { return }
@@ -653,7 +637,7 @@ actor LiveSession {
             }
         case .voice:
             guard let language else { return }
-            deliverRemoteVoice(text, language: language)
+            deliverRemoteVoice(text, language: language, interpreter: frame.interpreter)
         case .revocation:
             closeInterpreterConnections(passID: text)
         case .sessionEnded:
