@@ -6,6 +6,7 @@ Chromium and its driver come from Debian (`chromium`, `chromium-driver`); the mi
 from a WAV fixture.
 """
 
+import json
 import os
 import shutil
 import sys
@@ -47,10 +48,11 @@ def _chromedriver() -> str:
 
 @pytest.fixture(scope="session")
 def make_browser():
-    """Starts headless Chromium windows; `make_browser(microphone=WAV, size=(w, h))`."""
+    """Starts headless Chromium windows; `make_browser(microphone=WAV, size=(w, h), locale="es")`
+    (`locale`: the browser's language, as a phone set to it has)."""
     drivers = []
 
-    def make(microphone: Path | None = None, size=(1366, 768)):
+    def make(microphone: Path | None = None, size=(1366, 768), locale: str | None = None):
         options = webdriver.ChromeOptions()
         options.binary_location = _chromium_binary()
         for argument in (
@@ -68,6 +70,9 @@ def make_browser():
             "--force-device-scale-factor=1",
         ):
             options.add_argument(argument)
+        if locale is not None:
+            options.add_argument(f"--lang={locale}")
+            options.add_experimental_option("prefs", {"intl.accept_languages": locale})
         if microphone is not None:
             options.add_argument(f"--use-file-for-fake-audio-capture={microphone}")
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -153,6 +158,11 @@ def retire(make_browser, driver):
     make_browser.drivers.remove(driver)
     driver.quit()
     assert errors == [], errors
+
+
+def page_strings(language):
+    """The listener and interpreter pages' strings in `language`, as the pages load them."""
+    return json.loads((REPO / "Sources/DragomanServer/Resources/Web/assets/strings" / f"{language}.json").read_text())
 
 
 def state_of(driver, selector):

@@ -13,7 +13,7 @@ import pytest
 from selenium.webdriver.support.ui import Select
 
 from conftest import (
-    ARTIFACTS, FIXTURES, css, css_all, drop_websockets, finals, join_as_listener, retire, script_errors, set_offline, state_of,
+    ARTIFACTS, FIXTURES, css, css_all, drop_websockets, finals, join_as_listener, page_strings, retire, script_errors, set_offline, state_of,
     unnamed_controls, wait_for,
 )
 
@@ -114,7 +114,8 @@ def test_pause_on_the_speaker_page_shows_on_the_listener_pages(live):
     assert css(speaker, "#pause-button").text == "Resume broadcast"
     for language, listener in live.listeners.items():
         wait_for(listener, lambda d: state_of(d, "#live-pill") == "paused", timeout=10, message=f"{language} sees paused")
-        assert "paused" in css(listener, "#live-notice").text.lower()
+        # The page speaks the listener's language: the notice is the one written for it.
+        assert css(listener, "#live-notice").text == page_strings(language)["status.pausedNotice"]
     css(speaker, "#pause-button").click()
     wait_for(speaker, lambda d: state_of(d, "#broadcast-pill") == "live", message="speaker sees resumed")
     for language, listener in live.listeners.items():
@@ -211,9 +212,10 @@ def test_a_listener_pauses_and_resumes_its_own_playback(live):
     listener, other = live.listeners["fr"], live.listeners["es"]
     chunks = lambda d: int(css(d, "#audio-stats").get_attribute("data-chunks"))
     button = css(listener, "#playback-button")
-    assert button.get_attribute("aria-label") == "Pause audio"
+    french = page_strings("fr")
+    assert button.get_attribute("aria-label") == french["listen.pauseLabel"]
     button.click()
-    wait_for(listener, lambda d: css(d, "#playback-button").get_attribute("aria-label") == "Resume audio", message="paused")
+    wait_for(listener, lambda d: css(d, "#playback-button").get_attribute("aria-label") == french["listen.resumeLabel"], message="paused")
     time.sleep(1)  # audio already on its way still arrives
     paused_at, other_at = chunks(listener), chunks(other)
     wait_for(other, lambda d: chunks(d) > other_at + 10, timeout=60, message="speech goes on for the others")
@@ -259,7 +261,8 @@ def test_speaker_leaves_and_reopens_and_the_listeners_see_it(live):
     wait_for(speaker, lambda d: css(d, "#setup-view").is_displayed(), message="back to the session list")
     for language, listener in live.listeners.items():
         wait_for(listener, lambda d: state_of(d, "#live-pill") == "speaker-away", timeout=10, message=f"{language} sees the speaker gone")
-    reopen = wait_for(speaker, lambda d: css_all(d, "#session-list button"), message="the live session is listed")
+    # Each listed session has Reopen and End: the one Reopen button is this session's.
+    reopen = wait_for(speaker, lambda d: css_all(d, '#session-list button[data-action="reopen"]'), message="the live session is listed")
     assert len(reopen) == 1 and "Museum tour" in reopen[0].get_attribute("aria-label")
     reopen[0].click()
     wait_for(speaker, lambda d: state_of(d, "#connection-pill") == "connected", message="reattached")

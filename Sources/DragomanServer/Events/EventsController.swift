@@ -19,7 +19,7 @@ struct EventsController: Sendable {
         _ = try await authenticator.operator(from: request)
         let resumeFrom =
             request.headers[.lastEventID].flatMap { Int64($0) }
-            ?? request.uri.queryParameters.get("after", as: Int64.self) ?? 0
+            ?? request.uri.formQuery["after"].flatMap { Int64($0) } ?? 0
         // Subscribe before reading the log so nothing falls between the two.
         let live = await bus.subscribe()
         let store = store

@@ -19,9 +19,9 @@ struct TranscriptController: Sendable {
         guard let id = SessionID.normalize(typed), let record = try await store.session(id: id) else {
             throw HTTPError(.notFound, message: "There is no session \(typed).")
         }
-        let query = request.uri.queryParameters
+        let query = request.uri.formQuery
         if let hash = record.passcodeHash {
-            let passcodeMatches = query["passcode"].map { Secrets.passcode(String($0), matches: hash) } ?? false
+            let passcodeMatches = query["passcode"].map { Secrets.passcode($0, matches: hash) } ?? false
             if !passcodeMatches {
                 let key = try? await authenticator.speaker(from: request)
                 guard key?.id == record.ownerKeyID else { throw HTTPError(.unauthorized, message: "This session's transcript needs its passcode.") }
@@ -29,10 +29,10 @@ struct TranscriptController: Sendable {
         }
         let language =
             try query["language"].map { tag in
-                guard let language = LanguageCode(String(tag)) else { throw HTTPError(.badRequest, message: "\"\(tag)\" is not a language tag.") }
+                guard let language = LanguageCode(tag) else { throw HTTPError(.badRequest, message: "\"\(tag)\" is not a language tag.") }
                 return language
             } ?? record.sourceLanguage
-        let formatName = query["format"].map(String.init) ?? "json"
+        let formatName = query["format"] ?? "json"
         guard let format = TranscriptExport.Format(rawValue: formatName) else {
             throw HTTPError(.badRequest, message: "format must be json, txt, vtt or srt.")
         }

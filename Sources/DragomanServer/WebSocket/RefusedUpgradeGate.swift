@@ -157,7 +157,7 @@ extension WebSocketGateway {
             ServerMetrics.rateLimitRejections(refusal.rawValue).increment()
             return .refuse(reason: refusal.rawValue)
         }
-        let query = Dictionary(uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
+        let query = uri.formQuery
         do throws(ConnectRefusal) {
             _ = try await admit(query: query)
         } catch  where error.httpStatus != nil {

@@ -17,15 +17,21 @@ struct WebSocketGateway: Sendable {
     let settings: ServerConfiguration
     let failedConnects: FailedConnectLimiter
     let addressGuard: AddressGuard
+    /// What the rate limits of connects and of each connection's messages read the time from.
+    let clock: any MonotonicClock
     let logger: Logger
 
-    init(registry: SessionRegistry, catalog: LanguageCatalog, authenticator: Authenticator, settings: ServerConfiguration, logger: Logger) {
+    init(
+        registry: SessionRegistry, catalog: LanguageCatalog, authenticator: Authenticator, settings: ServerConfiguration,
+        clock: any MonotonicClock = .system, logger: Logger
+    ) {
         self.registry = registry
         self.catalog = catalog
         self.authenticator = authenticator
         self.settings = settings
-        self.failedConnects = FailedConnectLimiter(perMinute: settings.failedConnectsPerMinute)
-        self.addressGuard = AddressGuard(settings: settings)
+        self.clock = clock
+        self.failedConnects = FailedConnectLimiter(perMinute: settings.failedConnectsPerMinute, clock: clock)
+        self.addressGuard = AddressGuard(settings: settings, clock: clock)
         self.logger = logger
     }
 
@@ -52,7 +58,7 @@ struct WebSocketGateway: Sendable {
                 throw HTTPError(.tooManyRequests, message: "Too many failed connects; try again in a minute.")
             }
             do throws(ConnectRefusal) {
-                _ = try await admit(query: request.queryDictionary)
+                _ = try await admit(query: request.uri.formQuery)
             } catch let refusal {
                 if refusal.isFailedGuess { await failedConnects.recordFailure(address) }
                 throw HTTPError(refusal.httpStatus ?? .badRequest, message: refusal.error.message)
@@ -72,7 +78,7 @@ struct WebSocketGateway: Sendable {
     /// violation such as invalid UTF-8) is rethrown after the session let go of the connection,
     /// so the WebSocket layer closes with its code (1007, 1002).
     private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, logger: Logger) async throws {
-        let query = request.queryDictionary
+        let query = request.uri.formQuery
         let admission: Admission
         do throws(ConnectRefusal) {
             admission = try await admit(query: query)
@@ -267,12 +273,5 @@ struct WebSocketGateway: Sendable {
             try await Task.sleep(for: .seconds(min(30, warningLead)))
             connection.close(.normalClosure, reason: "maximum connection age")
         } catch {}
-    }
-}
-
-extension Request {
-    /// The query parameters, decoded; the first of a repeated name wins.
-    var queryDictionary: [String: String] {
-        Dictionary(uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
     }
 }

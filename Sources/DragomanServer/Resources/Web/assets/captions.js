@@ -1,12 +1,17 @@
-// Live captions: finals in order in an aria-live log, partials (still being revised) after them,
-// shown as provisional and hidden from screen readers until they are final.
+// Live captions as running text that rolls up: final captions in order in an aria-live log, and
+// after them, on the same line, the caption still being revised (hidden from screen readers until
+// it is final). Committed text never moves: a revision changes only the provisional tail, whose
+// words are marked as such; the words it kept from the revision before stay as they were.
 import { el } from "./common.js";
+
+/** A scroll within this long after the reader's own wheel, touch or key is theirs, not a reflow's. */
+const INTENT_MS = 1000;
 
 export class CaptionView {
   /**
    * @param {HTMLElement} scroller the scrolling element that holds `log` and `provisional`
    * @param {HTMLElement} log the aria-live region the final captions are appended to
-   * @param {HTMLElement} provisional where partial captions are shown (aria-hidden)
+   * @param {HTMLElement} provisional where partial captions are shown (aria-hidden), after the log
    * @param {HTMLElement|null} jumpButton shown when new captions arrive while scrolled up
    */
   constructor({ scroller, log, provisional, jumpButton = null, placeholder = null }) {
@@ -17,14 +22,31 @@ export class CaptionView {
     this.placeholder = placeholder;
     /** segmentId → final caption element */
     this.finals = new Map();
-    /** segmentId → { element, sequence } */
+    /** segmentId → { element, sequence, words } */
     this.partials = new Map();
-    this.finalCount = 0;
-    this.lastFinalLanguage = null;
+    /**
+     * Whether the view keeps the newest caption in sight. Only the reader scrolling up turns it
+     * off: a reflow (larger text, rotation, theme) that leaves the view short of the end does not.
+     */
+    this.following = true;
+    this.intentAt = -Infinity;
+    const intent = () => (this.intentAt = performance.now());
+    for (const type of ["wheel", "touchmove", "keydown", "pointerdown"]) scroller.addEventListener(type, intent, { passive: true });
     scroller.addEventListener("scroll", () => {
-      if (this.isAtBottom()) this.jumpButton?.setAttribute("hidden", "");
+      if (this.isAtBottom()) {
+        this.following = true;
+        this.jumpButton?.setAttribute("hidden", "");
+      } else if (performance.now() - this.intentAt < INTENT_MS) {
+        this.following = false;
+      }
     });
     jumpButton?.addEventListener("click", () => this.scrollToEnd());
+    // Whatever changes the text's size keeps a following view at the end.
+    const resized = new ResizeObserver(() => {
+      if (this.following) this.scrollToEnd();
+    });
+    resized.observe(scroller);
+    resized.observe(log.parentElement);
   }
 
   isAtBottom() {
@@ -32,21 +54,22 @@ export class CaptionView {
     return s.scrollHeight - s.scrollTop - s.clientHeight < 48;
   }
 
+  /** Back to the newest caption, and following again. */
   scrollToEnd() {
-    this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.following = true;
+    this.scroller.scrollTo({ top: this.scroller.scrollHeight, behavior: "instant" });
     this.jumpButton?.setAttribute("hidden", "");
   }
 
-  /** Runs a change and keeps the view pinned to the newest caption if it was there. */
+  /** Runs a change and keeps the view on the newest caption while it follows. */
   change(update) {
-    const follow = this.isAtBottom();
     update();
     this.placeholder?.toggleAttribute("hidden", this.finals.size + this.partials.size > 0 || this.log.querySelector(".divider") !== null);
-    if (follow) this.scrollToEnd();
+    if (this.following) this.scrollToEnd();
     else this.jumpButton?.removeAttribute("hidden");
   }
 
-  /** Shows a `transcript` message. */
+  /** Shows a `transcript` message: `isFinal: false` is provisional, `isFinal: true` commits it. */
   show(message) {
     const id = Number(message.segmentId);
     const text = String(message.text ?? "").trim();
@@ -56,15 +79,18 @@ export class CaptionView {
     }
     if (this.finals.has(id) || !text) return;
     const existing = this.partials.get(id);
-    if (existing && Number(message.sequence) < existing.sequence) return;
+    const sequence = Number(message.sequence);
+    if (existing && sequence < existing.sequence) return;
     this.change(() => {
+      const words = text.split(/\s+/);
       if (existing) {
-        existing.element.textContent = text;
-        existing.sequence = Number(message.sequence);
+        renderPartial(existing.element, existing.words, words);
+        Object.assign(existing, { sequence, words });
         return;
       }
-      const element = el("p", { class: "caption partial", "data-segment": id, text });
-      this.partials.set(id, { element, sequence: Number(message.sequence) });
+      const element = el("span", { class: "caption partial", "data-segment": id, "data-provisional": "" });
+      renderPartial(element, [], words);
+      this.partials.set(id, { element, sequence, words });
       this.insertOrdered(this.provisional, element, id);
     });
   }
@@ -87,13 +113,24 @@ export class CaptionView {
         }
       }
       if (!text) return;
-      const element = el("p", { class: untranslated ? "caption final untranslated" : "caption final", "data-segment": id, text });
-      if (language) element.lang = language;
-      this.finals.set(id, element);
-      this.finalCount += 1;
-      this.insertOrdered(this.log, element, id);
+      this.insertOrdered(this.log, this.finalElement(id, text, language, untranslated), id);
     });
     return Boolean(text);
+  }
+
+  /** Captions said before this reader came (`{ id, text }`), above everything else, with a line under them. */
+  addEarlier(segments, language, label) {
+    this.change(() => {
+      const elements = segments.filter((segment) => segment.text && !this.finals.has(segment.id)).map((segment) => this.finalElement(segment.id, segment.text, language));
+      if (elements.length > 0) this.log.prepend(...elements, el("p", { class: "divider", role: "note", text: label }));
+    });
+  }
+
+  finalElement(id, text, language, untranslated = false) {
+    const element = el("span", { class: untranslated ? "caption final untranslated" : "caption final", "data-segment": id, text });
+    if (language) element.lang = language;
+    this.finals.set(id, element);
+    return element;
   }
 
   /** Segment ids that have a final caption. */
@@ -101,7 +138,7 @@ export class CaptionView {
     return this.finals.has(Number(id));
   }
 
-  /** A line between captions (language changed, reconnected). */
+  /** A line between captions (language changed, reconnected, earlier captions). */
   divider(text) {
     this.change(() => {
       this.log.append(el("p", { class: "divider", role: "note", text }));
@@ -126,4 +163,19 @@ export class CaptionView {
     }
     parent.insertBefore(element, before);
   }
+}
+
+/**
+ * A partial caption: the words it shares with the revision before it, as they were, then the
+ * words that changed, marked as provisional.
+ */
+function renderPartial(element, before, words) {
+  let kept = 0;
+  while (kept < before.length && kept < words.length && before[kept] === words[kept]) kept += 1;
+  // The last word may still be growing ("muse" → "museum"): it stays in the tail.
+  kept = Math.min(kept, words.length - 1);
+  element.replaceChildren(
+    kept > 0 ? el("span", { class: "settled", text: words.slice(0, kept).join(" ") + " " }) : "",
+    el("span", { class: "tail", text: words.slice(kept).join(" ") }),
+  );
 }

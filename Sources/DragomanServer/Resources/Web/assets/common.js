@@ -108,14 +108,17 @@ export function formatDuration(totalSeconds) {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
 
-/** The theme switch: light or dark, remembered on this device. */
-export function setUpThemeToggle(button) {
+/**
+ * The theme switch: light or dark, remembered on this device. `label(dark)` names what it does;
+ * returns the function that shows it again (after the page changed language).
+ */
+export function setUpThemeToggle(button, label = (dark) => (dark ? "Switch to light theme" : "Switch to dark theme")) {
   const root = document.documentElement;
   const render = () => {
     const dark = root.dataset.theme === "dark";
     button.setAttribute("aria-pressed", String(dark));
     button.textContent = dark ? "☀" : "☾";
-    button.setAttribute("aria-label", dark ? "Switch to light theme" : "Switch to dark theme");
+    button.setAttribute("aria-label", label(dark));
     button.title = button.getAttribute("aria-label");
   };
   button.addEventListener("click", () => {
@@ -124,6 +127,7 @@ export function setUpThemeToggle(button) {
     render();
   });
   render();
+  return render;
 }
 
 /** A language's name in its own language, with its English name when that differs. */
@@ -169,64 +173,193 @@ export async function copyShownText(element, status) {
   setTimeout(() => (status.textContent = ""), 3000);
 }
 
+/** Seconds before each reconnect: the first tries come fast, then they back off. */
+const RECONNECT_DELAYS = [0.5, 1, 2, 4, 8, 15];
+/** How often a joined connection checks what it heard. */
+const HEARTBEAT_CHECK_SECONDS = 1;
+/** The silence after which it sends a heartbeat: at most one every two seconds, none while speech flows. */
+const HEARTBEAT_AFTER_SECONDS = 2;
+
 /**
- * Heartbeats on a connection, with a watchdog: a dead network may never deliver the close, so a
- * connection that has heard nothing (`heard()`) for `silenceLimit` seconds is given up.
+ * One WebSocket to `/ws` for the life of a page's connection: connect, heartbeat, dispatch of the
+ * server's messages by `type`, and reconnect with backoff and jitter. The page says when the
+ * server accepted it (`joined()`); a socket that closes before that was refused (`onRefused`),
+ * one that closes after it dropped (`onDrop`) and is opened again (`url` is asked again, so a
+ * reconnect may resume instead of join).
+ *
+ * A dead network may never deliver the close. A connection that heard nothing for two seconds
+ * sends a heartbeat (the server answers it), so one that heard nothing for `quietAfter` seconds has
+ * lost the server: it is reported quiet (`onQuiet(true)`, the page says so at once), and after
+ * `silenceLimit` seconds it is given up and opened again.
  */
-export class Heartbeat {
-  constructor({ send, onSilence, every = 15, silenceLimit = 40 }) {
-    this.send = send;
-    this.onSilence = onSilence;
-    this.every = every;
-    this.silenceLimit = silenceLimit;
-    this.timer = null;
+export class Connection {
+  /**
+   * @param {object} options
+   * @param {() => string} options.url the address of the next connect
+   * @param {Record<string, (message: object) => void>} options.handlers the page's handler of each message type
+   * @param {(data: ArrayBuffer) => void} [options.onBinary] a binary frame (Opus speech)
+   * @param {() => void} [options.onDrop] a joined connection dropped; a reconnect is scheduled
+   * @param {() => void} [options.onRefused] the socket closed before the page was joined
+   * @param {(quiet: boolean) => void} [options.onQuiet] nothing heard for a while, or heard again
+   * @param {(attempt: number) => Promise<boolean>} [options.beforeRetry] false: do not reconnect
+   */
+  constructor({
+    url,
+    handlers,
+    onBinary = () => {},
+    onDrop = () => {},
+    onRefused = () => {},
+    onQuiet = () => {},
+    beforeRetry = async () => true,
+    quietAfter = 4,
+    silenceLimit = 20,
+  }) {
+    Object.assign(this, { url, handlers, onBinary, onDrop, onRefused, onQuiet, beforeRetry, quietAfter, silenceLimit });
+    this.socket = null;
+    this.isJoined = false;
+    this.everJoined = false;
+    this.isQuiet = false;
+    this.isClosed = false;
+    this.attempt = 0;
+    this.retryTimer = null;
+    this.heartbeatTimer = null;
     this.lastHeard = 0;
+    this.onOnline = () => {
+      if (this.everJoined && !this.isClosed && !this.socket) this.connect();
+    };
   }
 
-  start() {
-    this.stop();
-    this.heard();
-    this.timer = setInterval(() => {
-      if (performance.now() - this.lastHeard > this.silenceLimit * 1000) {
-        this.stop();
-        this.onSilence();
+  /** Opens a socket now, replacing any other. */
+  connect() {
+    clearTimeout(this.retryTimer);
+    this.discard();
+    this.isClosed = false;
+    // The network back: no need to wait for the next try.
+    window.addEventListener("online", this.onOnline);
+    const socket = new WebSocket(this.url());
+    socket.binaryType = "arraybuffer";
+    this.socket = socket;
+    socket.onmessage = (event) => {
+      if (this.socket !== socket) return;
+      this.heard();
+      if (event.data instanceof ArrayBuffer) {
+        this.onBinary(event.data);
         return;
       }
-      this.send({ action: "heartbeat" });
-    }, this.every * 1000);
+      const message = parseMessage(event.data);
+      if (!message) return;
+      if (message.type === "connectionRefreshRequired") {
+        // The server wants a fresh connection: made now, seamlessly.
+        this.connect();
+        return;
+      }
+      this.handlers[message.type]?.(message);
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.lost();
+    };
+  }
+
+  /** The server accepted the connection: heartbeats start and the backoff is reset. */
+  joined() {
+    this.isJoined = true;
+    this.everJoined = true;
+    this.attempt = 0;
+    this.heard();
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = setInterval(() => this.beat(), HEARTBEAT_CHECK_SECONDS * 1000);
+  }
+
+  /** Sends `message` as JSON when the socket is open; whether it was sent. */
+  send(message) {
+    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** Closes for good: no reconnect follows. */
+  close(code = 1000, reason = "") {
+    this.isClosed = true;
+    clearTimeout(this.retryTimer);
+    window.removeEventListener("online", this.onOnline);
+    this.discard(code, reason);
+  }
+
+  /** Opens again after the backoff's next delay, with ±20 % jitter so a crowd does not come back at once. */
+  retry() {
+    clearTimeout(this.retryTimer);
+    const delay = RECONNECT_DELAYS[Math.min(this.attempt, RECONNECT_DELAYS.length - 1)];
+    this.attempt += 1;
+    const attempt = this.attempt;
+    this.retryTimer = setTimeout(
+      async () => {
+        if (this.isClosed || !(await this.beforeRetry(attempt)) || this.isClosed) return;
+        this.connect();
+      },
+      delay * 1000 * (0.8 + Math.random() * 0.4),
+    );
   }
 
   heard() {
     this.lastHeard = performance.now();
+    if (this.isQuiet) {
+      this.isQuiet = false;
+      this.onQuiet(false);
+    }
   }
 
-  stop() {
-    clearInterval(this.timer);
-    this.timer = null;
+  beat() {
+    const silent = (performance.now() - this.lastHeard) / 1000;
+    if (silent > this.silenceLimit) {
+      this.discard();
+      this.lost(true);
+      return;
+    }
+    if (silent > this.quietAfter && !this.isQuiet) {
+      this.isQuiet = true;
+      this.onQuiet(true);
+    }
+    // Speech and captions say the connection is alive; a heartbeat is sent only in a silence.
+    if (silent >= HEARTBEAT_AFTER_SECONDS) this.send({ action: "heartbeat" });
   }
-}
 
-/** Sends `message` as JSON if `socket` is open; whether it was sent. */
-export function sendJSON(socket, message) {
-  if (socket?.readyState !== WebSocket.OPEN) return false;
-  socket.send(JSON.stringify(message));
-  return true;
+  /** The socket closed, or was given up (`joinedAnyway`: it was joined, whatever `isJoined` says now). */
+  lost(joinedAnyway = false) {
+    clearInterval(this.heartbeatTimer);
+    const wasJoined = this.isJoined || joinedAnyway;
+    this.isJoined = false;
+    if (this.isQuiet) {
+      this.isQuiet = false;
+      this.onQuiet(false);
+    }
+    if (this.isClosed) return;
+    if (wasJoined) {
+      this.onDrop();
+      this.retry();
+    } else {
+      this.onRefused();
+    }
+  }
+
+  /** Closes the socket without its close handler. */
+  discard(code = 1000, reason = "") {
+    clearInterval(this.heartbeatTimer);
+    const old = this.socket;
+    if (!old) return;
+    this.socket = null;
+    this.isJoined = false;
+    old.onclose = null;
+    old.close(code, reason);
+  }
 }
 
 /** The message a text frame carries, or null when it is not JSON. */
-export function parseMessage(data) {
+function parseMessage(data) {
   try {
     return JSON.parse(data);
   } catch {
     return null;
   }
-}
-
-/** Closes the page's socket without its close handler, so no reconnect follows; a new one is opened next. */
-export function discardSocket(state) {
-  const old = state.socket;
-  if (!old) return;
-  state.socket = null;
-  old.onclose = null;
-  old.close();
 }

@@ -6,9 +6,9 @@ import { Microphone } from "./microphone.js";
 /** Audio waiting in the socket beyond this is dropped rather than piling up on a bad network. */
 const MAX_BUFFERED_BYTES = 512 * 1024;
 
-/** Sends one frame of the microphone, unless the socket is backed up; returns whether it was sent. */
+/** Sends one frame of the microphone, unless the socket is closed or backed up; returns whether it was sent. */
 export function sendFrame(socket, buffer) {
-  if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return false;
+  if (socket?.readyState !== WebSocket.OPEN || socket.bufferedAmount > MAX_BUFFERED_BYTES) return false;
   socket.send(buffer);
   return true;
 }

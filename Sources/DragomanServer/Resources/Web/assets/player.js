@@ -27,6 +27,8 @@ export class PcmPlayer {
     this.scheduledChunks = 0;
     this.scheduledSeconds = 0;
     this.muted = false;
+    /** The listener's own volume, 0…1, on top of the speaker's. */
+    this.volume = 1;
     this.onchange = null;
   }
 
@@ -36,6 +38,7 @@ export class PcmPlayer {
       const Context = window.AudioContext || window.webkitAudioContext;
       this.context = new Context({ latencyHint: "playback" });
       this.output = this.context.createGain();
+      this.output.gain.value = this.volume;
       this.output.connect(this.context.destination);
       // iOS unlocks audio only for a sound started inside the gesture: one silent sample.
       const silence = this.context.createBufferSource();
@@ -109,6 +112,12 @@ export class PcmPlayer {
     this.sources.clear();
     this.nextStart = 0;
     this.onchange?.();
+  }
+
+  /** The listener's volume, 0…1: applies at once, to what is already scheduled too. */
+  setVolume(volume) {
+    this.volume = Math.min(1, Math.max(0, volume));
+    if (this.output) this.output.gain.value = this.volume;
   }
 
   /** Muted: chunks are counted but not played (playback paused by the listener). */

@@ -1,7 +1,7 @@
 // The speaker console's interpreters (docs/protocol.md, "Interpreters"): a link for each person who
 // interprets the session into a language, the links given out (revocable), and whose voice each
 // language has now.
-import { $, api, copyShownText, el, languageLabel } from "./common.js";
+import { $, api, copyShownText, el, languageLabel } from "../common.js";
 
 /** How often the links' state (connected, on the air) is read again while there are any. */
 const REFRESH_SECONDS = 10;

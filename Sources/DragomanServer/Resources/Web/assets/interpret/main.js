@@ -1,13 +1,12 @@
 // The interpreter page, /interpret/{sessionId}#token=…: one person's booth for interpreting a
 // session into one language (docs/protocol.md, "Interpreters"). It connects off the air; on the
 // air, its microphone replaces the machine's voice for the listeners of that language.
-import { $, api, ApiError, discardSocket, Heartbeat, normalizeSessionId, parseMessage, sendJSON, sessionWords, setPill, setUpThemeToggle, socketURL } from "./common.js";
-import { CaptionView } from "./captions.js";
-import { FloorListener } from "./floor-listener.js";
-import { Microphone } from "./microphone.js";
-import { levelMeter, listInputs, microphoneFailureText, sendFrame } from "./microphone-controls.js";
-
-const RECONNECT_DELAYS = [0.5, 1, 2, 4, 8, 15];
+import { $, api, ApiError, Connection, normalizeSessionId, sessionWords, setPill, setUpThemeToggle, socketURL } from "../common.js";
+import { CaptionView } from "../captions.js";
+import { Microphone } from "../microphone.js";
+import { levelMeter, listInputs, microphoneFailureText, sendFrame } from "../microphone-controls.js";
+import { FloorHearing } from "./floor-hearing.js";
+import { pageLanguage, phoneLanguages, t, usePageLanguage } from "../strings.js";
 /** The rate of the microphone's frames (capture-worklet.js), declared at connect. */
 const SAMPLE_RATE = 16000;
 /**
@@ -25,17 +24,12 @@ const views = ["loading-view", "error-view", "booth-view"];
 const state = {
   /** The session's public facts (`GET /v1/sessions/{id}`). */
   session: null,
-  socket: null,
-  /** The open connection got `interpreterJoined`. */
-  joined: false,
   /** `interpreterJoined` of the first connection: who this interpreter is. */
   me: null,
   /** Ended or revoked: nothing more to connect. */
   finished: false,
   ended: false,
-  attempt: 0,
   refusals: 0,
-  reconnectTimer: null,
   /** Why the server refused the connect, when it said so after the upgrade. */
   refusal: null,
   /** Off the air; kept across reconnects (the connect says `muted=true`). */
@@ -48,14 +42,15 @@ const state = {
 };
 
 const microphone = new Microphone({ onFrame: sendAudio, onLevel: levelMeter($("#level-meter")), onEnded: microphoneEnded });
-const floor = new FloorListener({ sessionId, onChange: renderHearing });
-const heartbeat = new Heartbeat({
-  send,
-  onSilence: () => {
-    discardSocket(state);
-    state.joined = false;
-    scheduleReconnect();
+const floor = new FloorHearing(sessionId);
+const connection = new Connection({
+  url: () => socketURL({ action: "interpretSession", sessionId, token, sampleRate: SAMPLE_RATE, muted: state.muted ? "true" : undefined }),
+  handlers: handlers(),
+  onDrop: () => {
+    captions.clearPartials();
+    renderConnection();
   },
+  onRefused: refused,
 });
 const captions = new CaptionView({
   scroller: $("#captions"),
@@ -64,7 +59,7 @@ const captions = new CaptionView({
   placeholder: $("#caption-placeholder"),
 });
 
-setUpThemeToggle($("#theme-toggle"));
+const renderTheme = setUpThemeToggle($("#theme-toggle"), (dark) => t(dark ? "theme.light" : "theme.dark"));
 start();
 
 function showView(id) {
@@ -81,9 +76,7 @@ function showError(title, text) {
 
 function finish() {
   state.finished = true;
-  clearTimeout(state.reconnectTimer);
-  heartbeat.stop();
-  discardSocket(state);
+  connection.close();
   microphone.stop();
   floor.stop();
 }
@@ -91,24 +84,29 @@ function finish() {
 // ---------- start ----------
 
 async function start() {
+  // The booth speaks the interpreter's own language, as the phone or computer is set.
+  await usePageLanguage(pageLanguage(phoneLanguages()));
+  renderTheme();
+  renderMicrophone();
+  floor.render();
   if (!sessionId || !token) {
-    showError("This link is incomplete", "An interpreter link names a session and carries a token after “#”. Ask the organizer to send it again.");
+    showError(t("interpret.incomplete"), t("interpret.incompleteText"));
     return;
   }
   try {
     state.session = await api(`/v1/sessions/${encodeURIComponent(sessionId)}`);
   } catch (failure) {
-    if (failure instanceof ApiError && failure.status === 404) showError("Session not found", `There is no session “${sessionWords(sessionId)}”.`);
-    else showError("Cannot load the session", failure.message);
+    if (failure instanceof ApiError && failure.status === 404) showError(t("session.notFound"), t("session.noSuch", { code: sessionWords(sessionId) }));
+    else showError(t("session.cannotLoad"), failure.message);
     return;
   }
   if (state.session.status === "ended") {
-    showError("This session has ended", `“${state.session.title}” is over.`);
+    showError(t("session.ended"), t("session.over", { title: state.session.title }));
     return;
   }
-  $("#hear-passcode-field").hidden = !state.session.passcodeRequired || fragment.has("passcode");
+  floor.setUp(state.session, fragment.get("passcode"));
   listInputs($("#device-select"));
-  connect();
+  connection.connect();
 }
 
 function enterBooth() {
@@ -117,7 +115,7 @@ function enterBooth() {
   document.title = `${state.me.name} · ${session.title} — Dragoman interpreter`;
   $("#top-title").textContent = session.title;
   $("#booth-title").textContent = session.title;
-  $("#booth-subtitle").textContent = `${state.me.name}, interpreting from ${languageName(session.sourceLanguage)} into ${language}`;
+  $("#booth-subtitle").textContent = t("interpret.subtitle", { name: state.me.name, from: languageName(session.sourceLanguage), into: language });
   $("#caption-log").lang = session.sourceLanguage;
   showView("booth-view");
 }
@@ -129,32 +127,6 @@ function languageName(code) {
 
 // ---------- connection ----------
 
-function connect() {
-  clearTimeout(state.reconnectTimer);
-  const socket = new WebSocket(
-    socketURL({ action: "interpretSession", sessionId, token, sampleRate: SAMPLE_RATE, muted: state.muted ? "true" : undefined }),
-  );
-  socket.binaryType = "arraybuffer";
-  state.socket = socket;
-  state.joined = false;
-  socket.onmessage = (event) => {
-    if (state.socket !== socket || typeof event.data !== "string") return;
-    heartbeat.heard();
-    const message = parseMessage(event.data);
-    if (message) handle(message);
-  };
-  socket.onclose = () => {
-    if (state.socket !== socket) return;
-    state.socket = null;
-    heartbeat.stop();
-    const wasJoined = state.joined;
-    state.joined = false;
-    if (state.finished) return;
-    if (wasJoined) scheduleReconnect();
-    else refused();
-  };
-}
-
 /** The connect was refused (or the network failed): the HTTP API says whether the session is there. */
 async function refused() {
   const refusal = state.refusal;
@@ -163,8 +135,8 @@ async function refused() {
   try {
     session = await api(`/v1/sessions/${encodeURIComponent(sessionId)}`);
   } catch (failure) {
-    if (failure instanceof ApiError && failure.status === 404) showError("Session not found", `There is no session “${sessionWords(sessionId)}” any more.`);
-    else scheduleReconnect();
+    if (failure instanceof ApiError && failure.status === 404) showError(t("session.notFound"), t("interpret.noSuchAnyMore", { code: sessionWords(sessionId) }));
+    else connection.retry();
     return;
   }
   if (session.status === "ended") {
@@ -174,99 +146,77 @@ async function refused() {
   state.refusals += 1;
   if (refusal || !state.me || state.refusals >= REFUSALS_BEFORE_GIVING_UP) {
     showError(
-      "This interpreter link does not work",
-      refusal ?? "It may have been revoked, or be the link of another session. Ask the organizer for a new one.",
+      t("interpret.linkBroken"),
+      refusal ?? t("interpret.refused"),
     );
     return;
   }
-  scheduleReconnect();
-}
-
-function scheduleReconnect() {
   captions.clearPartials();
   renderConnection();
-  const delay = RECONNECT_DELAYS[Math.min(state.attempt, RECONNECT_DELAYS.length - 1)];
-  state.attempt += 1;
-  state.reconnectTimer = setTimeout(connect, delay * 1000 * (0.8 + Math.random() * 0.4));
+  connection.retry();
 }
-
-window.addEventListener("online", () => {
-  if (state.me && !state.finished && !state.socket) connect();
-});
 
 function send(message) {
-  return sendJSON(state.socket, message);
+  return connection.send(message);
 }
 
-function handle(message) {
-  switch (message.type) {
-    case "interpreterJoined": {
+function handlers() {
+  const broadcast = (message) => updateBroadcast(message.broadcastState);
+  const speaker = (message) => {
+    state.speakerAway = message.type === "speakerDisconnected";
+    updateBroadcast(message.broadcastState);
+  };
+  const muted = (message) => {
+    state.muted = message.muted === true;
+    renderAir();
+  };
+  return {
+    interpreterJoined(message) {
       const first = !state.me;
       state.me = message;
-      state.joined = true;
-      state.attempt = 0;
+      connection.joined();
       state.refusals = 0;
       state.speakerAway = false;
       state.muted = message.muted === true;
       // Unmuted at connect is the last to take the air: a person on the air is this one.
       showVoice(message, message.onAir ?? (message.voice === "interpreter" && !state.muted));
       updateBroadcast(message.broadcastState);
-      heartbeat.start();
       if (first) enterBooth();
       renderConnection();
-      break;
-    }
-    case "interpreterMuted":
-    case "interpreterUnmuted":
-      state.muted = message.muted === true;
-      renderAir();
-      break;
-    case "voiceChanged":
+    },
+    interpreterMuted: muted,
+    interpreterUnmuted: muted,
+    voiceChanged(message) {
       if (message.targetLanguage === state.me?.targetLanguage) showVoice(message, message.interpreterId === state.me.interpreterId);
-      break;
-    case "transcript":
-      captions.show(message);
-      break;
-    case "broadcastPaused":
-    case "broadcastResumed":
-    case "broadcastMuted":
-    case "broadcastUnmuted":
-    case "volumeChanged":
-    case "speakerStateChanged":
-      updateBroadcast(message.broadcastState);
-      break;
-    case "speakerDisconnected":
-    case "speakerReconnected":
-      state.speakerAway = message.type === "speakerDisconnected";
-      updateBroadcast(message.broadcastState);
-      break;
-    case "sessionEnded":
-      sessionEnded();
-      break;
-    case "connectionRefreshRequired":
-      discardSocket(state);
-      connect();
-      break;
-    case "error":
+    },
+    transcript: (message) => captions.show(message),
+    broadcastPaused: broadcast,
+    broadcastResumed: broadcast,
+    broadcastMuted: broadcast,
+    broadcastUnmuted: broadcast,
+    volumeChanged: broadcast,
+    speakerStateChanged: broadcast,
+    speakerDisconnected: speaker,
+    speakerReconnected: speaker,
+    sessionEnded,
+    error(message) {
       if (message.code === "UNAUTHORIZED") {
         showError(
-          "Your interpreter link was revoked",
-          "The organizer revoked this link: you are off the air and disconnected. Ask them for a new link if this is a mistake.",
+          t("interpret.revoked"),
+          t("interpret.revokedText"),
         );
-      } else if (!state.joined) {
+      } else if (!connection.isJoined) {
         state.refusal = message.message ?? message.code;
       } else {
         showNotice(message.message ?? message.code);
       }
-      break;
-    default:
-      break;
-  }
+    },
+  };
 }
 
 function sessionEnded() {
   if (!state.me) {
-    showError("This session has ended", `“${state.session.title}” is over.`);
+    showError(t("session.ended"), t("session.over", { title: state.session.title }));
     return;
   }
   finish();
@@ -289,10 +239,10 @@ function showNotice(text) {
 // ---------- state shown ----------
 
 function renderConnection() {
-  let [text, tone, key] = ["Connected", "live", "connected"];
-  if (state.ended) [text, tone, key] = ["Session ended", "bad", "ended"];
-  else if (!state.joined) [text, tone, key] = ["Reconnecting…", "bad", "reconnecting"];
-  setPill($("#connection-pill"), text, tone, key);
+  let [text, tone, key] = ["interpret.connected", "live", "connected"];
+  if (state.ended) [text, tone, key] = ["interpret.sessionEnded", "bad", "ended"];
+  else if (!connection.isJoined) [text, tone, key] = ["interpret.reconnecting", "bad", "reconnecting"];
+  setPill($("#connection-pill"), t(text), tone, key);
   renderAir();
 }
 
@@ -304,12 +254,12 @@ function updateBroadcast(broadcastState) {
 
 function renderBroadcast() {
   const b = state.broadcast;
-  let [text, tone, key, notice] = ["Broadcast live", "live", "live", ""];
+  let [text, tone, key, notice] = [t("interpret.broadcastLive"), "live", "live", ""];
   if (!b) [text, tone, key] = ["—", "", "unknown"];
-  else if (state.speakerAway) [text, tone, key, notice] = ["Speaker offline", "warn", "speaker-away", "The speaker lost their connection. Waiting for them to come back…"];
-  else if (b.isPaused) [text, tone, key, notice] = ["Broadcast paused", "warn", "paused", "The speaker paused the broadcast: nobody is heard, you neither."];
-  else if (b.isMuted) [text, tone, key, notice] = ["Broadcast muted", "warn", "muted", "The speaker muted the broadcast: nobody is heard, you neither."];
-  else if (b.isActive === false) [text, tone, key, notice] = ["Waiting", "warn", "waiting", "Waiting for the speaker to start."];
+  else if (state.speakerAway) [text, tone, key, notice] = [t("status.speakerAway"), "warn", "speaker-away", t("status.speakerAwayNotice")];
+  else if (b.isPaused) [text, tone, key, notice] = [t("interpret.broadcastPaused"), "warn", "paused", t("interpret.pausedNotice")];
+  else if (b.isMuted) [text, tone, key, notice] = [t("interpret.broadcastMuted"), "warn", "muted", t("interpret.mutedNotice")];
+  else if (b.isActive === false) [text, tone, key, notice] = [t("status.waiting"), "warn", "waiting", t("status.waitingNotice")];
   setPill($("#broadcast-pill"), text, tone, key);
   $("#booth-notice").textContent = notice;
 }
@@ -322,11 +272,11 @@ function showVoice(message, self) {
 /** The air switch says what this interpreter chose; the line under it, who listeners hear. */
 function renderAir() {
   const voice = state.voice;
-  let [key, stateText, action] = ["off", "Off the air", "Go on the air"];
+  let [key, stateText, action] = ["off", t("interpret.offTheAir"), t("interpret.goOn")];
   if (!state.muted) {
-    if (voice.self) [key, stateText, action] = ["on", "On the air", "Go off the air"];
-    else if (voice.voice === "interpreter") [key, stateText, action] = ["overridden", `${voice.interpreter} took over`, "Go off the air"];
-    else [key, stateText, action] = ["pending", "Going on the air…", "Go off the air"];
+    if (voice.self) [key, stateText, action] = ["on", t("interpret.onTheAir"), t("interpret.goOff")];
+    else if (voice.voice === "interpreter") [key, stateText, action] = ["overridden", t("interpret.tookOver", { name: voice.interpreter }), t("interpret.goOff")];
+    else [key, stateText, action] = ["pending", t("interpret.goingOn"), t("interpret.goOff")];
   }
   const button = $("#air-button");
   button.dataset.state = key;
@@ -337,13 +287,13 @@ function renderAir() {
   const now = $("#on-air-now");
   if (voice.self) {
     now.dataset.voice = "self";
-    now.textContent = "You are on the air";
+    now.textContent = t("interpret.youAreOn");
   } else if (voice.voice === "interpreter") {
     now.dataset.voice = "interpreter";
-    now.textContent = `${voice.interpreter} is on the air`;
+    now.textContent = t("interpret.otherIsOn", { name: voice.interpreter });
   } else {
     now.dataset.voice = "machine";
-    now.textContent = "Machine voice: listeners hear the machine's translation";
+    now.textContent = t("interpret.machineOn");
   }
 }
 
@@ -364,8 +314,8 @@ function setMuted(muted) {
 
 function sendAudio(buffer) {
   const b = state.broadcast;
-  if (state.muted || !state.joined || b?.isPaused || b?.isMuted) return;
-  if (!sendFrame(state.socket, buffer)) return;
+  if (state.muted || !connection.isJoined || b?.isPaused || b?.isMuted) return;
+  if (!sendFrame(connection.socket, buffer)) return;
   state.framesSent += 1;
   if (state.framesSent % 10 === 0) $("#air-button").dataset.framesSent = String(state.framesSent);
 }
@@ -378,7 +328,7 @@ async function startMicrophone() {
     await microphone.start($("#device-select").value);
   } catch (failure) {
     $("#mic-error").textContent = microphoneFailureText(failure);
-    $("#air-error").textContent = "You cannot go on the air without a microphone.";
+    $("#air-error").textContent = t("interpret.noMic");
     renderMicrophone();
     return false;
   }
@@ -405,48 +355,13 @@ $("#device-select").addEventListener("change", () => {
 navigator.mediaDevices?.addEventListener?.("devicechange", () => listInputs($("#device-select")));
 
 function microphoneEnded() {
-  $("#mic-error").textContent = "The microphone stopped (unplugged, or its permission was withdrawn).";
+  $("#mic-error").textContent = t("interpret.micStopped");
   if (!state.muted) setMuted(true);
   renderMicrophone();
 }
 
 function renderMicrophone() {
   const button = $("#mic-button");
-  button.textContent = microphone.isOn ? "Stop microphone" : "Start microphone";
+  button.textContent = t(microphone.isOn ? "interpret.stopMic" : "interpret.startMic");
   button.dataset.state = microphone.isOn ? "on" : "off";
 }
-
-// ---------- hearing the speaker ----------
-
-$("#hear-button").addEventListener("click", async () => {
-  if (floor.isOn) {
-    floor.stop();
-    return;
-  }
-  const passcode = fragment.get("passcode") ?? $("#hear-passcode").value;
-  if (state.session.passcodeRequired && !passcode) {
-    $("#hear-error").textContent = "Type the session's passcode first.";
-    $("#hear-passcode").focus();
-    return;
-  }
-  try {
-    await floor.start(passcode);
-  } catch (failure) {
-    floor.stop(`The sound could not be started: ${failure.message}`);
-  }
-});
-
-function renderHearing() {
-  const player = floor.player;
-  const button = $("#hear-button");
-  button.setAttribute("aria-pressed", String(floor.isOn));
-  button.classList.toggle("primary", floor.isOn);
-  const status = $("#hear-status");
-  status.dataset.chunks = String(player.receivedChunks);
-  status.dataset.scheduled = player.scheduledSeconds.toFixed(2);
-  status.textContent = floor.isOn ? `Hearing the speaker: ${player.receivedSeconds.toFixed(0)} s received` : "";
-  $("#hear-error").textContent = floor.failure;
-}
-
-renderMicrophone();
-renderHearing();

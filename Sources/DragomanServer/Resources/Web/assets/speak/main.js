@@ -1,24 +1,29 @@
 // The speaker console, /speak: key, session, microphone, broadcast controls, join link, status.
-import { $, api, ApiError, copyShownText, el, formatDuration, languageLabel, saveBlob, sessionWords, setPill, setUpThemeToggle, sendJSON, socketURL, store, discardSocket } from "./common.js";
-import { CaptionView } from "./captions.js";
-import { Microphone } from "./microphone.js";
-import { levelMeter, listInputs, microphoneFailureText, sendFrame } from "./microphone-controls.js";
+import { $, api, Connection, el, formatDuration, languageLabel, sessionWords, setPill, setUpThemeToggle, socketURL, store } from "../common.js";
+import { CaptionView } from "../captions.js";
+import { Microphone } from "../microphone.js";
+import { levelMeter, listInputs, microphoneFailureText, sendFrame } from "../microphone-controls.js";
 import { InterpretersPanel } from "./interpreters-panel.js";
+import { renderJoin } from "./join-card.js";
+import { renderDownloads, setUpDownloads } from "./downloads.js";
+import { CaptionPreview } from "./caption-preview.js";
+import { readableError } from "./messages.js";
 
 const views = ["loading-view", "key-view", "setup-view", "console-view"];
-const RECONNECT_DELAYS = [0.5, 1, 2, 4, 8, 10];
+/** The parts of the console that only a live session has. */
+const LIVE_ONLY = ["#end-button", "#mic-card", "#join-card", "#broadcast-pill", "#mic-pill", "#audience", "#language-stats", "#preview-card", "#interpreters-card"];
 const STATUS_POLL_SECONDS = 10;
+/** A broadcast change the server has not confirmed after this long is given up. */
+const PENDING_SECONDS = 5;
 
 const state = {
   key: store.get("speakerKey"),
   sources: [],
   session: null, // { sessionId, title, sourceLanguage, joinUrl, languages }
-  socket: null,
+  /** The speaker's connection to the open session. */
+  connection: null,
   connected: false,
-  everConnected: false,
   ended: false,
-  attempt: 0,
-  reconnectTimer: null,
   pollTimer: null,
   broadcast: null,
   status: null,
@@ -27,15 +32,18 @@ const state = {
   framesDropped: 0,
   volumeDragging: false,
   volumeTimer: null,
+  /** A pause, resume, mute or unmute sent and not yet confirmed: `{ action, timer }`. */
+  pending: null,
   lastVolumeSent: 0,
-  leaving: false,
 };
 
 const microphone = new Microphone({ onFrame: sendAudio, onLevel: levelMeter($("#level-meter")), onEnded: microphoneEnded });
 let captions = null;
 const interpreters = new InterpretersPanel(() => state.key);
+const preview = new CaptionPreview(() => ({ session: state.session, key: state.key }));
 
 setUpThemeToggle($("#theme-toggle"));
+setUpDownloads(() => ({ session: state.session, key: state.key }));
 start();
 
 function showView(id) {
@@ -147,9 +155,18 @@ async function refreshSessions() {
         el("button", {
           type: "button",
           class: "small",
+          "data-action": "reopen",
           text: "Reopen",
           "aria-label": `Reopen ${session.title} (${sessionWords(session.sessionId)})`,
           onclick: () => openConsole(session),
+        }),
+        el("button", {
+          type: "button",
+          class: "small danger",
+          "data-action": "end",
+          text: "End…",
+          "aria-label": `End ${session.title} (${sessionWords(session.sessionId)})`,
+          onclick: () => askToEnd(session),
         }),
       ),
     ),
@@ -187,18 +204,15 @@ $("#create-form").addEventListener("submit", async (event) => {
 async function openConsole(session) {
   state.session = { ...session };
   state.ended = false;
-  state.everConnected = false;
   state.connected = false;
   state.broadcast = null;
   state.status = null;
-  state.attempt = 0;
-  state.leaving = false;
   history.replaceState(null, "", `/speak?session=${encodeURIComponent(session.sessionId)}`);
   document.title = `${session.title} — Dragoman speaker`;
 
   $("#console-title").textContent = session.title;
   $("#ended-banner").hidden = true;
-  for (const id of ["#end-button", "#mic-card", "#join-actions", "#broadcast-pill", "#mic-pill", "#interpreters-card"]) $(id).hidden = false;
+  for (const id of LIVE_ONLY) $(id).hidden = false;
   $("#leave-button").textContent = "Leave it running";
   $("#console-notice").textContent = "";
   $("#mic-error").textContent = "";
@@ -211,7 +225,7 @@ async function openConsole(session) {
   $("#caption-log").replaceChildren();
   $("#caption-provisional").replaceChildren();
   $("#caption-log").lang = session.sourceLanguage;
-  renderJoin();
+  renderJoin(state.session);
   renderStatus();
   renderConnection();
   renderBroadcast();
@@ -226,7 +240,8 @@ async function openConsole(session) {
     const details = await api(`/v1/sessions/${encodeURIComponent(session.sessionId)}`);
     state.session.languages = details.languages ?? [];
     interpreters.setLanguages(state.session.languages);
-    renderDownloads();
+    preview.setLanguages(state.session.languages, state.session.sourceLanguage);
+    renderDownloads(state.session);
     renderStatus();
   } catch {
     /* downloads stay empty */
@@ -234,18 +249,13 @@ async function openConsole(session) {
 }
 
 function leaveConsole() {
-  state.leaving = true;
-  clearTimeout(state.reconnectTimer);
   clearInterval(state.pollTimer);
   microphone.stop();
   renderMicrophone();
   interpreters.close();
-  if (state.socket) {
-    const socket = state.socket;
-    state.socket = null;
-    socket.onclose = null;
-    socket.close(1000, "speaker left");
-  }
+  preview.stop();
+  state.connection?.close(1000, "speaker left");
+  state.connection = null;
   state.session = null;
   history.replaceState(null, "", "/speak");
   document.title = "Dragoman — speaker console";
@@ -265,41 +275,36 @@ $("#new-session-button").addEventListener("click", () => {
 // ---------- connection ----------
 
 function connect() {
-  clearTimeout(state.reconnectTimer);
+  state.connection?.close();
   const session = state.session;
-  const parameters = state.everConnected
-    ? { action: "refreshConnection", role: "speaker", sessionId: session.sessionId, token: state.key }
-    : { action: "createSession", sessionId: session.sessionId, sourceLanguage: session.sourceLanguage, token: state.key };
-  const socket = new WebSocket(socketURL(parameters));
-  socket.binaryType = "arraybuffer";
-  state.socket = socket;
-  socket.onmessage = (event) => {
-    if (state.socket !== socket || typeof event.data !== "string") return;
-    try {
-      handle(JSON.parse(event.data));
-    } catch (failure) {
-      console.error(failure);
-    }
-  };
-  socket.onclose = () => {
-    if (state.socket !== socket) return;
-    state.socket = null;
-    state.connected = false;
-    clearInterval(state.pollTimer);
-    if (state.ended || state.leaving) return;
-    renderConnection();
-    if (!state.everConnected) {
-      connectFailed();
-      return;
-    }
-    const delay = RECONNECT_DELAYS[Math.min(state.attempt, RECONNECT_DELAYS.length - 1)];
-    state.attempt += 1;
-    state.reconnectTimer = setTimeout(connect, delay * 1000);
-  };
+  const connection = new Connection({
+    url: () =>
+      socketURL(
+        connection.everJoined
+          ? { action: "refreshConnection", role: "speaker", sessionId: session.sessionId, token: state.key }
+          : { action: "createSession", sessionId: session.sessionId, sourceLanguage: session.sourceLanguage, token: state.key },
+      ),
+    handlers: handlers(),
+    onDrop: lost,
+    onRefused: () => {
+      lost();
+      if (connection.everJoined) connection.retry();
+      else connectFailed(connection);
+    },
+  });
+  state.connection = connection;
+  connection.connect();
+}
+
+function lost() {
+  state.connected = false;
+  clearInterval(state.pollTimer);
+  renderConnection();
+  renderBroadcast();
 }
 
 /** The first connect was refused: the HTTP API says why (ended, bad key, not this key's). */
-async function connectFailed() {
+async function connectFailed(connection) {
   const notice = $("#console-notice");
   try {
     const session = await api(`/v1/sessions/${encodeURIComponent(state.session.sessionId)}`);
@@ -317,69 +322,52 @@ async function connectFailed() {
     }
     notice.textContent = failure.message;
   }
-  state.reconnectTimer = setTimeout(connect, 3000);
+  connection.retry();
 }
-
-window.addEventListener("online", () => {
-  if (state.session && !state.ended && !state.socket) connect();
-});
 
 function send(message) {
-  return sendJSON(state.socket, message);
+  return state.connection?.send(message) ?? false;
 }
 
-function handle(message) {
-  switch (message.type) {
-    case "sessionCreated":
-    case "connectionRefreshComplete":
-      state.connected = true;
-      state.everConnected = true;
-      state.attempt = 0;
-      if (message.joinUrl) state.session.joinUrl = message.joinUrl;
-      $("#console-notice").textContent = "";
-      updateBroadcast(message.broadcastState);
-      renderConnection();
-      renderJoin();
-      send({ action: "getSessionStatus" });
-      clearInterval(state.pollTimer);
-      state.pollTimer = setInterval(() => send({ action: "getSessionStatus" }), STATUS_POLL_SECONDS * 1000);
-      break;
-    case "sessionStatus":
+function handlers() {
+  const connected = (message) => {
+    state.connection.joined();
+    state.connected = true;
+    if (message.joinUrl) state.session.joinUrl = message.joinUrl;
+    $("#console-notice").textContent = "";
+    updateBroadcast(message.broadcastState);
+    renderConnection();
+    renderJoin(state.session);
+    send({ action: "getSessionStatus" });
+    clearInterval(state.pollTimer);
+    state.pollTimer = setInterval(() => send({ action: "getSessionStatus" }), STATUS_POLL_SECONDS * 1000);
+  };
+  const broadcast = (message) => updateBroadcast(message.broadcastState);
+  return {
+    sessionCreated: connected,
+    connectionRefreshComplete: connected,
+    sessionStatus(message) {
       state.status = message;
       state.statusReceivedAt = performance.now();
       updateBroadcast(message.broadcastState);
       renderStatus();
       interpreters.showVoices(message.voices);
-      break;
-    case "voiceChanged":
-      interpreters.voiceChanged(message);
-      break;
-    case "broadcastPaused":
-    case "broadcastResumed":
-    case "broadcastMuted":
-    case "broadcastUnmuted":
-    case "volumeChanged":
-    case "speakerStateChanged":
-      updateBroadcast(message.broadcastState);
-      break;
-    case "transcript":
-      captions?.show(message);
-      break;
-    case "sessionEnded":
-      sessionEnded();
-      break;
-    case "connectionRefreshRequired":
-      discardSocket(state);
-      connect();
-      break;
-    case "error":
+    },
+    voiceChanged: (message) => interpreters.voiceChanged(message),
+    broadcastPaused: broadcast,
+    broadcastResumed: broadcast,
+    broadcastMuted: broadcast,
+    broadcastUnmuted: broadcast,
+    volumeChanged: broadcast,
+    speakerStateChanged: broadcast,
+    transcript: (message) => captions?.show(message),
+    sessionEnded,
+    error(message) {
       if (message.code !== "RATE_LIMIT_EXCEEDED" || message.action !== "getSessionStatus") {
-        showNotice(message.message ?? message.code, 15);
+        showNotice(readableError(message), 15);
       }
-      break;
-    default:
-      break;
-  }
+    },
+  };
 }
 
 /** A passing problem (an engine failed for one segment): shown for a while, then cleared. */
@@ -394,12 +382,14 @@ function showNotice(text, seconds) {
 function sessionEnded() {
   state.ended = true;
   state.connected = false;
-  clearTimeout(state.reconnectTimer);
+  state.connection?.close();
   clearInterval(state.pollTimer);
   microphone.stop();
   captions?.clearPartials();
   $("#ended-banner").hidden = false;
-  for (const id of ["#end-button", "#mic-card", "#join-actions", "#broadcast-pill", "#mic-pill", "#interpreters-card"]) $(id).hidden = true;
+  // Ended: what served the live session goes; the captions and the transcripts stay.
+  for (const id of LIVE_ONLY) $(id).hidden = true;
+  preview.stop();
   interpreters.close();
   $("#leave-button").textContent = "Back to sessions";
   renderMicrophone();
@@ -413,6 +403,8 @@ function sessionEnded() {
 function updateBroadcast(broadcastState) {
   if (!broadcastState) return;
   state.broadcast = { ...(state.broadcast ?? {}), ...broadcastState };
+  clearTimeout(state.pending?.timer);
+  state.pending = null;
   renderBroadcast();
 }
 
@@ -422,7 +414,7 @@ function renderConnection() {
   let tone = "live";
   let key = "connected";
   if (state.ended) [text, tone, key] = ["Session ended", "bad", "ended"];
-  else if (!state.connected) [text, tone, key] = state.everConnected ? ["Reconnecting…", "bad", "reconnecting"] : ["Connecting…", "warn", "connecting"];
+  else if (!state.connected) [text, tone, key] = state.connection?.everJoined ? ["Reconnecting…", "bad", "reconnecting"] : ["Connecting…", "warn", "connecting"];
   setPill(pill, text, tone, key);
 }
 
@@ -436,17 +428,20 @@ function renderBroadcast() {
   if (b && !state.ended) {
     if (b.isPaused) [text, tone, key] = ["Broadcast paused", "warn", "paused"];
     else if (b.isMuted) [text, tone, key] = ["Broadcast muted", "warn", "muted"];
+    else if (!microphone.isOn) [text, tone, key] = ["Not sending: microphone off", "warn", "idle"];
     else [text, tone, key] = ["Broadcast live", "live", "live"];
   }
   setPill(pill, text, tone, key);
 
+  // A change asked for and not yet confirmed says so on its button, which waits for the answer.
+  const pending = state.pending?.action;
   const pause = $("#pause-button");
-  pause.disabled = !usable;
-  pause.textContent = b?.isPaused ? "Resume broadcast" : "Pause broadcast";
+  pause.disabled = !usable || Boolean(pending);
+  pause.textContent = { pauseBroadcast: "Pausing…", resumeBroadcast: "Resuming…" }[pending] ?? (b?.isPaused ? "Resume broadcast" : "Pause broadcast");
   pause.classList.toggle("active", Boolean(b?.isPaused));
   const mute = $("#mute-button");
-  mute.disabled = !usable;
-  mute.textContent = b?.isMuted ? "Unmute" : "Mute";
+  mute.disabled = !usable || Boolean(pending);
+  mute.textContent = { muteBroadcast: "Muting…", unmuteBroadcast: "Unmuting…" }[pending] ?? (b?.isMuted ? "Unmute" : "Mute");
   mute.classList.toggle("active", Boolean(b?.isMuted));
   const volume = $("#volume-input");
   volume.disabled = !usable;
@@ -456,8 +451,24 @@ function renderBroadcast() {
   }
 }
 
-$("#pause-button").addEventListener("click", () => send({ action: state.broadcast?.isPaused ? "resumeBroadcast" : "pauseBroadcast" }));
-$("#mute-button").addEventListener("click", () => send({ action: state.broadcast?.isMuted ? "unmuteBroadcast" : "muteBroadcast" }));
+/**
+ * Asks the server to pause, resume, mute or unmute. Pausing and muting take effect here at once:
+ * not one more frame of the microphone is sent, whatever the server's answer.
+ */
+function changeBroadcast(action) {
+  if (!send({ action })) return;
+  clearTimeout(state.pending?.timer);
+  const timer = setTimeout(() => {
+    state.pending = null;
+    showNotice("The server did not confirm the change. Try again.", 10);
+    renderBroadcast();
+  }, PENDING_SECONDS * 1000);
+  state.pending = { action, timer };
+  renderBroadcast();
+}
+
+$("#pause-button").addEventListener("click", () => changeBroadcast(state.broadcast?.isPaused ? "resumeBroadcast" : "pauseBroadcast"));
+$("#mute-button").addEventListener("click", () => changeBroadcast(state.broadcast?.isMuted ? "unmuteBroadcast" : "muteBroadcast"));
 
 const volumeInput = $("#volume-input");
 volumeInput.addEventListener("input", () => {
@@ -487,10 +498,16 @@ $("#mic-button").addEventListener("click", async () => {
     renderMicrophone();
     return;
   }
+  // The browser may ask for permission first: the button says it is on its way meanwhile.
+  const button = $("#mic-button");
+  button.disabled = true;
+  button.textContent = "Starting the microphone…";
   try {
     await microphone.start($("#device-select").value);
   } catch (failure) {
     $("#mic-error").textContent = microphoneFailureText(failure);
+  } finally {
+    button.disabled = false;
   }
   renderMicrophone();
   refreshDevices();
@@ -525,81 +542,20 @@ function renderMicrophone() {
   const pill = $("#mic-pill");
   setPill(pill, on ? "Microphone on" : "Microphone off", on ? "live" : "", on ? "on" : "off");
   pill.dataset.framesSent = String(state.framesSent);
+  renderBroadcast();
 }
 
 function sendAudio(buffer) {
-  const socket = state.socket;
   const b = state.broadcast;
-  if (!socket || socket.readyState !== WebSocket.OPEN || !state.connected || b?.isPaused || b?.isMuted) return;
-  if (!sendFrame(socket, buffer)) {
+  const silencing = state.pending?.action === "pauseBroadcast" || state.pending?.action === "muteBroadcast";
+  if (!state.connected || b?.isPaused || b?.isMuted || silencing) return;
+  if (!sendFrame(state.connection?.socket, buffer)) {
     state.framesDropped += 1;
     return;
   }
   state.framesSent += 1;
   if (state.framesSent % 10 === 0) $("#mic-pill").dataset.framesSent = String(state.framesSent);
 }
-
-// ---------- join link, QR code, present ----------
-
-function renderJoin() {
-  const session = state.session;
-  if (!session) return;
-  const link = session.joinUrl || `${location.origin}/s/${session.sessionId}`;
-  const qr = `/v1/sessions/${encodeURIComponent(session.sessionId)}/qr.svg`;
-  $("#qr-image").src = qr;
-  $("#qr-image").alt = `QR code for ${link}`;
-  // The link breaks only before its path, never inside the session words.
-  const path = `/s/${session.sessionId}`;
-  const origin = link.endsWith(path) ? link.slice(0, -path.length) : link;
-  $("#join-link").replaceChildren(
-    el("span", { text: origin }),
-    document.createElement("wbr"),
-    link.endsWith(path) ? el("span", { class: "nowrap", text: path }) : "",
-  );
-  $("#join-words").textContent = sessionWords(session.sessionId);
-  $("#present-qr").src = qr;
-  $("#present-qr").alt = `QR code for ${link}`;
-  $("#present-title").textContent = session.title;
-  $("#present-words").textContent = sessionWords(session.sessionId);
-  $("#present-link").textContent = link;
-  let host = "";
-  try {
-    host = new URL(link).hostname;
-  } catch {
-    host = "";
-  }
-  $("#localhost-warning").hidden = !(host === "localhost" || host.startsWith("127.") || host === "[::1]" || host === "::1");
-}
-
-$("#copy-button").addEventListener("click", () => copyShownText($("#join-link"), $("#copy-status")));
-
-$("#present-button").addEventListener("click", () => {
-  const view = $("#present-view");
-  view.hidden = false;
-  $("#close-present").focus();
-  view.requestFullscreen?.().catch(() => {});
-});
-
-function closePresent() {
-  const view = $("#present-view");
-  if (view.hidden) return;
-  view.hidden = true;
-  if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
-  $("#present-button").focus();
-}
-
-$("#close-present").addEventListener("click", closePresent);
-document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape") closePresent();
-  // Focus stays inside the present view while it is shown.
-  if (event.key === "Tab" && !$("#present-view").hidden) {
-    event.preventDefault();
-    $("#close-present").focus();
-  }
-});
-document.addEventListener("fullscreenchange", () => {
-  if (!document.fullscreenElement && !$("#present-view").hidden) closePresent();
-});
 
 // ---------- listeners ----------
 
@@ -632,50 +588,32 @@ setInterval(() => {
   if (state.session && state.connected) renderDuration();
 }, 1000);
 
-// ---------- transcripts ----------
-
-function renderDownloads() {
-  const session = state.session;
-  const languages = [...(session.languages ?? [])].sort((a, b) =>
-    a.code === session.sourceLanguage ? -1 : b.code === session.sourceLanguage ? 1 : a.code.localeCompare(b.code),
-  );
-  $("#download-language").replaceChildren(
-    ...languages.map((language) => el("option", { value: language.code, lang: language.code, text: languageLabel(language) })),
-  );
-}
-
-for (const button of document.querySelectorAll(".downloads button[data-format]")) {
-  button.addEventListener("click", () => download($("#download-language").value, button.dataset.format));
-}
-
-async function download(language, format) {
-  const session = state.session;
-  const error = $("#download-error");
-  error.textContent = "";
-  const query = new URLSearchParams({ language, format });
-  try {
-    const response = await fetch(`/v1/sessions/${encodeURIComponent(session.sessionId)}/transcript?${query}`, {
-      headers: { Authorization: `Bearer ${state.key}` },
-      cache: "no-store",
-    });
-    if (!response.ok) throw new ApiError(response.status, `The transcript could not be downloaded (${response.status}).`);
-    saveBlob(await response.blob(), `${session.sessionId}-${language}.${format}`);
-  } catch (failure) {
-    error.textContent = failure.message;
-  }
-}
-
 // ---------- end ----------
 
-$("#end-button").addEventListener("click", () => $("#end-dialog").showModal());
+/** The session the end dialog asks about: the open one, or one of the list. */
+let ending = null;
+
+function askToEnd(session) {
+  ending = session;
+  $("#end-title").textContent = `End “${session.title}”?`;
+  $("#end-dialog").showModal();
+}
+
+$("#end-button").addEventListener("click", () => askToEnd(state.session));
 
 $("#end-dialog").addEventListener("close", async () => {
-  if ($("#end-dialog").returnValue !== "end" || !state.session) return;
+  const session = ending;
+  ending = null;
+  if ($("#end-dialog").returnValue !== "end" || !session) return;
+  const open = state.session?.sessionId === session.sessionId;
+  let ended = false;
   try {
-    await api(`/v1/sessions/${encodeURIComponent(state.session.sessionId)}`, { method: "DELETE", key: state.key });
-    sessionEnded();
+    await api(`/v1/sessions/${encodeURIComponent(session.sessionId)}`, { method: "DELETE", key: state.key });
+    ended = true;
   } catch (failure) {
-    if (failure.status === 410) sessionEnded();
-    else $("#console-notice").textContent = `The session could not be ended: ${failure.message}`;
+    ended = failure.status === 410;
+    if (!ended) (open ? $("#console-notice") : $("#sessions-error")).textContent = `The session could not be ended: ${failure.message}`;
   }
+  if (ended && open) sessionEnded();
+  else if (ended) refreshSessions();
 });

@@ -1,0 +1,57 @@
+// The listener's and the interpreter's pages in the reader's language. Their words are data, one
+// JSON file per language in strings/ (English is the reference every other file follows); the
+// HTML names its strings with `data-i18n` (text) and `data-i18n-attr` (`aria-label:key title:key`).
+
+/** The languages the pages are written in. */
+export const PAGE_LANGUAGES = ["en", "es", "fr", "ca", "pt", "it", "de"];
+
+let strings = {};
+let english = {};
+
+/**
+ * The first of `tags` (BCP-47, in order of preference) the pages are written in, by its base
+ * language (`es-MX` → `es`); English when none is.
+ */
+export function pageLanguage(tags) {
+  for (const tag of tags) {
+    const base = String(tag ?? "")
+      .toLowerCase()
+      .split("-")[0];
+    if (PAGE_LANGUAGES.includes(base)) return base;
+  }
+  return "en";
+}
+
+/** The phone's languages, most preferred first. */
+export const phoneLanguages = () => navigator.languages ?? [navigator.language];
+
+/** Loads the strings of `language` and shows the page in it; returns the language used. */
+export async function usePageLanguage(language) {
+  const load = async (code) => {
+    const response = await fetch(`/assets/strings/${code}.json`);
+    if (!response.ok) throw new Error(`strings/${code}.json: ${response.status}`);
+    return response.json();
+  };
+  if (Object.keys(english).length === 0) english = await load("en");
+  try {
+    strings = language === "en" ? english : await load(language);
+  } catch {
+    strings = english;
+    language = "en";
+  }
+  document.documentElement.lang = language;
+  for (const element of document.querySelectorAll("[data-i18n]")) element.textContent = t(element.dataset.i18n);
+  for (const element of document.querySelectorAll("[data-i18n-attr]")) {
+    for (const pair of element.dataset.i18nAttr.split(/\s+/)) {
+      const [attribute, key] = pair.split(":");
+      element.setAttribute(attribute, t(key));
+    }
+  }
+  return language;
+}
+
+/** The string `key` in the page's language, its `{name}`s filled from `values`; English when it has none. */
+export function t(key, values = {}) {
+  const text = strings[key] ?? english[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}

@@ -1,0 +1,184 @@
+"""The listener page as people at an event use it (issue 15): a passcode typed with a space, captions
+that stay in view when the text is made larger, honest state (behind live, network trouble), the
+page in the listener's language, and the last minutes of captions for a late joiner."""
+
+import json
+import os
+import signal
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from conftest import FIXTURES, css, finals, open_console, page_strings, retire, start_server, state_of, stop_server, wait_for
+
+TALK = FIXTURES / "museum-tour.wav"
+PASSCODE = "river walk"
+
+
+@pytest.fixture(scope="module")
+def talk(server, make_browser):
+    """A speaker streaming the museum talk into a session whose passcode has a space."""
+    speaker, session_id = open_console(make_browser, server, "Riverside walk", microphone=TALK, passcode=PASSCODE)
+    css(speaker, "#mic-button").click()
+    wait_for(speaker, lambda d: state_of(d, "#mic-pill") == "on", message="microphone on")
+    yield session_id
+    retire(make_browser, speaker)
+    # Ended, so the speaker's session list in later tests holds only theirs.
+    request = urllib.request.Request(f"{server.base_url}/v1/sessions/{session_id}", method="DELETE", headers={"Authorization": f"Bearer {server.key}"})
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+def open_listener(make_browser, server, session_id, size=(360, 740), locale=None):
+    listener = make_browser(size=size, locale=locale)
+    listener.get(f"{server.base_url}/s/{session_id}")
+    wait_for(listener, lambda d: css(d, "#join-view").is_displayed(), message="join view")
+    return listener
+
+
+def join(listener, language, passcode=PASSCODE):
+    wait_for(listener, lambda d: css(d, f'input[name="language"][value="{language}"]'), message="language choices").click()
+    css(listener, "#passcode").send_keys(passcode)
+    css(listener, "#start-button").click()
+    wait_for(listener, lambda d: state_of(d, "#live-pill") in ("live", "waiting"), message=f"{language} listener joined")
+
+
+def test_a_passcode_with_a_space_lets_the_listener_in(talk, make_browser, server):
+    listener = open_listener(make_browser, server, talk)
+    join(listener, "es")
+    wait_for(listener, lambda d: len(finals(d)) >= 1, timeout=90, message="captions behind the passcode")
+    assert css(listener, "#join-error").text == ""
+    retire(make_browser, listener)
+
+
+def test_the_page_speaks_the_phones_language_and_then_the_one_picked(talk, make_browser, server):
+    spanish, french = page_strings("es"), page_strings("fr")
+    # A phone set to Spanish: the page is in Spanish from the start, and español is chosen.
+    listener = open_listener(make_browser, server, talk, locale="es")
+    wait_for(listener, lambda d: d.find_element("tag name", "html").get_attribute("lang") == "es", timeout=10, message="page in Spanish")
+    assert css(listener, "#start-button").text == spanish["listen.start"]
+    assert css(listener, "#join-view legend").text == spanish["listen.chooseLanguage"]
+    assert css(listener, 'input[name="language"][value="es"]').is_selected()
+    # Picking French turns the page into French at once.
+    css(listener, 'input[name="language"][value="fr"]').click()
+    wait_for(listener, lambda d: css(d, "#start-button").text == french["listen.start"], timeout=10, message="page in French")
+    css(listener, 'input[name="language"][value="es"]').click()
+    wait_for(listener, lambda d: css(d, "#start-button").text == spanish["listen.start"], timeout=10, message="page in Spanish again")
+    css(listener, "#passcode").send_keys(PASSCODE)
+    css(listener, "#start-button").click()
+    wait_for(listener, lambda d: state_of(d, "#live-pill") == "live", timeout=30, message="live")
+    assert css(listener, "#live-pill").text == spanish["status.live"]
+    assert css(listener, "#playback-button").get_attribute("aria-label") == spanish["listen.pauseLabel"]
+    assert css(listener, "#font-larger").get_attribute("aria-label") == spanish["listen.larger"]
+    retire(make_browser, listener)
+
+
+def test_a_late_joiner_sees_the_last_minutes_of_captions(talk, make_browser, server):
+    # Someone listened in Spanish before: Spanish captions were made and stored.
+    early = open_listener(make_browser, server, talk)
+    join(early, "es")
+    wait_for(early, lambda d: len(finals(d)) >= 2, timeout=90, message="Spanish captions for an early listener")
+    retire(make_browser, early)
+    earlier = stored_segments(server, talk, "es")
+    listener = open_listener(make_browser, server, talk)
+    join(listener, "es")
+    wait_for(listener, lambda d: max(earlier) in {s for s, _, _ in finals(d)}, timeout=10, message="earlier captions shown at once")
+    divider = css(listener, "#caption-log .divider")
+    assert divider.text, "a line says where the listener joined"
+    retire(make_browser, listener)
+
+
+def test_captions_stay_in_view_after_a_larger_text_size_and_the_tail_is_marked(talk, make_browser, server):
+    listener = open_listener(make_browser, server, talk)
+    join(listener, "es")
+    wait_for(listener, lambda d: len(finals(d)) >= 2, timeout=90, message="first captions")
+    for _ in range(3):
+        css(listener, "#font-larger").click()
+    for _ in range(2):
+        count = len(finals(listener))
+        wait_for(listener, lambda d: len(finals(d)) > count, timeout=90, message="a new caption after A+")
+        # The newest caption is in view: the view followed it, though the text grew.
+        wait_for(listener, lambda d: d.execute_script(NEWEST_IN_VIEW), timeout=3, message="the newest caption in view")
+    # A caption still being revised shows its provisional words, marked as such.
+    tail = wait_for(listener, lambda d: d.execute_script(PROVISIONAL_TAIL), timeout=60, message="a provisional tail")
+    assert tail["style"] == "italic" and tail["hidden"] == "true", tail
+    retire(make_browser, listener)
+
+
+def test_a_listener_behind_live_is_told_and_can_jump_to_live(talk, make_browser, server):
+    listener = open_listener(make_browser, server, talk)
+    join(listener, "es")
+    assert not css(listener, "#behind-button").is_displayed()
+    # The phone stops playing (as a busy one would) while speech keeps arriving: it falls behind.
+    audio_contexts(listener, "suspend")
+    behind = wait_for(listener, lambda d: css(d, "#behind-button").is_displayed() and css(d, "#behind-button"), timeout=120, message="behind shown")
+    assert int(behind.get_attribute("data-seconds")) >= 4
+    assert " s " in behind.text
+    audio_contexts(listener, "resume")
+    behind.click()
+    wait_for(listener, lambda d: not css(d, "#behind-button").is_displayed(), timeout=3, message="back to live")
+    retire(make_browser, listener)
+
+
+def test_network_trouble_is_shown_within_five_seconds(make_browser, tmp_path_factory):
+    running, process = start_server(tmp_path_factory.mktemp("stalled-server"))
+    try:
+        session_id = create_session(running, {"sourceLanguage": "en", "title": "Quiet room"})
+        listener = make_browser(size=(360, 740))
+        listener.get(f"{running.base_url}/s/{session_id}")
+        wait_for(listener, lambda d: css(d, 'input[name="language"][value="es"]'), message="language choices").click()
+        css(listener, "#start-button").click()
+        wait_for(listener, lambda d: state_of(d, "#live-pill") == "waiting", message="joined")
+        # The server stops answering, as behind a Wi-Fi that dropped without closing anything.
+        os.kill(process.pid, signal.SIGSTOP)
+        stalled = time.monotonic()
+        try:
+            wait_for(listener, lambda d: state_of(d, "#live-pill") == "unstable", timeout=10, message="network trouble shown")
+            assert time.monotonic() - stalled <= 5.5
+            assert css(listener, "#live-notice").text
+        finally:
+            os.kill(process.pid, signal.SIGCONT)
+        wait_for(listener, lambda d: state_of(d, "#live-pill") == "waiting", timeout=10, message="trouble over")
+        retire(make_browser, listener)
+    finally:
+        stop_server(running, process, "serve-stalled.log")
+
+
+# The newest words shown (the provisional tail, or else the last final caption) are in the view.
+NEWEST_IN_VIEW = """
+    const view = document.querySelector('#captions').getBoundingClientRect();
+    const newest = [...document.querySelectorAll('.caption-flow .caption')].pop().getBoundingClientRect();
+    return newest.bottom <= view.bottom + 1 && newest.bottom > view.top;
+"""
+
+PROVISIONAL_TAIL = """
+    const tail = document.querySelector('#caption-provisional .caption.partial .tail');
+    if (!tail) return null;
+    return { style: getComputedStyle(tail).fontStyle, hidden: tail.closest('[aria-hidden]').getAttribute('aria-hidden') };
+"""
+
+
+def audio_contexts(driver, method):
+    """Calls `suspend` or `resume` on every AudioContext of the page, from the outside."""
+    prototype = driver.execute_cdp_cmd("Runtime.evaluate", {"expression": "AudioContext.prototype"})["result"]["objectId"]
+    contexts = driver.execute_cdp_cmd("Runtime.queryObjects", {"prototypeObjectId": prototype})["objects"]["objectId"]
+    driver.execute_cdp_cmd(
+        "Runtime.callFunctionOn",
+        {"objectId": contexts, "functionDeclaration": f"function () {{ this.forEach((c) => c.{method}()); return this.length; }}", "returnByValue": True},
+    )
+
+
+def stored_segments(server, session_id, language):
+    query = urllib.parse.urlencode({"language": language, "format": "json", "passcode": PASSCODE})
+    with urllib.request.urlopen(f"{server.base_url}/v1/sessions/{session_id}/transcript?{query}", timeout=10) as response:
+        return [segment["segmentId"] for segment in json.load(response)["segments"]]
+
+
+def create_session(server, body):
+    request = urllib.request.Request(
+        server.base_url + "/v1/sessions", data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": f"Bearer {server.key}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)["sessionId"]

@@ -1,0 +1,72 @@
+"""The speaker console at a laptop's size (1366×768), as a speaker uses it during a talk: the state
+that matters above the fold, Pause and Mute explained and answering at once, the broadcast not
+called live with the microphone off, a preview of what a language's listeners read, a clean ended
+state, and End in the sessions list."""
+
+from conftest import FIXTURES, css, css_all, finals, join_as_listener, open_console, retire, state_of, wait_for
+
+TALK = FIXTURES / "museum-tour.wav"
+
+ABOVE_THE_FOLD = """
+    return arguments[0].map((selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return [selector, box.height > 0 && box.bottom <= window.innerHeight];
+    });
+"""
+
+
+def test_the_console_during_a_talk(make_browser, server):
+    speaker, session_id = open_console(make_browser, server, "Evening lecture", microphone=TALK)
+    # The microphone is off: the broadcast is not called live.
+    wait_for(speaker, lambda d: state_of(d, "#broadcast-pill") == "idle", message="not sending while the microphone is off")
+    assert "microphone" in css(speaker, "#broadcast-pill").text.lower()
+    css(speaker, "#mic-button").click()
+    wait_for(speaker, lambda d: state_of(d, "#broadcast-pill") == "live", message="live with the microphone on")
+
+    listener = join_as_listener(make_browser, server, session_id, "es")
+    wait_for(speaker, lambda d: css(d, "#listener-count").text == "1", timeout=40, message="the listener counted")
+    # Live or not, the microphone and the listeners by language: all in view without scrolling.
+    placed = dict(speaker.execute_script(ABOVE_THE_FOLD, ["#broadcast-pill", "#mic-pill", "#listener-count", "#language-stats li", "#pause-button"]))
+    assert all(placed.values()), placed
+    assert css(speaker, "#broadcast-hint").is_displayed()
+    assert css(speaker, "#pause-button").get_attribute("aria-describedby") == "broadcast-hint"
+
+    # Pause answers at once: the button says it is pausing, then the state is paused.
+    css(speaker, "#pause-button").click()
+    shown = css(speaker, "#pause-button").text
+    assert shown in ("Pausing…", "Resume broadcast"), shown
+    wait_for(speaker, lambda d: state_of(d, "#broadcast-pill") == "paused", message="paused")
+    css(speaker, "#pause-button").click()
+    wait_for(speaker, lambda d: state_of(d, "#broadcast-pill") == "live", message="resumed")
+
+    # What the Spanish listener reads, previewed in the console.
+    wait_for(listener, lambda d: len(finals(d)) >= 1, timeout=90, message="Spanish captions")
+    css(speaker, '#preview-language option[value="es"]').click()
+    wait_for(speaker, lambda d: css_all(d, "#preview-captions .caption"), timeout=15, message="preview of the Spanish captions")
+    shown_to_listener = {text for _, text, _ in finals(listener)}
+    assert any(e.text in shown_to_listener for e in css_all(speaker, "#preview-captions .caption"))
+
+    # Ended: the link, its QR code and the counts go; the transcripts stay.
+    css(speaker, "#end-button").click()
+    wait_for(speaker, lambda d: css(d, "#end-dialog").is_displayed())
+    css(speaker, "#confirm-end").click()
+    wait_for(speaker, lambda d: state_of(d, "#connection-pill") == "ended", timeout=15, message="ended")
+    for gone in ("#qr-image", "#join-link", "#listener-count", "#broadcast-pill", "#mic-pill", "#preview-card"):
+        assert not css(speaker, gone).is_displayed(), gone
+    assert css(speaker, "#download-language").is_displayed()
+    retire(make_browser, listener)
+    retire(make_browser, speaker)
+
+
+def test_a_session_is_ended_from_the_sessions_list(make_browser, server):
+    speaker, session_id = open_console(make_browser, server, "Left running")
+    css(speaker, "#leave-button").click()
+    end = wait_for(speaker, lambda d: css_all(d, '#session-list button[data-action="end"]'), message="End in the list")
+    assert "Left running" in end[0].get_attribute("aria-label")
+    end[0].click()
+    wait_for(speaker, lambda d: css(d, "#end-dialog").is_displayed(), message="asked first")
+    assert "Left running" in css(speaker, "#end-title").text
+    css(speaker, "#confirm-end").click()
+    wait_for(speaker, lambda d: not any("Left running" in e.get_attribute("aria-label") for e in css_all(d, "#session-list button")),
+             timeout=15, message="gone from the list")
+    retire(make_browser, speaker)
