@@ -77,7 +77,7 @@ package struct BenchCrossNode: AsyncParsableCommand {
                 "action": "createSession", "sourceLanguage": "en", "token": speakerNode.key, "sampleRate": String(wav.sampleRate),
             ]))
         var speakerMessages = speaker.messages.makeAsyncIterator()
-        guard let sessionId = await speakerMessages.next()?.json?["sessionId"]?.stringValue else { throw BenchError("no session was created") }
+        guard let sessionId = await speakerMessages.next()?.message?.sessionId else { throw BenchError("no session was created") }
         let listeners = try await [speakerNode, otherNode].asyncMap { node in
             try await LiveConnection.open(ServerAddress(node.url).webSocketURL(["action": "joinSession", "sessionId": sessionId, "targetLanguage": language]))
         }
@@ -85,14 +85,16 @@ package struct BenchCrossNode: AsyncParsableCommand {
             Task { () -> [String: Double] in
                 var arrivals: [String: Double] = [:]
                 for await message in connection.messages {
-                    guard let sequence = message.json?["sequence"]?.doubleValue, let type = message.type else { continue }
-                    arrivals["\(type) \(Int(sequence))"] = message.receivedAt
+                    guard let received = message.message, let sequence = received.body.sequence else { continue }
+                    arrivals["\(received.type) \(sequence)"] = message.receivedAt
                 }
                 return arrivals
             }
         }
         // Node A learns of B's listener through PostgreSQL: speak once its status counts both.
-        while let message = await speakerMessages.next(), message.type != "sessionStatus" || message.json?["listenerCount"]?.doubleValue != 2 {}
+        while let message = await speakerMessages.next()?.message {
+            if case .sessionStatus(let status) = message.body, status.listenerCount == 2 { break }
+        }
         _ = try await RealTimeSender(samples: wav.samples, sampleRate: wav.sampleRate).send(to: speaker)
         try await Task.sleep(for: .seconds(3))
         for connection in [speaker] + listeners { connection.close() }

@@ -87,7 +87,7 @@ package struct BenchFanout: AsyncParsableCommand {
         let address = ServerAddress(server.url)
         let speaker = try await LiveConnection.open(address.webSocketURL(["action": "createSession", "sourceLanguage": "en", "token": server.key]))
         var speakerMessages = speaker.messages.makeAsyncIterator()
-        guard let sessionId = await speakerMessages.next()?.json?["sessionId"]?.stringValue else { throw BenchError("no session") }
+        guard let sessionId = await speakerMessages.next()?.message?.sessionId else { throw BenchError("no session") }
         let drain = Task { while await speakerMessages.next() != nil {} }
         defer { drain.cancel() }
 

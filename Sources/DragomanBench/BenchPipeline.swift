@@ -102,7 +102,7 @@ package struct BenchPipeline: AsyncParsableCommand {
                 "action": "createSession", "sourceLanguage": "en", "token": server.key, "sampleRate": String(wav.sampleRate),
             ]))
         var speakerMessages = speaker.messages.makeAsyncIterator()
-        guard let created = await speakerMessages.next(), let sessionId = created.json?["sessionId"]?.stringValue else {
+        guard let created = await speakerMessages.next(), let sessionId = created.message?.sessionId else {
             throw BenchError("no session was created")
         }
         var listeners: [LiveConnection] = []
@@ -132,16 +132,19 @@ package struct BenchPipeline: AsyncParsableCommand {
             var speechEnd: [Int: Double] = [:]
             var heard: Set<Int> = []
             for message in messages {
-                guard let json = message.json, let segment = json["segmentId"]?.doubleValue.map(Int.init) else { continue }
-                if message.type == "transcript", json["isFinal"]?.boolValue == true, let end = json["endTime"]?.doubleValue {
-                    speechEnd[segment] = start + end
+                switch message.message?.body {
+                case .transcript(let caption) where caption.isFinal:
+                    speechEnd[caption.segmentId] = start + caption.endTime
                     if index == 0 {
-                        finals.append(json["text"]?.stringValue ?? "")
+                        finals.append(caption.text)
                     } else {
-                        measurement.captionLatencies.append(message.receivedAt - start - end)
+                        measurement.captionLatencies.append(message.receivedAt - start - caption.endTime)
                     }
-                } else if message.type == "audioData", let end = speechEnd[segment], heard.insert(segment).inserted {
-                    measurement.audioLatencies.append(message.receivedAt - end)
+                case .audioData(let chunk):
+                    if let end = speechEnd[chunk.segmentId], heard.insert(chunk.segmentId).inserted {
+                        measurement.audioLatencies.append(message.receivedAt - end)
+                    }
+                default: break
                 }
             }
         }

@@ -10,14 +10,15 @@ import Synchronization
 public final class LiveConnection: Sendable {
     /// One message from the server.
     public struct Received: Sendable {
-        /// The parsed JSON of a text frame; `nil` for a binary frame.
-        public var json: JSONValue?
+        /// A text frame, decoded; `nil` for a binary frame or a text frame that is not a message
+        /// of the protocol.
+        public var message: ServerMessage?
         public var binary: ByteBuffer?
         /// `MonotonicTime.seconds` when it arrived.
         public var receivedAt: Double
 
         /// The message's `type`.
-        public var type: String? { json?["type"]?.stringValue }
+        public var type: String? { message?.type }
     }
 
     private enum Outgoing: Sendable {
@@ -82,10 +83,9 @@ public final class LiveConnection: Sendable {
                 let now = MonotonicTime.seconds
                 switch message {
                 case .text(let text):
-                    let json = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-                    received.yield(Received(json: json, binary: nil, receivedAt: now))
+                    received.yield(Received(message: try? ServerMessage.decode(text), binary: nil, receivedAt: now))
                 case .binary(let buffer):
-                    received.yield(Received(json: nil, binary: buffer, receivedAt: now))
+                    received.yield(Received(message: nil, binary: buffer, receivedAt: now))
                 }
             }
             group.cancelAll()

@@ -65,28 +65,26 @@ struct Listen: AsyncParsableCommand {
                 for packet in frame.packets { try write(decoder.decode(packet), rate: decoder.sampleRate) }
                 continue
             }
-            guard let json = message.json else { continue }
-            switch message.type {
-            case "sessionJoined":
-                printNow("Joined \(session) in \(language): \(json["title"]?.stringValue ?? "")")
-            case "transcript":
-                transcripts.write(String(decoding: try JSONEncoder().encode(json), as: UTF8.self) + "\n")
-                if json["isFinal"]?.boolValue == true, let text = json["text"]?.stringValue {
-                    captions.write(text + "\n")
-                    printNow("  \(text)")
+            guard let received = message.message else { continue }
+            switch received.body {
+            case .sessionJoined(let joined):
+                printNow("Joined \(session) in \(language): \(joined.title)")
+            case .transcript(let caption):
+                transcripts.write(received.encoded() + "\n")
+                if caption.isFinal {
+                    captions.write(caption.text + "\n")
+                    printNow("  \(caption.text)")
                 }
-            case "audioData":
-                guard let base64 = json["audioData"]?.stringValue, let bytes = Data(base64Encoded: base64),
-                    let rate = json["sampleRate"]?.doubleValue
-                else { continue }
-                try write(PCM.samples(fromLittleEndian: bytes), rate: Int(rate))
-            case "broadcastPaused", "broadcastResumed", "broadcastMuted", "broadcastUnmuted", "speakerDisconnected", "speakerReconnected":
-                printNow("  (\(message.type!))")
-            case "sessionEnded":
+            case .audioData(let chunk):
+                guard let bytes = Data(base64Encoded: chunk.audioData) else { continue }
+                try write(PCM.samples(fromLittleEndian: bytes), rate: chunk.sampleRate)
+            case .broadcastPaused, .broadcastResumed, .broadcastMuted, .broadcastUnmuted, .speakerDisconnected, .speakerReconnected:
+                printNow("  (\(received.type))")
+            case .sessionEnded:
                 printNow("  (the session ended)")
                 connection.close()
-            case "error":
-                printNow("  error \(json["code"]?.stringValue ?? ""): \(json["message"]?.stringValue ?? "")")
+            case .error(let error):
+                printNow("  error \(error.code.rawValue): \(error.message)")
             default: break
             }
             if MonotonicTime.seconds > deadline { connection.close() }

@@ -39,21 +39,20 @@ struct Speak: AsyncParsableCommand {
         if let session { query["sessionId"] = session }
         let connection = try await LiveConnection.open(ServerAddress(server).webSocketURL(query))
         var messages = connection.messages.makeAsyncIterator()
-        guard let first = await messages.next(), first.type == "sessionCreated", let sessionId = first.json?["sessionId"]?.stringValue else {
+        guard let first = await messages.next()?.message, case .sessionCreated(let created) = first.body, let sessionId = first.sessionId else {
             throw ValidationError("The server refused the session.")
         }
-        printNow("Session \(sessionId) — listeners join at \(first.json?["joinUrl"]?.stringValue ?? "?")")
+        printNow("Session \(sessionId) — listeners join at \(created.joinUrl)")
 
         let duration = wav.duration
         let printer = Task {
             while let message = await messages.next() {
-                switch message.type {
-                case "transcript" where message.json?["isFinal"]?.boolValue == true:
-                    printNow(
-                        "  [\(message.json?["segmentId"].map { "\($0.doubleValue.map { Int($0) } ?? 0)" } ?? "?")] \(message.json?["text"]?.stringValue ?? "")")
-                case "error":
-                    printNow("  error \(message.json?["code"]?.stringValue ?? ""): \(message.json?["message"]?.stringValue ?? "")")
-                case "sessionEnded":
+                switch message.message?.body {
+                case .transcript(let caption) where caption.isFinal:
+                    printNow("  [\(caption.segmentId)] \(caption.text)")
+                case .error(let error):
+                    printNow("  error \(error.code.rawValue): \(error.message)")
+                case .sessionEnded:
                     printNow("  the session ended")
                     return
                 default: break

@@ -11,7 +11,7 @@ struct ServerMessageTests {
 
     @Test func carriesTypeSessionIdAndTimestamp() throws {
         let before = UnixTime.now
-        let json = try object(ServerMessage(type: "heartbeatAck", sessionId: "golden-eagle-427"))
+        let json = try object(ServerMessage(.heartbeatAck, sessionId: "golden-eagle-427"))
         #expect(json["type"] as? String == "heartbeatAck")
         #expect(json["sessionId"] as? String == "golden-eagle-427")
         let timestamp = try #require(json["timestamp"] as? Int)
@@ -20,16 +20,18 @@ struct ServerMessageTests {
     }
 
     @Test func withoutSessionTheKeyIsAbsent() throws {
-        let json = try object(ServerMessage(type: "connectionWarning", sessionId: nil, timestamp: 7, fields: ["remainingMinutes": 5]))
+        let json = try object(ServerMessage(.connectionWarning(ConnectionWarning(remainingMinutes: 5, remainingSeconds: 300)), sessionId: nil, timestamp: 7))
         #expect(json["sessionId"] == nil)
         #expect(json["timestamp"] as? Int == 7)
         #expect(json["remainingMinutes"] as? Int == 5)
     }
 
-    @Test func fieldsCannotOverrideTheEnvelope() throws {
-        let json = try object(ServerMessage(type: "real", sessionId: "a-b-100", timestamp: 1, fields: ["type": "fake", "timestamp": 2]))
-        #expect(json["type"] as? String == "real")
+    @Test func theCaseIsTheType() throws {
+        let json = try object(ServerMessage(.sessionEnded(SessionEnded(reason: "expired")), sessionId: "a-b-100", timestamp: 1))
+        #expect(json["type"] as? String == "sessionEnded")
         #expect(json["timestamp"] as? Int == 1)
+        #expect(json["reason"] as? String == "expired")
+        #expect(Set(json.keys) == ["type", "sessionId", "timestamp", "reason"])
     }
 
     @Test func errorCarriesCodeMessageAndAction() throws {
@@ -55,7 +57,7 @@ struct ServerMessageTests {
 
     @Test func broadcastStateHasTheProtocolsKeys() throws {
         let state = BroadcastState(isActive: true, isPaused: false, isMuted: true, volume: 0.5, lastStateChange: 1_700_000_000)
-        let json = try object(.broadcastChange("broadcastMuted", sessionId: "a-b-100", state: state))
+        let json = try object(.broadcastChange(.broadcastMuted, sessionId: "a-b-100", state: state))
         let broadcast = try #require(json["broadcastState"] as? [String: Any])
         #expect(Set(broadcast.keys) == ["isActive", "isPaused", "isMuted", "volume", "lastStateChange"])
         #expect(broadcast["isMuted"] as? Bool == true)
@@ -66,18 +68,19 @@ struct ServerMessageTests {
 
     @Test func volumeAndStateChangesCarryTheirValues() throws {
         let state = BroadcastState(isActive: true, isPaused: true, isMuted: false, volume: 0.3, lastStateChange: 1)
-        let volume = try object(.broadcastChange("volumeChanged", sessionId: "a-b-100", state: state))
+        let volume = try object(.broadcastChange(.volumeChanged, sessionId: "a-b-100", state: state))
         #expect(volume["volumeLevel"] as? Double == 0.3)
-        let change = try object(.broadcastChange("speakerStateChanged", sessionId: "a-b-100", state: state))
+        let change = try object(.broadcastChange(.speakerStateChanged, sessionId: "a-b-100", state: state))
         let whole = try #require(change["state"] as? [String: Any])
         #expect(Set(whole.keys) == ["isPaused", "isMuted", "volume"])
         #expect(whole["isPaused"] as? Bool == true)
     }
 
     @Test func sessionStatusHasEveryField() throws {
-        let message = ServerMessage.sessionStatus(
-            sessionId: "a-b-100", distribution: [LanguageCode("es")!: 15, LanguageCode("fr")!: 12], sessionDuration: 61,
-            state: BroadcastState(lastStateChange: 1), reason: .listenerCountChange)
+        let status = SessionStatusReport(
+            distribution: [LanguageCode("es")!: 15, LanguageCode("fr")!: 12], sessionDuration: 61, broadcastState: BroadcastState(lastStateChange: 1),
+            updateReason: .listenerCountChange, voices: [LanguageCode("es")!: "Maria"])
+        let message = ServerMessage(.sessionStatus(status), sessionId: "a-b-100")
         let json = try object(message)
         for key in ["type", "sessionId", "listenerCount", "languageDistribution", "sessionDuration", "broadcastState", "timestamp", "updateReason"] {
             #expect(json[key] != nil, "\(key)")
@@ -86,10 +89,14 @@ struct ServerMessageTests {
         #expect(json["languageDistribution"] as? [String: Int] == ["es": 15, "fr": 12])
         #expect(json["sessionDuration"] as? Int == 61)
         #expect(json["updateReason"] as? String == "listenerCountChange")
+        #expect(json["voices"] as? [String: String] == ["es": "Maria"])
     }
 
     @Test func urlsAreNotEscaped() {
-        let text = ServerMessage(type: "sessionCreated", sessionId: "a-b-100", fields: ["joinUrl": "http://x/s/a-b-100"]).encoded()
+        let created = SessionCreated(
+            title: "Talk", sourceLanguage: LanguageCode("en")!, qualityTier: "standard", status: .created, broadcastState: BroadcastState(lastStateChange: 1),
+            joinUrl: "http://x/s/a-b-100", availableLanguages: [LanguageCode("es")!])
+        let text = ServerMessage(.sessionCreated(created), sessionId: "a-b-100").encoded()
         #expect(text.contains("http://x/s/a-b-100"))
     }
 }

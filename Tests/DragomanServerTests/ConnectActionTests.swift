@@ -2,7 +2,7 @@ import DragomanCore
 import Foundation
 import Testing
 
-/// PROTOCOL.md "Connecting": each connect action and its first message.
+/// docs/protocol.md "Connecting": each connect action and its first message.
 @Suite("Connect actions")
 struct ConnectActionTests {
     /// Whether `id` reads like `golden-eagle-427`.

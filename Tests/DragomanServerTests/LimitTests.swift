@@ -3,7 +3,7 @@ import DragomanServer
 import Foundation
 import Testing
 
-/// PROTOCOL.md "Limits": sizes and rates. A bad message is answered and the connection stays;
+/// docs/protocol.md "Limits": sizes and rates. A bad message is answered and the connection stays;
 /// only a message over the absolute limit (1009) or sustained abuse (1008) closes it.
 @Suite("Limits")
 struct LimitTests {

@@ -1,7 +1,7 @@
 import DragomanCore
 import Testing
 
-/// PROTOCOL.md listener actions and the heartbeat both roles send.
+/// docs/protocol.md listener actions and the heartbeat both roles send.
 @Suite("Listener actions")
 struct ListenerActionTests {
     @Test func changeLanguage() async throws {

@@ -3,7 +3,7 @@ import DragomanServer
 import Foundation
 import Testing
 
-/// PROTOCOL.md "Errors": every bad message gets the documented `error`, and the connection stays
+/// docs/protocol.md "Errors": every bad message gets the documented `error`, and the connection stays
 /// open and usable afterwards. Rate limits are raised here so that only the message itself counts.
 @Suite("Bad messages")
 struct MessageErrorTests {

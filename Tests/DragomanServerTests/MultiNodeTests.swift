@@ -90,6 +90,31 @@ struct MultiNodeTests {
         Issue.record("The status never counted \(count) listeners")
     }
 
+    @Test("a listener that comes back to a node other than the speaker's recovers the final captions that node was relayed")
+    func recoveryOnAnotherNode() async throws {
+        try await Self.withThreeNodes { nodes in
+            let (a, b) = (nodes[0].server, nodes[1].server)
+            let (speaker, sessionId, _) = try await a.speaker()
+            let (watcher, joined) = try await b.listener(sessionId, language: "es")
+            try await Self.awaitListenerCount(1, speaker: speaker)
+            let epoch = try #require(joined["epoch"]?.stringValue)
+            let since = try #require(joined["sequence"]?.intValue)
+            let segments = try await Self.speak(2, to: speaker, heardBy: [(watcher, "es")])
+            // Node B keeps the finals relayed to it (the frame says it is final), so a listener
+            // that missed them gets them from B.
+            let returning = b.connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "es", "epoch": epoch, "since": "\(since)"])
+            let rejoined = try await returning.expect("sessionJoined")
+            #expect(rejoined["recovered"]?.boolValue == true)
+            var replayed: [Int] = []
+            for _ in segments {
+                let caption = try await returning.expect("transcript")
+                #expect(caption["isFinal"]?.boolValue == true)
+                replayed.append(try #require(caption["segmentId"]?.intValue))
+            }
+            #expect(replayed == segments)
+        }
+    }
+
     @Test("listeners on other nodes get every final caption and its speech, across the death of the speaker's node")
     func failover() async throws {
         try await Self.withThreeNodes { nodes in

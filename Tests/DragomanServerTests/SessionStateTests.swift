@@ -77,12 +77,12 @@ struct SessionStateTests {
         var state = Self.state()
         _ = state.attachSpeaker(Self.connection(.speaker), now: 1)
         let (type, actions) = state.apply(.pause, now: 5)
-        #expect(type == "broadcastPaused")
+        #expect(type.rawValue == "broadcastPaused")
         #expect(actions.first == .lifecycle(.publish(StatusTransition(previousStatus: .active, status: .paused, reason: "broadcastPaused"))))
         #expect(actions.last == .pushAudience)
         #expect(!state.broadcast.isFlowing && state.broadcast.lastStateChange == 5)
         let (volumeType, volumeActions) = state.apply(.volume(0.5), now: 6)
-        #expect(volumeType == "volumeChanged" && volumeActions == [.pushAudience])
+        #expect(volumeType.rawValue == "volumeChanged" && volumeActions == [.pushAudience])
         #expect(state.pipelineAudience.volume == 0.5)
     }
 

@@ -2,7 +2,7 @@ import DragomanCore
 import Foundation
 import Testing
 
-/// PROTOCOL.md "sessionStatus": requested within the answer budget, periodic, on a listener
+/// docs/protocol.md "sessionStatus": requested within the answer budget, periodic, on a listener
 /// count change of more than 10 % since the last one sent, and when a language gains its first listener.
 @Suite("sessionStatus")
 struct SessionStatusTests {

@@ -2,7 +2,7 @@ import DragomanCore
 import Foundation
 import Testing
 
-/// PROTOCOL.md speaker actions: the reply to the sender and what every listener gets.
+/// docs/protocol.md speaker actions: the reply to the sender and what every listener gets.
 @Suite("Speaker actions")
 struct SpeakerActionTests {
     /// A speaker with two listeners (Spanish and French), the joins' status messages consumed.

@@ -1,7 +1,7 @@
 import DragomanCore
 import Testing
 
-/// PROTOCOL.md: "A refused connect gets an HTTP error on the upgrade (401 bad credential, 404
+/// docs/protocol.md: "A refused connect gets an HTTP error on the upgrade (401 bad credential, 404
 /// unknown session, 410 ended session, 429 rate-limited)"; Dragoman adds 403 for another key's
 /// session. Connects that pass these checks but cannot be served get `error` and close 1008.
 @Suite("Refused connects")

@@ -1,4 +1,4 @@
-/// What the speaker is doing with the broadcast (PROTOCOL.md `broadcastState`).
+/// What the speaker is doing with the broadcast (`broadcastState` in docs/protocol.md).
 public struct BroadcastState: Sendable, Equatable, Codable {
     /// A speaker connection is open.
     public var isActive: Bool
@@ -19,17 +19,4 @@ public struct BroadcastState: Sendable, Equatable, Codable {
 
     /// Whether new captions and speech should flow to listeners.
     public var isFlowing: Bool { !isPaused && !isMuted }
-
-    /// The wire form.
-    public var json: JSONValue {
-        [
-            "isActive": .bool(isActive), "isPaused": .bool(isPaused), "isMuted": .bool(isMuted),
-            "volume": .double(volume), "lastStateChange": .int(lastStateChange),
-        ]
-    }
-
-    /// The speaker-controlled part, as `speakerStateChanged` carries it.
-    public var speakerState: JSONValue {
-        ["isPaused": .bool(isPaused), "isMuted": .bool(isMuted), "volume": .double(volume)]
-    }
 }

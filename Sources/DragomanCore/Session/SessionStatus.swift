@@ -1,4 +1,4 @@
-/// The stored status of a session (PROTOCOL.md, "Session lifecycle events").
+/// The stored status of a session (docs/protocol.md, "Session lifecycle").
 public enum SessionStatus: String, Sendable, Codable, CaseIterable {
     /// Created, no speaker has connected yet.
     case created

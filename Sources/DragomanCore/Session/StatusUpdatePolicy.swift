@@ -1,4 +1,4 @@
-/// Why a `sessionStatus` message is sent (PROTOCOL.md `updateReason`).
+/// Why a `sessionStatus` message is sent (`updateReason` in docs/protocol.md).
 public enum StatusUpdateReason: String, Sendable, Codable {
     case requested
     case periodic

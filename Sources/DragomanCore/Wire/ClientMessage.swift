@@ -1,6 +1,6 @@
 import Foundation
 
-/// A JSON text frame from a client, parsed and checked (PROTOCOL.md, "Client → server").
+/// A JSON text frame from a client, parsed and checked (docs/protocol.md, "Messages").
 public enum ClientMessage: Sendable, Equatable {
     // Speaker actions
     case sendAudio(base64: String)

@@ -1,4 +1,4 @@
-/// The `code` of an `error` message (PROTOCOL.md, "Errors").
+/// The `code` of an `error` message (docs/protocol.md, "Errors").
 public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case invalidMessage = "INVALID_MESSAGE"
     case unknownAction = "UNKNOWN_ACTION"
@@ -15,12 +15,13 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case `internal` = "INTERNAL"
 }
 
-/// A refusal to be reported to a client as an `error` message.
-public struct ProtocolError: Error, Sendable, Equatable {
+/// A refusal to be reported to a client as an `error` message: `code`, `message` and `action`
+/// (`null` when not known).
+public struct ProtocolError: Error, Sendable, Equatable, Codable {
     public var code: ErrorCode
     public var message: String
     /// The action that caused it, when known.
-    public var action: String?
+    @Nullable public var action: String?
 
     public init(_ code: ErrorCode, _ message: String, action: String? = nil) {
         self.code = code

@@ -176,10 +176,12 @@ package actor PostgresCluster: SessionCluster {
         try await client.query(
             """
             WITH inserted AS (
-                INSERT INTO relayed_frames (origin_node, session_id, kind, language, sequence, payload)
-                SELECT \(nodeId), * FROM unnest(
+                INSERT INTO relayed_frames (origin_node, session_id, kind, language, sequence, payload, is_final, interpreter_id, interpreter_name)
+                SELECT \(nodeId), f_session, f_kind, f_language, f_sequence, f_payload, f_final, NULLIF(f_interpreter, ''), NULLIF(f_name, '') FROM unnest(
                     \(frames.map(\.sessionId))::text[], \(frames.map(\.audience.rawValue))::int2[], \(frames.map(\.language))::text[],
-                    \(frames.map(\.sequence))::int8[], \(frames.map { ByteBuffer(bytes: $0.payload) })::bytea[])
+                    \(frames.map(\.sequence))::int8[], \(frames.map { ByteBuffer(bytes: $0.payload) })::bytea[], \(frames.map(\.isFinal))::bool[],
+                    \(frames.map { $0.interpreter?.id ?? "" })::text[], \(frames.map { $0.interpreter?.name ?? "" })::text[]
+                ) AS frame (f_session, f_kind, f_language, f_sequence, f_payload, f_final, f_interpreter, f_name)
                 RETURNING id, session_id)
             SELECT pg_notify(\(Self.channel), 'f ' || \(nodeId) || ' ' || session_id || ' ' || min(id) || ' ' || max(id))
             FROM inserted GROUP BY session_id
@@ -260,16 +262,22 @@ package actor PostgresCluster: SessionCluster {
         guard notified.upperBound > after else { return }
         let rows = try await client.query(
             """
-            SELECT id, kind, language, sequence, payload FROM relayed_frames
+            SELECT id, kind, language, sequence, payload, is_final, interpreter_id, interpreter_name FROM relayed_frames
             WHERE session_id = \(sessionId) AND id > \(after) AND origin_node <> \(nodeId) ORDER BY id
             """, logger: logger)
         var last = after
-        for try await (id, kind, language, sequence, payload) in rows.decode((Int64, Int16, String, Int, ByteBuffer).self) {
+        let columns = (Int64, Int16, String, Int, ByteBuffer, Bool, String?, String?).self
+        for try await (id, kind, language, sequence, payload, isFinal, interpreterId, interpreterName) in rows.decode(columns) {
             last = id
             guard let audience = RelayedFrame.Audience(rawValue: kind) else { continue }
+            var interpreter: InterpreterPass?
+            if let interpreterId, let interpreterName, let code = LanguageCode(language) {
+                interpreter = InterpreterPass(id: interpreterId, sessionId: sessionId, language: code, name: interpreterName, createdAt: .distantPast)
+            }
             await session.deliver(
                 RelayedFrame(
-                    sessionId: sessionId, audience: audience, language: language, sequence: sequence, payload: Array(buffer: payload)))
+                    sessionId: sessionId, audience: audience, language: language, sequence: sequence, payload: Array(buffer: payload), isFinal: isFinal,
+                    interpreter: interpreter))
         }
         cursors[sessionId] = max(last, notified.upperBound)
     }

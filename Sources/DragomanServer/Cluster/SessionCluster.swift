@@ -53,13 +53,23 @@ package struct RelayedFrame: Sendable, Equatable {
     package var sequence: Int
     /// The frame: UTF-8 JSON text, or the bytes of a binary frame.
     package var payload: [UInt8]
+    /// A `caption` is its segment's final one: the receiving node keeps it for recovery.
+    package var isFinal: Bool
+    /// For `voice`: the interpreter now on the air in `language` (its id and name); `nil` when the
+    /// machine speaks it again.
+    package var interpreter: InterpreterPass?
 
-    package init(sessionId: String, audience: Audience, language: String, sequence: Int, payload: [UInt8]) {
+    package init(
+        sessionId: String, audience: Audience, language: String, sequence: Int, payload: [UInt8], isFinal: Bool = false,
+        interpreter: InterpreterPass? = nil
+    ) {
         self.sessionId = sessionId
         self.audience = audience
         self.language = language
         self.sequence = sequence
         self.payload = payload
+        self.isFinal = isFinal
+        self.interpreter = interpreter
     }
 }
 

@@ -9,19 +9,19 @@ struct HealthController: Sendable {
     var sidecars: [SidecarSupervisor] = []
 
     func addRoutes(to router: Router<DragomanRequestContext>) {
-        router.get("healthz") { _, _ -> JSONValue in ["status": "ok"] }
-        router.get("readyz") { _, _ -> EditedResponse<JSONValue> in
+        router.get("healthz") { _, _ in HealthStatus(status: "ok") }
+        router.get("readyz") { _, _ -> EditedResponse<HealthStatus> in
             do {
                 try await store.ping()
             } catch {
-                return EditedResponse(status: .serviceUnavailable, response: ["status": "unavailable", "reason": "database"])
+                return EditedResponse(status: .serviceUnavailable, response: HealthStatus(status: "unavailable", reason: "database"))
             }
             for sidecar in sidecars {
                 guard await sidecar.isReady else {
-                    return EditedResponse(status: .serviceUnavailable, response: ["status": "unavailable", "reason": .string("sidecar \(sidecar.name)")])
+                    return EditedResponse(status: .serviceUnavailable, response: HealthStatus(status: "unavailable", reason: "sidecar \(sidecar.name)"))
                 }
             }
-            return EditedResponse(status: .ok, response: ["status": "ready"])
+            return EditedResponse(status: .ok, response: HealthStatus(status: "ready"))
         }
     }
 }

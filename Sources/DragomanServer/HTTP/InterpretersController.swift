@@ -28,7 +28,7 @@ struct InterpretersController: Sendable {
         interpreters.delete("{interpreterId}", use: revoke)
     }
 
-    @Sendable func create(request: Request, context: DragomanRequestContext) async throws -> EditedResponse<JSONValue> {
+    @Sendable func create(request: Request, context: DragomanRequestContext) async throws -> EditedResponse<CreatedInterpreter> {
         let record = try await openSession(request, context)
         let body: CreateRequest
         do {
@@ -46,23 +46,23 @@ struct InterpretersController: Sendable {
             throw HTTPError(.badRequest, message: "The name must have 1 to \(Self.maximumNameLength) characters.")
         }
         let created = try await store.createInterpreterPass(sessionId: record.id, language: language, name: name)
-        var view = Self.view(created.pass)
-        view["sessionId"] = .string(record.id)
-        view["token"] = .string(created.secret)
-        view["interpretUrl"] = .string(settings.interpretURL(for: record.id, token: created.secret, authority: request.head.authority))
-        return EditedResponse(status: .created, response: .object(view))
+        let pass = created.pass
+        let view = CreatedInterpreter(
+            interpreterId: pass.id, sessionId: record.id, language: pass.language.rawValue, name: pass.name, token: created.secret,
+            interpretUrl: settings.interpretURL(for: record.id, token: created.secret, authority: request.head.authority),
+            createdAt: pass.createdAt.formatted(.iso8601))
+        return EditedResponse(status: .created, response: view)
     }
 
-    @Sendable func list(request: Request, context: DragomanRequestContext) async throws -> JSONValue {
+    @Sendable func list(request: Request, context: DragomanRequestContext) async throws -> InterpreterList {
         let record = try await authenticator.ownedSession(request, context: context)
         let presence = await liveSession(record.id)?.interpreterPresence() ?? (connected: [], onAir: [])
         let interpreters = try await store.interpreterPasses(sessionId: record.id).map { pass in
-            var view = Self.view(pass)
-            view["connected"] = .bool(presence.connected.contains(pass.id))
-            view["onAir"] = .bool(presence.onAir.contains(pass.id))
-            return JSONValue.object(view)
+            ListedInterpreter(
+                interpreterId: pass.id, language: pass.language.rawValue, name: pass.name, createdAt: pass.createdAt.formatted(.iso8601),
+                connected: presence.connected.contains(pass.id), onAir: presence.onAir.contains(pass.id))
         }
-        return ["interpreters": .array(interpreters)]
+        return InterpreterList(interpreters: interpreters)
     }
 
     @Sendable func revoke(request: Request, context: DragomanRequestContext) async throws -> Response {
@@ -85,15 +85,5 @@ struct InterpretersController: Sendable {
     private func liveSession(_ id: String) async -> LiveSession? {
         guard case .live(let session) = try? await registry.lookup(id) else { return nil }
         return session
-    }
-
-    /// What the owner sees of a pass (never its secret, which is shown once at creation).
-    private static func view(_ pass: InterpreterPass) -> [String: JSONValue] {
-        [
-            "interpreterId": .string(pass.id),
-            "language": .string(pass.language.rawValue),
-            "name": .string(pass.name),
-            "createdAt": .string(pass.createdAt.formatted(.iso8601)),
-        ]
     }
 }

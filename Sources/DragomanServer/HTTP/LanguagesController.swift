@@ -6,16 +6,8 @@ struct LanguagesController: Sendable {
     let catalog: LanguageCatalog
 
     func addRoutes(to router: Router<DragomanRequestContext>) {
-        router.get("v1/languages") { _, _ -> JSONValue in
-            [
-                "sources": .array(catalog.sources.map(Self.describe)),
-                "targets": .array(catalog.targets.map(Self.describe)),
-            ]
+        router.get("v1/languages") { _, _ in
+            LanguageList(sources: catalog.sources.map(LanguageDescription.init), targets: catalog.targets.map(LanguageDescription.init))
         }
-    }
-
-    /// A language as the API describes it.
-    static func describe(_ language: LanguageCode) -> JSONValue {
-        ["code": .string(language.rawValue), "name": .string(language.englishName), "nativeName": .string(language.nativeName)]
     }
 }

@@ -28,7 +28,7 @@ struct SessionsController: Sendable {
         sessions.delete("{id}", use: end)
     }
 
-    @Sendable func create(request: Request, context: DragomanRequestContext) async throws -> EditedResponse<JSONValue> {
+    @Sendable func create(request: Request, context: DragomanRequestContext) async throws -> EditedResponse<OwnedSession> {
         let key = try await authenticator.speaker(from: request)
         let body: CreateRequest
         do {
@@ -52,33 +52,22 @@ struct SessionsController: Sendable {
         let session = try await registry.create(
             title: title.isEmpty ? "Live session" : title, sourceLanguage: source, targetLanguages: targets, passcode: passcode,
             owner: key, qualityTier: body.qualityTier)
-        var summary = ownerView(session.record, status: await session.status)
-        summary["joinUrl"] = .string(settings.joinURL(for: session.id, authority: request.head.authority))
-        return EditedResponse(status: .created, headers: [.location: "/v1/sessions/\(session.id)"], response: .object(summary))
+        let summary = ownerView(session.record, status: await session.status, authority: request.head.authority)
+        return EditedResponse(status: .created, headers: [.location: "/v1/sessions/\(session.id)"], response: summary)
     }
 
-    @Sendable func listOwn(request: Request, context: DragomanRequestContext) async throws -> JSONValue {
+    @Sendable func listOwn(request: Request, context: DragomanRequestContext) async throws -> OwnedSessionList {
         let key = try await authenticator.speaker(from: request)
-        var sessions: [JSONValue] = []
-        for record in try await store.sessions(ownedBy: key.id, includeEnded: false) {
-            var view = ownerView(record, status: record.status)
-            view["joinUrl"] = .string(settings.joinURL(for: record.id, authority: request.head.authority))
-            sessions.append(.object(view))
-        }
-        return ["sessions": .array(sessions)]
+        let records = try await store.sessions(ownedBy: key.id, includeEnded: false)
+        return OwnedSessionList(sessions: records.map { ownerView($0, status: $0.status, authority: request.head.authority) })
     }
 
     /// Public facts only: what a listener needs to pick a language and join.
-    @Sendable func show(request: Request, context: DragomanRequestContext) async throws -> JSONValue {
+    @Sendable func show(request: Request, context: DragomanRequestContext) async throws -> PublicSession {
         let record = try await storedSession(context)
-        return [
-            "sessionId": .string(record.id),
-            "title": .string(record.title),
-            "sourceLanguage": .string(record.sourceLanguage.rawValue),
-            "status": .string(record.status.rawValue),
-            "passcodeRequired": .bool(record.passcodeHash != nil),
-            "languages": .array(catalog.deliverable(from: record.sourceLanguage).map(LanguagesController.describe)),
-        ]
+        return PublicSession(
+            sessionId: record.id, title: record.title, sourceLanguage: record.sourceLanguage, status: record.status,
+            passcodeRequired: record.passcodeHash != nil, languages: catalog.deliverable(from: record.sourceLanguage).map(LanguageDescription.init))
     }
 
     @Sendable func end(request: Request, context: DragomanRequestContext) async throws -> Response {
@@ -99,19 +88,11 @@ struct SessionsController: Sendable {
         return record
     }
 
-    /// The fields a session's owner sees.
-    private func ownerView(_ record: SessionRecord, status: SessionStatus) -> [String: JSONValue] {
-        [
-            "sessionId": .string(record.id),
-            "title": .string(record.title),
-            "sourceLanguage": .string(record.sourceLanguage.rawValue),
-            "targetLanguages": .array(record.targetLanguages.map { .string($0.rawValue) }),
-            "status": .string(status.rawValue),
-            "passcodeRequired": .bool(record.passcodeHash != nil),
-            "qualityTier": .string(record.qualityTier ?? "standard"),
-            "createdAt": .string(record.createdAt.formatted(.iso8601)),
-        ]
+    /// What a session's owner sees, with the listener page on the host the request named.
+    private func ownerView(_ record: SessionRecord, status: SessionStatus, authority: String?) -> OwnedSession {
+        OwnedSession(
+            sessionId: record.id, title: record.title, sourceLanguage: record.sourceLanguage, targetLanguages: record.targetLanguages, status: status,
+            passcodeRequired: record.passcodeHash != nil, qualityTier: record.qualityTier ?? "standard", createdAt: record.createdAt.formatted(.iso8601),
+            joinUrl: settings.joinURL(for: record.id, authority: authority))
     }
 }
-
-extension JSONValue: ResponseEncodable {}

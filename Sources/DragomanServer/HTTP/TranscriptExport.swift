@@ -2,8 +2,9 @@ import DragomanCore
 import DragomanStore
 import Foundation
 
-/// A session's transcript in one language, as a file to download.
-struct TranscriptExport {
+/// A session's transcript in one language, as a file to download; its JSON form is
+/// `{"sessionId","language","segments":[…]}`.
+struct TranscriptExport: Encodable {
     enum Format: String, CaseIterable {
         case json, txt, vtt, srt
 
@@ -18,7 +19,7 @@ struct TranscriptExport {
     }
 
     /// One caption: the segment's text in the chosen language, with its times.
-    struct Line {
+    struct Line: Encodable {
         var segmentId: Int
         var startTime: Double
         var endTime: Double
@@ -29,6 +30,11 @@ struct TranscriptExport {
     let sessionId: String
     let language: LanguageCode
     let lines: [Line]
+
+    private enum CodingKeys: String, CodingKey {
+        case sessionId, language
+        case lines = "segments"
+    }
 
     /// The segments that have text in `language` (a language without listeners at the time of a
     /// segment was not translated, so it has no line for it).
@@ -45,16 +51,10 @@ struct TranscriptExport {
     func render(_ format: Format) -> String {
         switch format {
         case .json:
-            let segments = lines.map { line -> JSONValue in
-                [
-                    "segmentId": .int(line.segmentId), "startTime": .double(line.startTime), "endTime": .double(line.endTime),
-                    "text": .string(line.text), "sourceText": .string(line.sourceText),
-                ]
-            }
-            let document: JSONValue = ["sessionId": .string(sessionId), "language": .string(language.rawValue), "segments": .array(segments)]
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return String(decoding: try! encoder.encode(document), as: UTF8.self)
+            // Strings and numbers only: encoding cannot fail.
+            return String(decoding: try! encoder.encode(self), as: UTF8.self)
         case .txt:
             return lines.map { $0.text + "\n" }.joined()
         case .vtt:

@@ -25,17 +25,10 @@ struct Caption: Sendable {
     /// The `transcript` message carrying it in `language` as `text`.
     func message(sessionId: String, language: LanguageCode, text: String, sequence: Int) -> ServerMessage {
         ServerMessage(
-            type: "transcript", sessionId: sessionId,
-            fields: [
-                "targetLanguage": .string(language.rawValue),
-                "text": .string(text),
-                "sourceText": .string(sourceText),
-                "isFinal": .bool(isFinal),
-                "segmentId": .int(segmentIndex),
-                "sequence": .int(sequence),
-                "startTime": .double(startTime),
-                "endTime": .double(endTime),
-                "publishedAt": .int(UnixTime.milliseconds),
-            ])
+            .transcript(
+                Transcript(
+                    targetLanguage: language, text: text, sourceText: sourceText, isFinal: isFinal, segmentId: segmentIndex, sequence: sequence,
+                    startTime: startTime, endTime: endTime, publishedAt: UnixTime.milliseconds)),
+            sessionId: sessionId)
     }
 }

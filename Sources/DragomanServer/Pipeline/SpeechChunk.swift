@@ -7,14 +7,7 @@ import NIOCore
 /// speech, or a person's voice relayed live.
 struct SpeechChunk: Sendable {
     /// Whose voice a chunk is.
-    enum Voice: String, Sendable {
-        /// Synthesized from a segment's translation.
-        case machine
-        /// The speaker's own voice, relayed to the listeners of the session's language.
-        case floor
-        /// An interpreter's voice, relayed to the listeners of its language.
-        case interpreter
-    }
+    typealias Voice = VoiceKind
 
     var language: LanguageCode
     var segmentIndex: Int
@@ -33,20 +26,12 @@ struct SpeechChunk: Sendable {
     /// The `audioData` message of PCM listeners.
     func pcmMessage(sessionId: String, sequence: Int) -> ServerMessage {
         ServerMessage(
-            type: "audioData", sessionId: sessionId,
-            fields: [
-                "audioData": .string(Data(PCM.littleEndianBytes(samples)).base64EncodedString()),
-                "format": "pcm_s16le",
-                "sampleRate": .int(sampleRate),
-                "targetLanguage": .string(language.rawValue),
-                "segmentId": .int(segmentIndex),
-                "sequence": .int(sequence),
-                "chunkIndex": .int(chunkIndex),
-                "isLastChunk": .bool(isLast),
-                "publishedAt": .int(UnixTime.milliseconds),
-                "floor": .bool(voice == .floor),
-                "voice": .string(voice.rawValue),
-            ])
+            .audioData(
+                AudioData(
+                    audioData: Data(PCM.littleEndianBytes(samples)).base64EncodedString(), sampleRate: sampleRate, targetLanguage: language,
+                    segmentId: segmentIndex, sequence: sequence, chunkIndex: chunkIndex, isLastChunk: isLast, publishedAt: UnixTime.milliseconds,
+                    voice: voice)),
+            sessionId: sessionId)
     }
 
     /// The binary frame of Opus listeners; `nil` when the segment is not encoded.

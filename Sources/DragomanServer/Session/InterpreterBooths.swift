@@ -74,11 +74,7 @@ struct LanguageVoice: Sendable, Equatable {
     static let floor = LanguageVoice(interpreter: nil, isFloor: true)
 
     /// `voice`, `interpreter` and `interpreterId`, as `voiceChanged` and first messages carry them.
-    var fields: [String: JSONValue] {
-        [
-            "voice": .string((interpreter != nil ? SpeechChunk.Voice.interpreter : isFloor ? .floor : .machine).rawValue),
-            "interpreter": interpreter.map { .string($0.name) } ?? .null,
-            "interpreterId": interpreter.map { .string($0.id) } ?? .null,
-        ]
+    var onAir: VoiceOnAir {
+        VoiceOnAir(voice: interpreter != nil ? .interpreter : isFloor ? .floor : .machine, interpreter: interpreter?.name, interpreterId: interpreter?.id)
     }
 }

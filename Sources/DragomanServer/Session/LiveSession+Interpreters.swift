@@ -13,8 +13,8 @@ extension LiveSession {
     }
 
     /// The languages with a person on the air, and who: `voices` of `sessionStatus`.
-    var voicesOnAir: JSONValue {
-        .object(Dictionary(uniqueKeysWithValues: state.interpretersOnAir.map { ($0.key.rawValue, JSONValue.string($0.value.name)) }))
+    var voicesOnAir: [LanguageCode: String] {
+        state.interpretersOnAir.mapValues(\.name)
     }
 
     /// Seats an interpreter and queues its first message, made by `greeting`, before anything
@@ -74,24 +74,18 @@ extension LiveSession {
     func announceVoice(_ voice: LanguageVoice, of language: LanguageCode, local: Bool, skipping newcomer: ClientConnection?) {
         // A new interpreter's voice starts a new stream for Opus decoders.
         if local { interpreterChannels[language] = nil }
-        let message = ServerMessage(
-            type: "voiceChanged", sessionId: id, fields: voice.fields.merging(["targetLanguage": .string(language.rawValue)]) { first, _ in first }
-        ).encoded()
+        let message = ServerMessage(.voiceChanged(VoiceChanged(targetLanguage: language, voice: voice.onAir)), sessionId: id).encoded()
         // The machine speaks the language again, or stops: the pipeline is told.
         apply([.pushAudience])
         for connection in state.listeners.listeners(of: language).keys { connection.send(text: message) }
         for connection in state.speakers { connection.send(text: message) }
         for connection in state.booths.connections(in: language) where connection !== newcomer { connection.send(text: message) }
-        if local { relay(.voice, language: language, text: message) }
+        if local { relay(.voice, language: language, text: message, interpreter: voice.interpreter) }
     }
 
-    /// A voice change of an interpreter connected to another node, as that node relayed it.
-    func deliverRemoteVoice(_ message: String, language: LanguageCode) {
-        guard let fields = try? JSONDecoder().decode(JSONValue.self, from: Data(message.utf8)) else { return }
-        var interpreter: InterpreterPass?
-        if let name = fields["interpreter"]?.stringValue, let passID = fields["interpreterId"]?.stringValue {
-            interpreter = InterpreterPass(id: passID, sessionId: id, language: language, name: name, createdAt: .distantPast)
-        }
+    /// A voice change of an interpreter connected to another node, as that node relayed it:
+    /// `interpreter` is who went on the air, `nil` when the machine speaks again.
+    func deliverRemoteVoice(_ interpreter: InterpreterPass?, language: LanguageCode) {
         apply(state.setRemoteVoice(interpreter, language: language))
     }
 }

@@ -128,14 +128,12 @@ actor LiveSession {
             startGracePeriod()
             notifyListeners(
                 ServerMessage(
-                    type: "speakerDisconnected", sessionId: id,
-                    fields: [
-                        "broadcastState": state.broadcast.json, "gracePeriodSeconds": .double(settings.speakerGracePeriod),
-                    ]))
+                    .speakerDisconnected(SpeakerDisconnected(broadcastState: state.broadcast, gracePeriodSeconds: settings.speakerGracePeriod)),
+                    sessionId: id))
         case .cancelGracePeriod:
             graceTask?.cancel()
             graceTask = nil
-            notifyListeners(ServerMessage(type: "speakerReconnected", sessionId: id, fields: ["broadcastState": state.broadcast.json]))
+            notifyListeners(ServerMessage(.speakerReconnected(BroadcastNotice(broadcastState: state.broadcast)), sessionId: id))
         case .closeSession(let reason):
             graceTask?.cancel()
             graceTask = nil
@@ -143,7 +141,7 @@ actor LiveSession {
             pipeline?.stop()
             pipeline = nil
             state.broadcastDidStop()
-            let ended = ServerMessage(type: "sessionEnded", sessionId: id, fields: ["reason": .string(reason)]).encoded()
+            let ended = ServerMessage(.sessionEnded(SessionEnded(reason: reason)), sessionId: id).encoded()
             relay(.sessionEnded, text: ended)
             await closeConnections(with: ended)
         }
@@ -174,10 +172,9 @@ actor LiveSession {
             await pipeline.drain(deadline: deadline)
         }
         let farewell = ServerMessage(
-            type: "connectionRefreshRequired", sessionId: id,
-            fields: [
-                "message": "The server is restarting; connect again with refreshConnection.", "reason": "serverShutdown",
-            ]
+            .connectionRefreshRequired(
+                ConnectionRefreshRequired(message: "The server is restarting; connect again with refreshConnection.", reason: "serverShutdown")),
+            sessionId: id
         ).encoded()
         for connection in state.everyConnection {
             connection.send(text: farewell)
@@ -199,11 +196,6 @@ actor LiveSession {
         var stream: StreamPosition?
         /// Whose voice a listener's or an interpreter's language has now.
         var voice: LanguageVoice?
-
-        /// The stream position and voice fields of a listener's first message.
-        var languageFields: [String: JSONValue] {
-            (stream?.fields ?? [:]).merging(voice?.fields ?? [:]) { first, _ in first }
-        }
     }
 
     /// Attaches a speaker connection and queues its first message, made by `greeting` from the
@@ -343,7 +335,7 @@ actor LiveSession {
         if caption.isFinal { state.remember(final: frame, sequence: sequence, language: language) }
         var deliveries = Deliveries()
         deliveries.add(frame, to: state.listeners.listeners(of: language).keys)
-        relay(.caption, language: language, sequence: sequence, text: frame)
+        relay(.caption, language: language, sequence: sequence, text: frame, isFinal: caption.isFinal)
         if language == record.sourceLanguage {
             deliveries.add(frame, to: state.speakers.union(state.booths.connections))
         }
@@ -428,11 +420,10 @@ actor LiveSession {
 
     /// The status now, as `sessionStatus` carries it.
     func statusMessage(reason: StatusUpdateReason) -> ServerMessage {
-        var message = ServerMessage.sessionStatus(
-            sessionId: id, distribution: state.wholeDistribution,
-            sessionDuration: max(0, Int(Date().timeIntervalSince(record.createdAt))), state: state.broadcast, reason: reason)
-        message.fields["voices"] = voicesOnAir
-        return message
+        let status = SessionStatusReport(
+            distribution: state.wholeDistribution, sessionDuration: max(0, Int(Date().timeIntervalSince(record.createdAt))),
+            broadcastState: state.broadcast, updateReason: reason, voices: voicesOnAir)
+        return ServerMessage(.sessionStatus(status), sessionId: id)
     }
 
     /// Sends a status to every speaker connection and remembers the count it carried.
@@ -496,7 +487,10 @@ actor LiveSession {
     }
 
     /// Queues a frame just sent to this node's listeners for the listeners of the other nodes.
-    func relay(_ audience: RelayedFrame.Audience, language: LanguageCode? = nil, sequence: Int = 0, text: String) {
+    func relay(
+        _ audience: RelayedFrame.Audience, language: LanguageCode? = nil, sequence: Int = 0, text: String, isFinal: Bool = false,
+        interpreter: InterpreterPass? = nil
+    ) {
         guard let cluster else { return }
         let wanted =
             switch audience {
@@ -506,7 +500,10 @@ actor LiveSession {
             case .caption, .pcmAudio, .opusAudio: language.map { state.hasRemoteListeners(of: $0) } ?? false
             }
         guard wanted else { return }
-        cluster.relay(RelayedFrame(sessionId: id, audience: audience, language: language?.rawValue ?? "", sequence: sequence, payload: Array(text.utf8)))
+        cluster.relay(
+            RelayedFrame(
+                sessionId: id, audience: audience, language: language?.rawValue ?? "", sequence: sequence, payload: Array(text.utf8), isFinal: isFinal,
+                interpreter: interpreter))
     }
 
     /// Hands a frame relayed by the node running the pipeline to this node's listeners it is for.
@@ -520,7 +517,7 @@ actor LiveSession {
         case .caption:
             guard let language else { return }
             // Kept here too, so a listener who reconnects to this node recovers what it missed.
-            if text.contains(#""isFinal":true"#) { state.remember(final: text, sequence: frame.sequence, language: language) }
+            if frame.isFinal { state.remember(final: text, sequence: frame.sequence, language: language) }
             for connection in state.listeners.listeners(of: language).keys { connection.send(text: text) }
         case .pcmAudio:
             guard let language else { return }
@@ -535,7 +532,7 @@ actor LiveSession {
             }
         case .voice:
             guard let language else { return }
-            deliverRemoteVoice(text, language: language)
+            deliverRemoteVoice(frame.interpreter, language: language)
         case .revocation:
             closeInterpreterConnections(passID: text)
         case .sessionEnded:
@@ -563,14 +560,5 @@ actor LiveSession {
         cluster?.reportListeners(of: id, [:])
         await releaseSpeakerLease()
         await onEnded(id)
-    }
-}
-
-extension SessionState.StreamPosition {
-    /// `epoch`, `sequence` and, for a listener who asked to resume, `recovered`.
-    var fields: [String: JSONValue] {
-        var fields: [String: JSONValue] = ["epoch": .string(epoch), "sequence": .int(sequence)]
-        if let recovered { fields["recovered"] = .bool(recovered) }
-        return fields
     }
 }

@@ -8,13 +8,8 @@ extension SessionState {
         var sequence: Int
     }
 
-    /// Where a language's stream stands: its epoch and the last sequence it gave out; for a
-    /// listener who asked to resume, whether what it missed was sent (`recovered`).
-    struct StreamPosition: Sendable, Equatable {
-        var epoch: String
-        var sequence: Int
-        var recovered: Bool?
-    }
+    /// Where a language's stream stands, as first messages carry it.
+    typealias StreamPosition = DragomanCore.StreamPosition
 
     /// What a listener is told when it is admitted: its place in its language's stream, and the
     /// final captions it missed (`nil` when it did not ask to resume or they are gone).

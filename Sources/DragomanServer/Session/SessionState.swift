@@ -114,7 +114,7 @@ struct SessionState {
     }
 
     /// Applies a speaker's change; returns the notification's `type` and what follows from it.
-    mutating func apply(_ change: BroadcastChange, now: Int) -> (type: String, actions: [SessionAction]) {
+    mutating func apply(_ change: BroadcastChange, now: Int) -> (type: BroadcastNotification, actions: [SessionAction]) {
         let (type, update) = change.update
         markBroadcastChange(now: now) { state in
             if let paused = update.isPaused { state.isPaused = paused }
@@ -169,26 +169,26 @@ struct SessionState {
 
 extension SessionState.BroadcastChange {
     /// The notification's `type`, and the change as a state update.
-    var update: (type: String, ClientMessage.SpeakerStateUpdate) {
+    var update: (type: BroadcastNotification, ClientMessage.SpeakerStateUpdate) {
         var update = ClientMessage.SpeakerStateUpdate()
         switch self {
         case .pause:
             update.isPaused = true
-            return ("broadcastPaused", update)
+            return (.broadcastPaused, update)
         case .resume:
             update.isPaused = false
-            return ("broadcastResumed", update)
+            return (.broadcastResumed, update)
         case .mute:
             update.isMuted = true
-            return ("broadcastMuted", update)
+            return (.broadcastMuted, update)
         case .unmute:
             update.isMuted = false
-            return ("broadcastUnmuted", update)
+            return (.broadcastUnmuted, update)
         case .volume(let level):
             update.volume = level
-            return ("volumeChanged", update)
+            return (.volumeChanged, update)
         case .state(let state):
-            return ("speakerStateChanged", state)
+            return (.speakerStateChanged, state)
         }
     }
 }

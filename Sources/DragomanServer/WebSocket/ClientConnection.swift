@@ -75,11 +75,8 @@ public final class ClientConnection: Sendable, Hashable {
         guard skipped > 0 else { return }
         send(
             ServerMessage(
-                type: "audioSkipped", sessionId: nil,
-                fields: [
-                    "skippedChunks": .int(skipped),
-                    "message": "The connection was too slow for the speech; some of it was skipped.",
-                ]))
+                .audioSkipped(AudioSkipped(skippedChunks: skipped, message: "The connection was too slow for the speech; some of it was skipped.")),
+                sessionId: nil))
     }
 
     private func enqueue(_ frame: Outbound) {

@@ -1,7 +1,7 @@
 import DragomanCore
 import HTTPTypes
 
-/// The connect action of a `/ws` URL and its parameters (PROTOCOL.md, "Connecting").
+/// The connect action of a `/ws` URL and its parameters (docs/protocol.md, "Connecting").
 enum ConnectRequest: Sendable {
     /// A speaker opening a new session, or reattaching to `sessionId`.
     case createSession(sourceLanguage: LanguageCode, token: String, sessionId: String?, title: String?, qualityTier: String?, targetLanguages: [LanguageCode])

@@ -119,23 +119,23 @@ struct ConnectionHandler {
                 return reject(ProtocolError(.unsupportedLanguage, "This session is not available in \"\(language)\".", action: "changeLanguage"))
             }
             let previous = await session.changeLanguage(of: connection, to: language)
-            var fields: [String: JSONValue] = ["targetLanguage": .string(language.rawValue)]
-            fields["previousLanguage"] = previous.map { .string($0.rawValue) } ?? .null
-            fields.merge(await session.streamPosition(of: language).fields) { first, _ in first }
-            fields.merge(await session.voice(of: language).fields) { first, _ in first }
-            connection.send(ServerMessage(type: "languageChanged", sessionId: session.id, fields: fields))
+            let changed = LanguageChanged(
+                targetLanguage: language, previousLanguage: previous, stream: await session.streamPosition(of: language),
+                voice: await session.voice(of: language).onAir)
+            connection.send(ServerMessage(.languageChanged(changed), sessionId: session.id))
         case .pausePlayback:
             await session.setPlaybackPaused(true, for: connection)
-            connection.send(ServerMessage(type: "playbackPaused", sessionId: session.id))
+            connection.send(ServerMessage(.playbackPaused, sessionId: session.id))
         case .resumePlayback:
             await session.setPlaybackPaused(false, for: connection)
-            connection.send(ServerMessage(type: "playbackResumed", sessionId: session.id))
+            connection.send(ServerMessage(.playbackResumed, sessionId: session.id))
         case .muteInterpreter, .unmuteInterpreter:
             let muted = message == .muteInterpreter
             await session.setInterpreterMuted(muted, for: connection)
-            connection.send(ServerMessage(type: muted ? "interpreterMuted" : "interpreterUnmuted", sessionId: session.id, fields: ["muted": .bool(muted)]))
+            let state = InterpreterMuteState(muted: muted)
+            connection.send(ServerMessage(muted ? .interpreterMuted(state) : .interpreterUnmuted(state), sessionId: session.id))
         case .heartbeat:
-            connection.send(ServerMessage(type: "heartbeatAck", sessionId: session.id))
+            connection.send(ServerMessage(.heartbeatAck, sessionId: session.id))
         case .repeatConnect(let action):
             let matchesRole =
                 action == "refreshConnection"

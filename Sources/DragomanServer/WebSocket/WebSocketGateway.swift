@@ -9,7 +9,7 @@ import Logging
 import NIOCore
 import NIOWebSocket
 
-/// `/ws`: admits connections by their query (PROTOCOL.md, "Connecting") and routes their frames.
+/// `/ws`: admits connections by their query (docs/protocol.md, "Connecting") and routes their frames.
 struct WebSocketGateway: Sendable {
     let registry: SessionRegistry
     let catalog: LanguageCatalog
@@ -222,57 +222,36 @@ struct WebSocketGateway: Sendable {
 
     private func sessionCreated(_ record: SessionRecord, _ snapshot: LiveSession.Snapshot, host: String?) -> ServerMessage {
         ServerMessage(
-            type: "sessionCreated", sessionId: record.id,
-            fields: [
-                "title": .string(record.title),
-                "sourceLanguage": .string(record.sourceLanguage.rawValue),
-                "qualityTier": .string(record.qualityTier ?? "standard"),
-                "status": .string(snapshot.status.rawValue),
-                "broadcastState": snapshot.broadcastState.json,
-                "joinUrl": .string(settings.joinURL(for: record.id, authority: host)),
-                "availableLanguages": .array(catalog.deliverable(from: record.sourceLanguage).map { .string($0.rawValue) }),
-            ])
+            .sessionCreated(
+                SessionCreated(
+                    title: record.title, sourceLanguage: record.sourceLanguage, qualityTier: record.qualityTier ?? "standard", status: snapshot.status,
+                    broadcastState: snapshot.broadcastState, joinUrl: settings.joinURL(for: record.id, authority: host),
+                    availableLanguages: catalog.deliverable(from: record.sourceLanguage))),
+            sessionId: record.id)
     }
 
     private func sessionJoined(_ record: SessionRecord, _ snapshot: LiveSession.Snapshot, language: LanguageCode) -> ServerMessage {
-        let fields: [String: JSONValue] = [
-            "targetLanguage": .string(language.rawValue),
-            "sourceLanguage": .string(record.sourceLanguage.rawValue),
-            "title": .string(record.title),
-            "status": .string(snapshot.status.rawValue),
-            "broadcastState": snapshot.broadcastState.json,
-        ]
-        return ServerMessage(type: "sessionJoined", sessionId: record.id, fields: fields.merging(snapshot.languageFields) { first, _ in first })
+        // `addListener` always gives a listener's stream position and voice.
+        let joined = SessionJoined(
+            targetLanguage: language, sourceLanguage: record.sourceLanguage, title: record.title, status: snapshot.status,
+            broadcastState: snapshot.broadcastState, stream: snapshot.stream!, voice: snapshot.voice!.onAir)
+        return ServerMessage(.sessionJoined(joined), sessionId: record.id)
     }
 
     private func interpreterJoined(_ record: SessionRecord, _ snapshot: LiveSession.Snapshot, pass: InterpreterPass, muted: Bool) -> ServerMessage {
         let voice = snapshot.voice ?? .machine
-        return ServerMessage(
-            type: "interpreterJoined", sessionId: record.id,
-            fields: [
-                "interpreterId": .string(pass.id),
-                "name": .string(pass.name),
-                "targetLanguage": .string(pass.language.rawValue),
-                "sourceLanguage": .string(record.sourceLanguage.rawValue),
-                "title": .string(record.title),
-                "status": .string(snapshot.status.rawValue),
-                "broadcastState": snapshot.broadcastState.json,
-                "muted": .bool(muted),
-                "onAir": .bool(voice.interpreter?.id == pass.id && !muted),
-                "voice": voice.fields["voice"] ?? .null,
-                "interpreter": voice.fields["interpreter"] ?? .null,
-            ])
+        let joined = InterpreterJoined(
+            interpreterId: pass.id, name: pass.name, targetLanguage: pass.language, sourceLanguage: record.sourceLanguage, title: record.title,
+            status: snapshot.status, broadcastState: snapshot.broadcastState, muted: muted, onAir: voice.interpreter?.id == pass.id && !muted,
+            voice: voice.onAir.voice, interpreter: voice.onAir.interpreter)
+        return ServerMessage(.interpreterJoined(joined), sessionId: record.id)
     }
 
     private func refreshComplete(_ record: SessionRecord, _ snapshot: LiveSession.Snapshot, role: Role, language: LanguageCode?) -> ServerMessage {
-        var fields: [String: JSONValue] = [
-            "role": .string(role.rawValue),
-            "status": .string(snapshot.status.rawValue),
-            "broadcastState": snapshot.broadcastState.json,
-        ]
-        if let language { fields["targetLanguage"] = .string(language.rawValue) }
-        fields.merge(snapshot.languageFields) { first, _ in first }
-        return ServerMessage(type: "connectionRefreshComplete", sessionId: record.id, fields: fields)
+        let complete = ConnectionRefreshComplete(
+            role: role, status: snapshot.status, broadcastState: snapshot.broadcastState, targetLanguage: language, stream: snapshot.stream,
+            voice: snapshot.voice?.onAir)
+        return ServerMessage(.connectionRefreshComplete(complete), sessionId: record.id)
     }
 
     /// Where a maximum connection age is configured: warn, then ask for a refresh, then close.
@@ -283,17 +262,14 @@ struct WebSocketGateway: Sendable {
             try await Task.sleep(for: .seconds(age - warningLead))
             connection.send(
                 ServerMessage(
-                    type: "connectionWarning", sessionId: nil,
-                    fields: [
-                        "remainingMinutes": .int(Int((warningLead / 60).rounded(.up))), "remainingSeconds": .int(Int(warningLead)),
-                    ]))
+                    .connectionWarning(ConnectionWarning(remainingMinutes: Int((warningLead / 60).rounded(.up)), remainingSeconds: Int(warningLead))),
+                    sessionId: nil))
             try await Task.sleep(for: .seconds(warningLead))
             connection.send(
                 ServerMessage(
-                    type: "connectionRefreshRequired", sessionId: nil,
-                    fields: [
-                        "message": "The connection reached its maximum age; connect again with refreshConnection."
-                    ]))
+                    .connectionRefreshRequired(
+                        ConnectionRefreshRequired(message: "The connection reached its maximum age; connect again with refreshConnection.")),
+                    sessionId: nil))
             try await Task.sleep(for: .seconds(min(30, warningLead)))
             connection.close(.normalClosure, reason: "maximum connection age")
         } catch {}

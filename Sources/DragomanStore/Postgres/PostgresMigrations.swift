@@ -130,6 +130,16 @@ enum PostgresMigrations {
             statements: [
                 "ALTER TABLE node_listeners ADD COLUMN interpreter_id text, ADD COLUMN interpreter_name text"
             ]),
+        // What a receiving node needs to know of a relayed frame besides passing it on (whether a
+        // caption is final, who went on the air) travels beside it, so the frame is never parsed.
+        Migration(
+            version: 6, name: "relayed frames: final captions, voices",
+            statements: [
+                """
+                ALTER TABLE relayed_frames ADD COLUMN is_final boolean NOT NULL DEFAULT false,
+                    ADD COLUMN interpreter_id text, ADD COLUMN interpreter_name text
+                """
+            ]),
     ]
 
     /// Applies the migrations this database lacks.

@@ -1,16 +1,24 @@
 import DragomanCore
 import Foundation
 
-/// A JSON text frame the server sent, with typed access to its fields.
+/// A JSON text frame the server sent, decoded as the protocol's `ServerMessage`, with access to
+/// its raw fields too.
 struct Message: Sendable, CustomStringConvertible {
     let text: String
     let json: JSONValue
+    let message: ServerMessage
 
-    /// Parses a text frame; `nil` when it is not a JSON object.
-    init?(text: String) {
-        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), case .object = json else { return nil }
+    /// Parses a text frame.
+    /// - Throws: `DecodingError` when it is not a server message of the protocol.
+    init(decoding text: String) throws {
+        self.message = try ServerMessage.decode(text)
+        self.json = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
         self.text = text
-        self.json = json
+    }
+
+    /// Parses a text frame; `nil` when it is not a server message.
+    init?(text: String) {
+        try? self.init(decoding: text)
     }
 
     var type: String? { json["type"]?.stringValue }

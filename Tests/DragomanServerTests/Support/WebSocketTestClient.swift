@@ -104,8 +104,11 @@ final class WebSocketTestClient: Sendable {
     func next(timeout: Duration = WebSocketTestClient.timeout) async throws -> Message {
         switch try await inbox.next(timeout: timeout) {
         case .text(let text):
-            guard let message = Message(text: text) else { throw Unexpected(description: "not a JSON object: \(text)") }
-            return message
+            do {
+                return try Message(decoding: text)
+            } catch {
+                throw Unexpected(description: "not a server message (\(error)): \(text)")
+            }
         case .binary(let bytes):
             throw Unexpected(description: "a binary frame of \(bytes.count) bytes")
         }
