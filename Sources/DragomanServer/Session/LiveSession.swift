@@ -167,9 +167,11 @@ actor LiveSession {
     /// (`connectionRefreshRequired`) and closed with 1001, going away. The session itself goes on:
     /// it is restored when the server starts again, or taken over by another node.
     func serverIsStopping(deadline: Duration) async {
-        if let pipeline {
-            self.pipeline = nil
-            await pipeline.drain(deadline: deadline)
+        if var link = pipeline {
+            // Taken out first, so nothing else feeds a pipeline that is draining; whoever waits
+            // for a flush of it is let go when the drain is over.
+            pipeline = nil
+            await link.drain(deadline: deadline)
         }
         let farewell = ServerMessage(
             .connectionRefreshRequired(

@@ -59,7 +59,9 @@ struct PipelineLink {
     }
 
     /// Drains the pipeline (`drain`), waiting at most `deadline`; past it, what is left is stopped.
-    func drain(deadline: Duration) async {
+    /// Whoever waits for a flush is let go then: the drain finished that segment too, and the
+    /// `flushed` it emitted found the session no longer holding this link.
+    mutating func drain(deadline: Duration) async {
         send(.drain)
         feed.finish()
         let task = task
@@ -70,12 +72,17 @@ struct PipelineLink {
             task.cancel()
             group.cancelAll()
         }
+        releaseFlushWaiters()
     }
 
     /// Stops the pipeline at once, dropping what it holds; whoever waits for a flush is let go.
     mutating func stop() {
         feed.finish()
         task.cancel()
+        releaseFlushWaiters()
+    }
+
+    private mutating func releaseFlushWaiters() {
         for waiter in flushWaiters.values { waiter.resume() }
         flushWaiters.removeAll()
     }
