@@ -1,4 +1,5 @@
 import ArgumentParser
+import DragomanClient
 import DragomanServer
 import DragomanStore
 import Foundation
@@ -63,10 +64,4 @@ struct Serve: AsyncParsableCommand {
         }
         try await app.runService()
     }
-}
-
-/// Prints a line at once: `print` buffers when standard output is a pipe or a file, and the
-/// server runs on, so what it says at start would stay unseen.
-func printNow(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DragomanBench
 import DragomanClient
 import DragomanCore
 import DragomanSpeech

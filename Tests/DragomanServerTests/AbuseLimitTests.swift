@@ -56,7 +56,8 @@ struct AbuseLimitTests {
 
     @Test("an address makes at most connectAttemptsPerMinute connects a minute (429 beyond)")
     func connectAttemptsPerAddress() async throws {
-        try await TestServer.run(configure: { $0.connectAttemptsPerMinute = 4 }) { server in
+        let clock = ManualClock()
+        try await TestServer.run(configure: { $0.connectAttemptsPerMinute = 4 }, clock: clock) { server in
             let (speaker, sessionId, _) = try await server.speaker()
             defer { withExtendedLifetime(speaker) {} }
             for _ in 0..<3 {
@@ -66,6 +67,11 @@ struct AbuseLimitTests {
             let refused = try await server.upgrade(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "es"])
             #expect(refused.code == 429)
             #expect(refused.body.contains("Too many connects"))
+            // A quarter of a minute later the address may connect once more, and only once.
+            clock.advance(by: 15)
+            let listener = try await server.listener(sessionId).client
+            await listener.disconnect()
+            #expect(try await server.upgrade(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "es"]).code == 429)
         }
     }
 

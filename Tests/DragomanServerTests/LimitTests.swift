@@ -83,7 +83,8 @@ struct LimitTests {
     }
 
     @Test func aModerateControlFloodIsRateLimitedButNotClosed() async throws {
-        try await TestServer.run { server in
+        let clock = ManualClock()
+        try await TestServer.run(clock: clock) { server in
             let (speaker, _, _) = try await server.speaker()
             for _ in 0..<40 { speaker.send(action: "heartbeat") }
             var acks = 0
@@ -101,7 +102,7 @@ struct LimitTests {
             #expect(limited >= 1)
             #expect(acks + limited == 40)
             // A second later the bucket has refilled and the connection works.
-            try await Task.sleep(for: .milliseconds(1_100))
+            clock.advance(by: 1.1)
             #expect(try await speaker.barrier().isEmpty)
             await speaker.disconnect()
         }

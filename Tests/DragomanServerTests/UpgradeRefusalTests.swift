@@ -74,7 +74,8 @@ struct UpgradeRefusalTests {
     }
 
     @Test func failedConnectsAreRateLimitedWith429() async throws {
-        try await TestServer.run(configure: { $0.failedConnectsPerMinute = 3 }) { server in
+        let clock = ManualClock()
+        try await TestServer.run(configure: { $0.failedConnectsPerMinute = 3 }, clock: clock) { server in
             for _ in 0..<3 {
                 try await expectRefused(server, ["action": "joinSession", "sessionId": "no-such-100", "targetLanguage": "es"], status: 404)
             }
@@ -84,6 +85,11 @@ struct UpgradeRefusalTests {
             try await expectRefused(server, ["action": "createSession", "sourceLanguage": "en", "token": "bad"], status: 429)
             // HTTP routes other than /ws are not affected.
             #expect(try await server.http(.GET, "/healthz").code == 200)
+            // A third of a minute later the address has one try again.
+            clock.advance(by: 20)
+            let listener = server.connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "es"])
+            try await listener.expect("sessionJoined")
+            await listener.disconnect()
         }
     }
 

@@ -8,14 +8,27 @@ import Testing
 /// Tests/Browser drives the pages in a real browser; these check what the server sends.
 @Suite("Web pages")
 struct WebPagesTests {
+    /// The pages only load what the server itself serves.
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; "
+        + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
     @Test func pagesAreHTMLWithAContentSecurityPolicy() async throws {
         try await TestServer.run { server in
             for path in ["/", "/speak", "/s/golden-eagle-427", "/interpret/golden-eagle-427"] {
                 let response = try await server.http(.GET, path)
                 #expect(response.code == 200, "\(path)")
                 #expect(response.headers["Content-Type"].first == "text/html; charset=utf-8", "\(path)")
-                #expect(response.headers["Content-Security-Policy"].first?.contains("script-src 'self'") == true, "\(path)")
+                #expect(response.headers["Content-Security-Policy"] == [Self.contentSecurityPolicy], "\(path)")
+                #expect(response.headers["Referrer-Policy"] == ["no-referrer"], "\(path)")
+                #expect(response.headers["X-Content-Type-Options"] == ["nosniff"], "\(path)")
                 #expect(response.body.contains("<!doctype html>"), "\(path)")
+                // A page the browser has already keeps its policy when answered 304.
+                let tag = try #require(response.headers["ETag"].first)
+                let again = try await server.http(.GET, path, headers: [("If-None-Match", tag)])
+                #expect(again.code == 304, "\(path)")
+                #expect(again.headers["Content-Security-Policy"] == [Self.contentSecurityPolicy], "\(path)")
+                #expect(again.headers["ETag"] == [tag], "\(path)")
             }
             // Every page loads only the server's own files.
             for path in ["/", "/speak", "/s/golden-eagle-427", "/interpret/golden-eagle-427"] {
@@ -40,6 +53,7 @@ struct WebPagesTests {
                 #expect(response.code == 200, "\(path)")
                 #expect(response.headers["Content-Type"].first == type, "\(path)")
                 #expect(response.headers["X-Content-Type-Options"].first == "nosniff", "\(path)")
+                #expect(response.headers["Content-Security-Policy"].isEmpty, "\(path): the policy is the pages'")
             }
             #expect(try await server.http(.GET, "/assets/missing.js").code == 404)
             #expect(try await server.http(.GET, "/assets/..%2FWeb%2Findex.html").code == 404)
@@ -56,6 +70,8 @@ struct WebPagesTests {
             let again = try await server.http(.GET, "/assets/common.js", headers: [("If-None-Match", tag)])
             #expect(again.code == 304)
             #expect(again.body.isEmpty)
+            #expect(again.headers["ETag"] == [tag])
+            #expect(again.headers["Cache-Control"] == ["no-cache"])
             #expect(try await server.http(.GET, "/assets/common.js", headers: [("If-None-Match", "\"other\"")]).code == 200)
         }
     }

@@ -1,3 +1,4 @@
+import DragomanCore
 import DragomanSpeech
 import Foundation
 import Testing
@@ -39,7 +40,7 @@ import Testing
         let hypothesis = transcript.joined(separator: " ")
         let wer = WordErrorRate.rate(reference: reference, hypothesis: hypothesis)
         let seconds = Double(audio.samples.count) / 16_000
-        let realTimeFactor = (Double(decoding.components.attoseconds) / 1e18 + Double(decoding.components.seconds)) / seconds
+        let realTimeFactor = decoding.inSeconds / seconds
         print(
             String(
                 format: "pocketsphinx %@: WER %.1f %%, real-time factor %.3f, %d partial results",

@@ -12,11 +12,14 @@ public struct ServerDependencies: Sendable {
     public var store: any DragomanStore
     public var engines: SpeechEngines
     public var logger: Logger
+    /// What the rate limits read the time from; tests move it instead of waiting.
+    public var clock: any MonotonicClock
 
-    public init(store: any DragomanStore, engines: SpeechEngines, logger: Logger) {
+    public init(store: any DragomanStore, engines: SpeechEngines, logger: Logger, clock: any MonotonicClock = .system) {
         self.store = store
         self.engines = engines
         self.logger = logger
+        self.clock = clock
     }
 
 }
@@ -38,7 +41,7 @@ public func buildApplication(
     let authenticator = Authenticator(store: store, identityProvider: settings.identity.verifier(logger: logger))
     let catalog = dependencies.engines.catalog
     let gateway = WebSocketGateway(
-        registry: registry, catalog: catalog, authenticator: authenticator, settings: settings, logger: logger)
+        registry: registry, catalog: catalog, authenticator: authenticator, settings: settings, clock: dependencies.clock, logger: logger)
 
     let router = buildRouter(
         settings: settings, store: store, catalog: catalog, registry: registry, events: events, gateway: gateway,

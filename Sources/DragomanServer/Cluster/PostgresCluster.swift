@@ -10,7 +10,7 @@ import Synchronization
 /// Several nodes on one PostgreSQL, with PostgreSQL's own machinery: a session-level advisory
 /// lock per session says which node runs its pipeline; relayed frames and listener counts are
 /// rows; NOTIFY on one channel wakes the other nodes with ids only, far below its 8000-byte limit.
-actor PostgresCluster: SessionCluster {
+package actor PostgresCluster: SessionCluster {
     /// This node, as the tables and notifications name it.
     nonisolated let nodeId = "node-" + UUID().uuidString.prefix(8).lowercased()
     private let client: PostgresClient
@@ -38,7 +38,7 @@ actor PostgresCluster: SessionCluster {
     /// started earlier (a heartbeat's, overtaken by a notification's) is older news and is dropped.
     private var appliedRemoteReads: [String: Int64] = [:]
 
-    static let channel = "dragoman"
+    package static let channel = "dragoman"
     /// A frame is kept this long for nodes that were briefly away.
     static let frameRetention = 60
 
@@ -52,7 +52,7 @@ actor PostgresCluster: SessionCluster {
         let items = Mutex<[Outgoing]>([])
     }
 
-    init(store: PostgresStore, heartbeat: Double, logger: Logger) {
+    package init(store: PostgresStore, heartbeat: Double, logger: Logger) {
         client = store.client
         location = store.location
         self.heartbeat = .milliseconds(Int(max(heartbeat, 0.05) * 1000))
@@ -63,7 +63,7 @@ actor PostgresCluster: SessionCluster {
     }
 
     /// Heartbeats missed before a node's listeners stop counting.
-    private var expiry: Double { Double(heartbeat.components.seconds) * 3 + Double(heartbeat.components.attoseconds) * 3e-18 }
+    private var expiry: Double { heartbeat.inSeconds * 3 }
 
     // MARK: Speaker leases
 
@@ -118,11 +118,7 @@ actor PostgresCluster: SessionCluster {
 
     /// The advisory lock of a session: a 64-bit FNV-1a hash of its id, the same on every node.
     static func lockKey(_ sessionId: String) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in sessionId.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
-        return Int64(bitPattern: hash)
+        Int64(bitPattern: FNV1a.hash(sessionId.utf8))
     }
 
     // MARK: Sending
@@ -175,7 +171,7 @@ actor PostgresCluster: SessionCluster {
 
     /// Stores frames and wakes the other nodes with one NOTIFY per session, carrying the range of
     /// its new ids (`f NODE SESSION FIRST LAST`).
-    func insert(_ frames: [RelayedFrame]) async throws {
+    package func insert(_ frames: [RelayedFrame]) async throws {
         guard !frames.isEmpty else { return }
         try await client.query(
             """

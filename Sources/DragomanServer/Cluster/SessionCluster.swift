@@ -24,9 +24,9 @@ protocol SessionCluster: Sendable {
 }
 
 /// One frame for a session's listeners on other nodes, already encoded by the node that made it.
-struct RelayedFrame: Sendable, Equatable {
+package struct RelayedFrame: Sendable, Equatable {
     /// Which of a session's listeners it is for.
-    enum Audience: Int16, Sendable {
+    package enum Audience: Int16, Sendable {
         /// Every listener (broadcast changes, the speaker's presence).
         case everyone = 0
         /// Listeners of `language`: a `transcript` caption.
@@ -45,14 +45,22 @@ struct RelayedFrame: Sendable, Equatable {
         case revocation = 6
     }
 
-    var sessionId: String
-    var audience: Audience
+    package var sessionId: String
+    package var audience: Audience
     /// The language it is for; empty for `everyone`, `sessionEnded` and `revocation`.
-    var language: String
+    package var language: String
     /// The frame's place in its language's stream; 0 where it has none.
-    var sequence: Int
+    package var sequence: Int
     /// The frame: UTF-8 JSON text, or the bytes of a binary frame.
-    var payload: [UInt8]
+    package var payload: [UInt8]
+
+    package init(sessionId: String, audience: Audience, language: String, sequence: Int, payload: [UInt8]) {
+        self.sessionId = sessionId
+        self.audience = audience
+        self.language = language
+        self.sequence = sequence
+        self.payload = payload
+    }
 }
 
 /// How many listeners of one language a node has, how many of them want speech in each format,

@@ -29,25 +29,21 @@ struct WebController: Sendable {
         while let url = files?.nextObject() as? URL {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true, let data = try? Data(contentsOf: url) else { continue }
             let path = String(url.resolvingSymlinksInPath().path.dropFirst(rootPath.count + 1))
-            assets[path] = Asset(body: ByteBuffer(bytes: data), contentType: contentType(of: path), eTag: "\"\(fingerprint(data))\"")
+            assets[path] = Asset(body: ByteBuffer(bytes: data), contentType: contentType(of: path), eTag: "\"\(String(FNV1a.hash(data), radix: 16))\"")
         }
         return assets
     }()
 
-    /// The pages only load what the server itself serves.
-    static let contentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; "
-        + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-
     func addRoutes(to router: Router<DragomanRequestContext>) {
-        router.get("/") { request, _ in Self.serve("index.html", for: request) }
-        router.get("speak") { request, _ in Self.serve("speak.html", for: request) }
-        router.get("s/{id}") { request, _ in Self.serve("listen.html", for: request) }
-        router.get("interpret/{id}") { request, _ in Self.serve("interpret.html", for: request) }
+        router.group().add(middleware: PageSecurityMiddleware())
+            .get("/") { request, context in try await Self.serve("index.html", for: request, context: context) }
+            .get("speak") { request, context in try await Self.serve("speak.html", for: request, context: context) }
+            .get("s/{id}") { request, context in try await Self.serve("listen.html", for: request, context: context) }
+            .get("interpret/{id}") { request, context in try await Self.serve("interpret.html", for: request, context: context) }
         // The pages' files are in folders by page (`assets/listen/main.js`); a path of one that is
         // not there is simply not found, `..` included, as only the files read at start are served.
         router.get("assets/**") { request, context in
-            Self.serve((["assets"] + context.parameters.getCatchAll()).joined(separator: "/"), for: request)
+            try await Self.serve((["assets"] + context.parameters.getCatchAll()).joined(separator: "/"), for: request, context: context)
         }
         router.get("v1/sessions/{id}/qr.svg", use: qrCode)
     }
@@ -71,26 +67,21 @@ struct WebController: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: svg)))
     }
 
-    /// A file of the pages; `304` when the browser has it already.
-    static func serve(_ path: String, for request: Request) -> Response {
+    /// A file of the pages; `304` when the browser has it already (its `If-None-Match` names the
+    /// file's ETag).
+    static func serve(_ path: String, for request: Request, context: some RequestContext) async throws -> Response {
         guard let asset = assets[path] else {
             return Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "Not found\n")))
         }
-        var headers: HTTPFields = [
+        let headers: HTTPFields = [
             .contentType: asset.contentType,
-            .eTag: asset.eTag,
             // Revalidated every time, so a server upgrade reaches every phone at once.
             .cacheControl: "no-cache",
             .xContentTypeOptions: "nosniff",
         ]
-        if asset.contentType.hasPrefix("text/html") {
-            headers[.contentSecurityPolicy] = contentSecurityPolicy
-            headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        return try await request.ifNoneMatch(headers: headers, eTag: asset.eTag, context: context) {
+            Response(status: .ok, body: .init(byteBuffer: asset.body))
         }
-        if request.headers[.ifNoneMatch] == asset.eTag {
-            return Response(status: .notModified, headers: headers)
-        }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: asset.body))
     }
 
     static func contentType(of path: String) -> String {
@@ -106,15 +97,5 @@ struct WebController: Sendable {
         case "txt": "text/plain; charset=utf-8"
         default: "application/octet-stream"
         }
-    }
-
-    /// 64-bit FNV-1a of the bytes, for the `ETag`.
-    static func fingerprint(_ data: Data) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return String(hash, radix: 16)
     }
 }

@@ -103,7 +103,8 @@ struct SegmentRecognition {
         guard let partial, partial != lastPartial, now - lastPartialAt >= pipeline.settings.partialInterval else { return }
         lastPartial = partial
         lastPartialAt = now
-        let caption = Caption(segmentIndex: segmentIndex + 1, sourceText: partial, isFinal: false, startTime: seconds(segmentStartSample), endTime: seconds(clock))
+        let caption = Caption(
+            segmentIndex: segmentIndex + 1, sourceText: partial, isFinal: false, startTime: seconds(segmentStartSample), endTime: seconds(clock))
         emit.yield(.caption(caption, language: pipeline.sourceLanguage, text: partial))
         for stream in streams.active(group: &group) {
             stream.translatePartial(caption)

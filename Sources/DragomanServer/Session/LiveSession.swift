@@ -8,38 +8,25 @@ import NIOCore
 
 /// A session that is not over, in memory: its connections, broadcast state and lifecycle.
 /// Every change to a session goes through this actor, so it is seen in one order by everyone.
+/// What the session knows and decides is its `SessionState`; the actor feeds it inputs and carries
+/// out the actions they return (store, events, timers, the pipeline, sockets, the cluster).
 actor LiveSession {
     nonisolated let record: SessionRecord
     nonisolated var id: String { record.id }
 
-    private var lifecycle: SessionLifecycle
-    var broadcast: BroadcastState
-    var speakers: Set<ClientConnection> = []
-    var listeners = ListenerIndex()
-    /// The interpreters connected here, by language.
-    var booths = InterpreterBooths()
+    /// What the session knows: lifecycle, broadcast, connections, voices, streams.
+    var state: SessionState
     /// The voice of each interpreter on the air here, to its language's listeners.
     var interpreterChannels: [LanguageCode: LiveVoiceChannel] = [:]
-    /// The interpreters on the air on other nodes, by language.
-    var remoteVoices: [LanguageCode: InterpreterPass] = [:]
-    private var distribution: [LanguageCode: Int] = [:]
-    private var statusPolicy: StatusUpdatePolicy
     private var graceTask: Task<Void, Never>?
     /// The speech pipeline, while the session has a speaker here.
     private var pipeline: PipelineLink?
-    /// Next `sequence` of each language's stream of captions and audio.
-    private var nextSequence: [LanguageCode: Int] = [:]
-    /// The last final captions of each language, for listeners who reconnect.
-    private var histories: [LanguageCode: LanguageHistory] = [:]
     /// The speaker's own voice, to the listeners of the session's language.
     private var floorChannel: LiveVoiceChannel
-    /// Names this run of the session's streams: sequences start again at 1 when the session is
-    /// restored after a restart, so a position from before is not mistaken for one of now.
-    nonisolated let epoch = String(UInt32.random(in: .min ... .max), radix: 16)
+    /// Names this run of the session's streams (`SessionState.epoch`).
+    nonisolated let epoch: String
     /// The other nodes serving this session; `nil` on a single node.
     let cluster: (any SessionCluster)?
-    /// The listeners of the other nodes, by language.
-    private(set) var remoteListeners: [LanguageCode: ListenerTally] = [:]
     /// Whether this node holds the speaker lease (runs the pipeline) in a cluster.
     private var holdsSpeakerLease = false
     /// Whether this node has held the speaker lease since it loaded the session.
@@ -60,10 +47,14 @@ actor LiveSession {
     ) {
         self.cluster = cluster
         self.record = record
-        self.lifecycle = SessionLifecycle(restoring: record.status)
+        let epoch = String(UInt32.random(in: .min ... .max), radix: 16)
+        self.epoch = epoch
+        self.state = SessionState(
+            record: record, epoch: epoch,
+            limits: .init(
+                maxListeners: settings.maxListenersPerSession, recoveryHistory: settings.recoveryHistory,
+                statusChangeThreshold: settings.statusChangeThreshold))
         self.floorChannel = LiveVoiceChannel(language: record.sourceLanguage, voice: .floor)
-        self.broadcast = BroadcastState(lastStateChange: Int(record.updatedAt.timeIntervalSince1970))
-        self.statusPolicy = StatusUpdatePolicy(changeThreshold: settings.statusChangeThreshold)
         self.settings = settings
         self.store = store
         self.events = events
@@ -74,59 +65,87 @@ actor LiveSession {
         self.logger = logger
     }
 
-    var status: SessionStatus { lifecycle.status }
+    var status: SessionStatus { state.status }
 
     // MARK: Lifecycle
 
     /// Publishes the `created` event of a session just stored.
     func announceCreation() async {
-        await perform(SessionLifecycle.creationActions)
+        await perform(SessionLifecycle.creationActions.map(SessionAction.lifecycle))
     }
 
     /// Starts the reconnect wait for a session restored without its speaker.
     func resumeAfterRestart() async {
-        if lifecycle.needsGracePeriod { startGracePeriod() }
+        if state.lifecycle.needsGracePeriod { startGracePeriod() }
     }
 
     /// Ends the session for good.
     func end(_ reason: SessionLifecycle.EndReason) async {
-        await perform(lifecycle.end(reason))
+        await perform(state.end(reason))
     }
 
-    private func perform(_ actions: [SessionLifecycle.Action]) async {
+    /// Carries out what the state decided, in order.
+    func perform(_ actions: [SessionAction]) async {
         for action in actions {
             switch action {
-            case .publish(let transition):
-                logger.info("Session status changed", metadata: ["status": "\(transition.status)", "reason": "\(transition.reason)"])
-                do {
-                    try await store.updateSessionStatus(id: id, status: transition.status, at: Date())
-                } catch {
-                    logger.error("Could not store the session status", metadata: ["error": "\(error)"])
-                }
-                await events.publish(transition, session: record)
-            case .startGracePeriod:
-                startGracePeriod()
-                notifyListeners(
-                    ServerMessage(
-                        type: "speakerDisconnected", sessionId: id,
-                        fields: [
-                            "broadcastState": broadcast.json, "gracePeriodSeconds": .double(settings.speakerGracePeriod),
-                        ]))
-            case .cancelGracePeriod:
-                graceTask?.cancel()
-                graceTask = nil
-                notifyListeners(ServerMessage(type: "speakerReconnected", sessionId: id, fields: ["broadcastState": broadcast.json]))
-            case .closeSession(let reason):
-                graceTask?.cancel()
-                graceTask = nil
-                await flushPipeline()
-                pipeline?.stop()
-                pipeline = nil
-                broadcast.isActive = false
-                let ended = ServerMessage(type: "sessionEnded", sessionId: id, fields: ["reason": .string(reason)]).encoded()
-                relay(.sessionEnded, text: ended)
-                await closeConnections(with: ended)
+            case .lifecycle(let step): await perform(step)
+            default: apply(action)
             }
+        }
+    }
+
+    /// Carries out the actions that need no wait: every action but the lifecycle's.
+    func apply(_ actions: [SessionAction]) {
+        for action in actions { apply(action) }
+    }
+
+    private func apply(_ action: SessionAction) {
+        switch action {
+        case .lifecycle(let step):
+            preconditionFailure("The lifecycle step \(step) waits: it goes through perform")
+        case .reportListeners:
+            cluster?.reportListeners(of: id, state.localTally)
+        case .pushAudience:
+            pipeline?.push(state.pipelineAudience)
+        case .sendStatus(let reason):
+            sendStatus(reason: reason)
+        case .announceVoice(let language, let voice, let local, let newcomer):
+            announceVoice(voice, of: language, local: local, skipping: newcomer)
+        }
+    }
+
+    private func perform(_ step: SessionLifecycle.Action) async {
+        switch step {
+        case .publish(let transition):
+            logger.info("Session status changed", metadata: ["status": "\(transition.status)", "reason": "\(transition.reason)"])
+            do {
+                try await store.updateSessionStatus(id: id, status: transition.status, at: Date())
+            } catch {
+                logger.error("Could not store the session status", metadata: ["error": "\(error)"])
+            }
+            await events.publish(transition, session: record)
+        case .startGracePeriod:
+            startGracePeriod()
+            notifyListeners(
+                ServerMessage(
+                    type: "speakerDisconnected", sessionId: id,
+                    fields: [
+                        "broadcastState": state.broadcast.json, "gracePeriodSeconds": .double(settings.speakerGracePeriod),
+                    ]))
+        case .cancelGracePeriod:
+            graceTask?.cancel()
+            graceTask = nil
+            notifyListeners(ServerMessage(type: "speakerReconnected", sessionId: id, fields: ["broadcastState": state.broadcast.json]))
+        case .closeSession(let reason):
+            graceTask?.cancel()
+            graceTask = nil
+            await flushPipeline()
+            pipeline?.stop()
+            pipeline = nil
+            state.broadcastDidStop()
+            let ended = ServerMessage(type: "sessionEnded", sessionId: id, fields: ["reason": .string(reason)]).encoded()
+            relay(.sessionEnded, text: ended)
+            await closeConnections(with: ended)
         }
     }
 
@@ -142,7 +161,7 @@ actor LiveSession {
 
     private func gracePeriodDidExpire() async {
         guard await speakerIsGoneFromCluster() else { return startGracePeriod() }
-        await perform(lifecycle.gracePeriodDidExpire())
+        await perform(state.gracePeriodDidExpire())
     }
 
     /// The server is stopping: the segment under way is finished (recognized, translated, stored
@@ -160,13 +179,17 @@ actor LiveSession {
                 "message": "The server is restarting; connect again with refreshConnection.", "reason": "serverShutdown",
             ]
         ).encoded()
-        for connection in everyConnection {
+        for connection in state.everyConnection {
             connection.send(text: farewell)
             connection.close(.goingAway, reason: "server shutting down")
         }
     }
 
     // MARK: Speakers
+
+    typealias StreamPosition = SessionState.StreamPosition
+    typealias ResumePoint = SessionState.ResumePoint
+    typealias BroadcastChange = SessionState.BroadcastChange
 
     /// What a connection's first message reports.
     struct Snapshot: Sendable {
@@ -183,102 +206,36 @@ actor LiveSession {
         }
     }
 
-    /// Where a language's stream stands: its epoch and the last sequence it gave out; for a
-    /// listener who asked to resume, whether what it missed was sent (`recovered`).
-    struct StreamPosition: Sendable {
-        var epoch: String
-        var sequence: Int
-        var recovered: Bool?
-
-        var fields: [String: JSONValue] {
-            var fields: [String: JSONValue] = ["epoch": .string(epoch), "sequence": .int(sequence)]
-            if let recovered { fields["recovered"] = .bool(recovered) }
-            return fields
-        }
-    }
-
-    /// A listener's last position, from its connect (`epoch`, `since`).
-    struct ResumePoint: Sendable {
-        var epoch: String
-        var sequence: Int
-    }
-
     /// Attaches a speaker connection and queues its first message, made by `greeting` from the
     /// state it joins, before any other message can reach it. `nil` when the session has ended.
     func attachSpeaker(_ connection: ClientConnection, greeting: @Sendable (Snapshot) -> ServerMessage) async -> ServerMessage? {
-        guard lifecycle.acceptsSpeaker else { return nil }
-        markBroadcastChange { $0.isActive = true }
-        let actions = lifecycle.speakerDidConnect()
-        let message = greeting(Snapshot(status: lifecycle.status, broadcastState: broadcast))
+        guard let actions = state.attachSpeaker(connection, now: UnixTime.now) else { return nil }
+        let message = greeting(Snapshot(status: state.status, broadcastState: state.broadcast))
         connection.send(message)
-        speakers.insert(connection)
         startPipelineIfNeeded()
         await perform(actions)
         return message
     }
 
     func detachSpeaker(_ connection: ClientConnection) async {
-        guard speakers.remove(connection) != nil, speakers.isEmpty, lifecycle.status != .ended else { return }
+        guard state.detachSpeaker(connection) else { return }
         // What the speaker said before the drop is still transcribed.
         await flushPipeline()
         // The speaker may have come back (a page reload) while the segment was finished: then it
-        // never left. Checked again after every wait.
-        guard speakers.isEmpty, lifecycle.status != .ended else { return }
+        // never left. Asked again after every wait.
+        guard state.speakerIsAway else { return }
         await releaseSpeakerLease()
-        guard speakers.isEmpty, lifecycle.status != .ended else { return }
-        markBroadcastChange { $0.isActive = false }
-        await perform(lifecycle.speakerDidDisconnect())
-    }
-
-    /// A change the speaker asked for.
-    enum BroadcastChange {
-        case pause, resume, mute, unmute
-        case volume(Double)
-        case state(ClientMessage.SpeakerStateUpdate)
+        await perform(state.speakerDidLeave(now: UnixTime.now))
     }
 
     /// Applies a speaker's change and tells the speakers and every listener.
     func apply(_ change: BroadcastChange) async {
-        let type: String
-        var update = ClientMessage.SpeakerStateUpdate()
-        switch change {
-        case .pause:
-            type = "broadcastPaused"
-            update.isPaused = true
-        case .resume:
-            type = "broadcastResumed"
-            update.isPaused = false
-        case .mute:
-            type = "broadcastMuted"
-            update.isMuted = true
-        case .unmute:
-            type = "broadcastUnmuted"
-            update.isMuted = false
-        case .volume(let level):
-            type = "volumeChanged"
-            update.volume = level
-        case .state(let state):
-            type = "speakerStateChanged"
-            update = state
-        }
-        markBroadcastChange { state in
-            if let paused = update.isPaused { state.isPaused = paused }
-            if let muted = update.isMuted { state.isMuted = muted }
-            if let volume = update.volume { state.volume = volume }
-        }
-        if let paused = update.isPaused {
-            await perform(paused ? lifecycle.pauseBroadcast() : lifecycle.resumeBroadcast())
-        }
-        pipeline?.send(.flowing(broadcast.isFlowing))
-        pushAudience()
-        let message = ServerMessage.broadcastChange(type, sessionId: id, state: broadcast).encoded()
-        for speaker in speakers { speaker.send(text: message) }
+        let (type, actions) = state.apply(change, now: UnixTime.now)
+        await perform(actions)
+        pipeline?.send(.flowing(state.broadcast.isFlowing))
+        let message = ServerMessage.broadcastChange(type, sessionId: id, state: state.broadcast).encoded()
+        for speaker in state.speakers { speaker.send(text: message) }
         notifyListeners(encoded: message)
-    }
-
-    private func markBroadcastChange(_ change: (inout BroadcastState) -> Void) {
-        change(&broadcast)
-        broadcast.lastStateChange = UnixTime.now
     }
 
     // MARK: Listeners
@@ -286,75 +243,39 @@ actor LiveSession {
     /// Admits a listener. One that gives where it left off (`resume`) first gets the final
     /// captions it missed, when they are still held.
     /// - Throws: `ProtocolError` when the session is full or has ended.
-    /// Like `attachSpeaker`, the first message is queued before the listener is visible.
+    /// Like `attachSpeaker`, the first message is queued before anything else can reach it.
     func addListener(
         _ connection: ClientConnection, language: LanguageCode, captionsOnly: Bool, audioFormat: ListenerAudioFormat, resume: ResumePoint?,
         greeting: @Sendable (Snapshot) -> ServerMessage
     ) throws(ProtocolError) -> ServerMessage {
-        guard lifecycle.status != .ended else { throw ProtocolError(.sessionEnded, "The session has ended.") }
-        guard listeners.count < settings.maxListenersPerSession else {
-            throw ProtocolError(.sessionFull, "The session has its maximum of \(settings.maxListenersPerSession) listeners.")
-        }
-        var position = streamPosition(of: language)
-        let missed = resume.flatMap { point in
-            point.epoch == epoch ? histories[language, default: history()].frames(after: point.sequence, latest: position.sequence) : nil
-        }
-        if resume != nil { position.recovered = missed != nil }
-        let message = greeting(Snapshot(status: lifecycle.status, broadcastState: broadcast, stream: position, voice: voice(of: language)))
+        let slot = ListenerIndex.Slot(language: language, captionsOnly: captionsOnly, audioFormat: audioFormat)
+        let (admission, actions) = try state.addListener(connection, slot, resume: resume)
+        let message = greeting(
+            Snapshot(status: state.status, broadcastState: state.broadcast, stream: admission.position, voice: state.voice(of: language)))
         connection.send(message)
-        for frame in missed ?? [] { connection.send(text: frame) }
-        let before = distribution
-        listeners.insert(connection, .init(language: language, captionsOnly: captionsOnly, audioFormat: audioFormat))
-        distribution[language, default: 0] += 1
-        listenersDidChange(from: before)
+        for frame in admission.missed ?? [] { connection.send(text: frame) }
+        apply(actions)
         return message
     }
 
     /// The epoch and last sequence of a language's stream.
     func streamPosition(of language: LanguageCode) -> StreamPosition {
-        StreamPosition(epoch: epoch, sequence: nextSequence[language, default: 1] - 1)
-    }
-
-    private func history() -> LanguageHistory {
-        LanguageHistory(capacity: settings.recoveryHistory)
+        state.streamPosition(of: language)
     }
 
     func removeListener(_ connection: ClientConnection) {
-        guard let slot = listeners.remove(connection) else { return }
-        let before = distribution
-        countListenerLeaving(slot.language)
-        listenersDidChange(from: before)
-    }
-
-    private func countListenerLeaving(_ language: LanguageCode) {
-        distribution[language, default: 1] -= 1
-        if distribution[language] == 0 { distribution[language] = nil }
+        apply(state.removeListener(connection))
     }
 
     /// Moves a listener to another language, from the next segment on; returns the previous one.
     func changeLanguage(of connection: ClientConnection, to language: LanguageCode) -> LanguageCode? {
-        guard let previous = listeners[connection]?.language else { return nil }
-        guard previous != language else { return previous }
-        let before = distribution
-        listeners.update(connection) { $0.language = language }
-        countListenerLeaving(previous)
-        distribution[language, default: 0] += 1
-        listenersDidChange(from: before)
+        let (previous, actions) = state.changeLanguage(of: connection, to: language)
+        apply(actions)
         return previous
     }
 
     func setPlaybackPaused(_ paused: Bool, for connection: ClientConnection) {
-        listeners.update(connection) { $0.playbackPaused = paused }
-        cluster?.reportListeners(of: id, localTally)
-        pushAudience()
-    }
-
-    private func listenersDidChange(from before: [LanguageCode: Int]) {
-        cluster?.reportListeners(of: id, localTally)
-        pushAudience()
-        if let reason = statusPolicy.reason(before: merged(before), after: wholeDistribution) {
-            sendStatus(reason: reason)
-        }
+        apply(state.setPlaybackPaused(paused, for: connection))
     }
 
     private func notifyListeners(_ message: ServerMessage) {
@@ -363,14 +284,9 @@ actor LiveSession {
 
     /// Sends one encoded frame to every listener and interpreter: encoded once, whatever the audience.
     private func notifyListeners(encoded text: String) {
-        for connection in listeners.connections { connection.send(text: text) }
-        for connection in booths.connections { connection.send(text: text) }
+        for connection in state.listeners.connections { connection.send(text: text) }
+        for connection in state.booths.connections { connection.send(text: text) }
         relay(.everyone, text: text)
-    }
-
-    /// Every connection of the session on this node.
-    private var everyConnection: Set<ClientConnection> {
-        speakers.union(listeners.connections).union(booths.connections)
     }
 
     // MARK: Speech
@@ -381,8 +297,8 @@ actor LiveSession {
         let speech = SessionPipeline(
             sessionId: id, sourceLanguage: record.sourceLanguage, engines: engines.forSession(id), store: store, settings: settings, logger: logger)
         var link = PipelineLink(running: speech, for: self)
-        if !broadcast.isFlowing { link.send(.flowing(false)) }
-        link.push(pipelineAudience)
+        if !state.broadcast.isFlowing { link.send(.flowing(false)) }
+        link.push(state.pipelineAudience)
         pipeline = link
     }
 
@@ -392,20 +308,6 @@ actor LiveSession {
         await withCheckedContinuation { waiter in
             if pipeline != nil { pipeline?.flush(waiter) } else { waiter.resume() }
         }
-    }
-
-    /// Tells the pipeline who listens now, when that changed.
-    func pushAudience() {
-        pipeline?.push(pipelineAudience)
-    }
-
-    /// What the pipeline must know of the listeners, here and on the other nodes: the languages
-    /// they listen to, the speech formats wanted in each, the speaker's volume.
-    private var pipelineAudience: PipelineAudience {
-        var languages: [LanguageCode: Set<ListenerAudioFormat>] = [:]
-        for language in listeners.languages { languages[language] = audioFormats(wanted: language) }
-        for (language, tally) in remoteListeners where tally.listeners > 0 { languages[language] = audioFormats(wanted: language) }
-        return PipelineAudience(languages: languages, volume: broadcast.volume)
     }
 
     /// Publishes what the pipeline emitted; the caller queues the frames.
@@ -431,37 +333,19 @@ actor LiveSession {
         return floor
     }
 
-    /// The formats the listeners of `language` who are listening want speech in; empty when none is.
-    func audioFormats(wanted language: LanguageCode) -> Set<ListenerAudioFormat> {
-        // A person speaks this language: the machine does not.
-        guard voice(of: language) == .machine else { return [] }
-        var formats = Set(listeners.listeners(of: language).values.filter(\.wantsAudio).map(\.audioFormat))
-        if let remote = remoteListeners[language] {
-            if remote.pcmListeners > 0 { formats.insert(.pcm) }
-            if remote.opusListeners > 0 { formats.insert(.opus) }
-        }
-        return formats
-    }
-
-    private func takeSequence(_ language: LanguageCode) -> Int {
-        let sequence = nextSequence[language, default: 1]
-        nextSequence[language] = sequence + 1
-        return sequence
-    }
-
     /// Sends a caption to the listeners of `language` (and, in the source language, to the
     /// speakers, as their own live captions), unless the broadcast is paused or muted.
     private func publishCaption(_ caption: Caption, language: LanguageCode, text: String) -> Deliveries {
-        guard broadcast.isFlowing else { return .none }
+        guard state.broadcast.isFlowing else { return .none }
         let started = ContinuousClock.now
-        let sequence = takeSequence(language)
+        let sequence = state.takeSequence(language)
         let frame = caption.message(sessionId: id, language: language, text: text, sequence: sequence).encoded()
-        if caption.isFinal { histories[language, default: history()].append(sequence: sequence, frame: frame) }
+        if caption.isFinal { state.remember(final: frame, sequence: sequence, language: language) }
         var deliveries = Deliveries()
-        deliveries.add(frame, to: listeners.listeners(of: language).keys)
+        deliveries.add(frame, to: state.listeners.listeners(of: language).keys)
         relay(.caption, language: language, sequence: sequence, text: frame)
         if language == record.sourceLanguage {
-            deliveries.add(frame, to: speakers.union(booths.connections))
+            deliveries.add(frame, to: state.speakers.union(state.booths.connections))
         }
         ServerMetrics.stageDuration(.fanout).recordElapsed(since: started)
         return deliveries
@@ -473,20 +357,20 @@ actor LiveSession {
     /// when the segment is not encoded because no listener asked for Opus when it began).
     /// Both forms of a chunk take the same `sequence`.
     private func publishAudio(_ chunk: SpeechChunk) -> Deliveries {
-        guard broadcast.isFlowing else { return .none }
+        guard state.broadcast.isFlowing else { return .none }
         // Synthesized speech still being paced out stops when a person takes the language over.
-        if chunk.voice == .machine, voice(of: chunk.language) != .machine { return .none }
+        if chunk.voice == .machine, state.voice(of: chunk.language) != .machine { return .none }
         let started = ContinuousClock.now
-        let sequence = takeSequence(chunk.language)
+        let sequence = state.takeSequence(chunk.language)
         var pcmListeners: [ClientConnection] = []
         var opusListeners: [ClientConnection] = []
-        for (connection, slot) in listeners.listeners(of: chunk.language) where slot.wantsAudio {
+        for (connection, slot) in state.listeners.listeners(of: chunk.language) where slot.wantsAudio {
             switch slot.audioFormat {
             case .pcm: pcmListeners.append(connection)
             case .opus: opusListeners.append(connection)
             }
         }
-        let remote = remoteListeners[chunk.language] ?? ListenerTally()
+        let remote = state.remoteListeners[chunk.language] ?? ListenerTally()
         // Each form is encoded once, if anyone here or elsewhere wants it.
         let pcmFrame = pcmListeners.isEmpty && remote.pcmListeners == 0 ? nil : chunk.pcmMessage(sessionId: id, sequence: sequence).encoded()
         // `nil` when the segment was not encoded: no listener asked for Opus when it began.
@@ -516,12 +400,13 @@ actor LiveSession {
     /// Sends a chunk of a person's voice to the listeners of the channel's language, here and on
     /// the other nodes, unless the broadcast is paused or muted or nobody there is listening.
     func relayLiveVoice(_ samples: [Int16], sampleRate: Int, through channel: inout LiveVoiceChannel) -> Deliveries {
-        guard broadcast.isFlowing else { return .none }
+        guard state.broadcast.isFlowing else { return .none }
         // This runs for every chunk a person sends: look, do not copy.
-        let local = listeners.listeners(of: channel.language).values
-        let remote = remoteListeners[channel.language] ?? ListenerTally()
+        let local = state.listeners.listeners(of: channel.language).values
+        let remote = state.remoteListeners[channel.language] ?? ListenerTally()
         guard local.contains(where: \.wantsAudio) || remote.pcmListeners + remote.opusListeners > 0 else { return .none }
-        let scaled = broadcast.volume == 1 ? samples : PCM.scaled(samples, by: broadcast.volume)
+        let volume = state.broadcast.volume
+        let scaled = volume == 1 ? samples : PCM.scaled(samples, by: volume)
         let wantsOpus = local.contains { $0.wantsAudio && $0.audioFormat == .opus } || remote.opusListeners > 0
         let (chunk, encodingError) = channel.chunk(scaled, sampleRate: sampleRate, encodeOpus: wantsOpus, bitrate: settings.opusBitrate)
         if let encodingError {
@@ -536,7 +421,7 @@ actor LiveSession {
         ServerMetrics.engineFailures(stage).increment()
         let message = ServerMessage.error(
             ProtocolError(.engineFailure, "The \(stage) engine failed; the session goes on with the next segment."), sessionId: id)
-        for speaker in speakers { speaker.send(message) }
+        for speaker in state.speakers { speaker.send(message) }
     }
 
     // MARK: Status
@@ -544,23 +429,23 @@ actor LiveSession {
     /// The status now, as `sessionStatus` carries it.
     func statusMessage(reason: StatusUpdateReason) -> ServerMessage {
         var message = ServerMessage.sessionStatus(
-            sessionId: id, distribution: wholeDistribution,
-            sessionDuration: max(0, Int(Date().timeIntervalSince(record.createdAt))), state: broadcast, reason: reason)
+            sessionId: id, distribution: state.wholeDistribution,
+            sessionDuration: max(0, Int(Date().timeIntervalSince(record.createdAt))), state: state.broadcast, reason: reason)
         message.fields["voices"] = voicesOnAir
         return message
     }
 
     /// Sends a status to every speaker connection and remembers the count it carried.
     func sendStatus(reason: StatusUpdateReason) {
-        guard !speakers.isEmpty else { return }
+        guard !state.speakers.isEmpty else { return }
         let message = statusMessage(reason: reason).encoded()
-        for speaker in speakers { speaker.send(text: message) }
-        statusPolicy.didSend(listenerCount: wholeListenerCount)
+        for speaker in state.speakers { speaker.send(text: message) }
+        state.statusWasSent()
     }
 
     /// Answers one speaker's `getSessionStatus`.
     func requestedStatus() -> ServerMessage {
-        statusPolicy.didSend(listenerCount: wholeListenerCount)
+        state.statusWasSent()
         return statusMessage(reason: .requested)
     }
 
@@ -616,9 +501,9 @@ actor LiveSession {
         let wanted =
             switch audience {
             case .sessionEnded: true
-            case .everyone: remoteListeners.values.contains { $0.listeners > 0 }
+            case .everyone: state.hasRemoteListeners(of: nil)
             case .voice, .revocation: true
-            case .caption, .pcmAudio, .opusAudio: (language.flatMap { remoteListeners[$0]?.listeners } ?? 0) > 0
+            case .caption, .pcmAudio, .opusAudio: language.map { state.hasRemoteListeners(of: $0) } ?? false
             }
         guard wanted else { return }
         cluster.relay(RelayedFrame(sessionId: id, audience: audience, language: language?.rawValue ?? "", sequence: sequence, payload: Array(text.utf8)))
@@ -627,28 +512,25 @@ actor LiveSession {
     /// Hands a frame relayed by the node running the pipeline to this node's listeners it is for.
     func deliver(_ frame: RelayedFrame) async {
         let language = LanguageCode(frame.language)
-        if let language, frame.sequence > 0 {
-            // This node's own stream of the language, if it takes the pipeline over, goes on from here.
-            nextSequence[language] = max(nextSequence[language, default: 1], frame.sequence + 1)
-        }
+        if let language, frame.sequence > 0 { state.noteRelayedSequence(frame.sequence, language: language) }
         let text = String(decoding: frame.payload, as: UTF8.self)
         switch frame.audience {
         case .everyone:
-            for connection in listeners.connections { connection.send(text: text) }
+            for connection in state.listeners.connections { connection.send(text: text) }
         case .caption:
             guard let language else { return }
             // Kept here too, so a listener who reconnects to this node recovers what it missed.
-            if text.contains(#""isFinal":true"#) { histories[language, default: history()].append(sequence: frame.sequence, frame: text) }
-            for connection in listeners.listeners(of: language).keys { connection.send(text: text) }
+            if text.contains(#""isFinal":true"#) { state.remember(final: text, sequence: frame.sequence, language: language) }
+            for connection in state.listeners.listeners(of: language).keys { connection.send(text: text) }
         case .pcmAudio:
             guard let language else { return }
-            for (connection, slot) in listeners.listeners(of: language) where slot.wantsAudio && slot.audioFormat == .pcm {
+            for (connection, slot) in state.listeners.listeners(of: language) where slot.wantsAudio && slot.audioFormat == .pcm {
                 connection.send(audio: .text(text))
             }
         case .opusAudio:
             guard let language else { return }
             let buffer = ClientConnection.Outbound.binary(ByteBuffer(bytes: frame.payload))
-            for (connection, slot) in listeners.listeners(of: language) where slot.wantsAudio && slot.audioFormat == .opus {
+            for (connection, slot) in state.listeners.listeners(of: language) where slot.wantsAudio && slot.audioFormat == .opus {
                 connection.send(audio: buffer)
             }
         case .voice:
@@ -658,7 +540,7 @@ actor LiveSession {
             closeInterpreterConnections(passID: text)
         case .sessionEnded:
             // Another node ended it and published the event; here it only closes.
-            _ = lifecycle.end(.endedBySpeaker)
+            _ = state.end(.endedBySpeaker)
             graceTask?.cancel()
             pipeline?.stop()
             pipeline = nil
@@ -668,55 +550,27 @@ actor LiveSession {
 
     /// The listeners of the other nodes changed.
     func setRemoteListeners(_ tally: [LanguageCode: ListenerTally]) {
-        guard tally != remoteListeners else { return }
-        let before = wholeDistribution
-        remoteListeners = tally
-        pushAudience()
-        if let reason = statusPolicy.reason(before: before, after: wholeDistribution) {
-            sendStatus(reason: reason)
-        }
-        reconcileRemoteVoices()
+        apply(state.setRemoteListeners(tally))
     }
 
     /// Tells every connection here the session is over, closes them and forgets the session.
     private func closeConnections(with ended: String) async {
-        for connection in everyConnection {
+        for connection in state.everyConnection {
             connection.send(text: ended)
             connection.close(.normalClosure, reason: "session ended")
         }
-        speakers.removeAll()
-        listeners.removeAll()
-        booths = InterpreterBooths()
-        distribution.removeAll()
+        state.removeAllConnections()
         cluster?.reportListeners(of: id, [:])
         await releaseSpeakerLease()
         await onEnded(id)
     }
+}
 
-    /// This node's listeners by language, and its interpreters on the air.
-    var localTally: [LanguageCode: ListenerTally] {
-        var tally: [LanguageCode: ListenerTally] = [:]
-        for language in booths.languages {
-            if let seat = booths.onAir(in: language) { tally[language, default: ListenerTally()].interpretersOnAir = [seat.pass] }
-        }
-        for slot in listeners.slots {
-            tally[slot.language, default: ListenerTally()].listeners += 1
-            guard slot.wantsAudio else { continue }
-            switch slot.audioFormat {
-            case .pcm: tally[slot.language, default: ListenerTally()].pcmListeners += 1
-            case .opus: tally[slot.language, default: ListenerTally()].opusListeners += 1
-            }
-        }
-        return tally
-    }
-
-    /// The listeners of every node by language.
-    private var wholeDistribution: [LanguageCode: Int] { merged(distribution) }
-
-    private var wholeListenerCount: Int { wholeDistribution.values.reduce(0, +) }
-
-    /// A distribution of this node's listeners with the other nodes' added.
-    private func merged(_ local: [LanguageCode: Int]) -> [LanguageCode: Int] {
-        local.merging(remoteListeners.compactMapValues { $0.listeners > 0 ? $0.listeners : nil }, uniquingKeysWith: +)
+extension SessionState.StreamPosition {
+    /// `epoch`, `sequence` and, for a listener who asked to resume, `recovered`.
+    var fields: [String: JSONValue] {
+        var fields: [String: JSONValue] = ["epoch": .string(epoch), "sequence": .int(sequence)]
+        if let recovered { fields["recovered"] = .bool(recovered) }
+        return fields
     }
 }

@@ -16,8 +16,10 @@ final class AddressGuard: Sendable {
     private let attemptsPerMinute: Double
     private let allowedOrigins: Set<String>
     private let allowsAnyOrigin: Bool
+    private let clock: any MonotonicClock
 
-    init(settings: ServerConfiguration) {
+    init(settings: ServerConfiguration, clock: any MonotonicClock = .system) {
+        self.clock = clock
         maxConnections = settings.maxConnectionsPerAddress
         attemptsPerMinute = settings.connectAttemptsPerMinute
         let origins = settings.allowedOrigins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -30,7 +32,7 @@ final class AddressGuard: Sendable {
         guard allows(origin: origin, host: host) else { return .origin }
         return state.withLock { state in
             if attemptsPerMinute > 0 {
-                let now = MonotonicTime.seconds
+                let now = clock.seconds
                 var bucket = state.attempts[address] ?? TokenBucket(rate: attemptsPerMinute / 60, capacity: attemptsPerMinute)
                 let allowed = bucket.take(now: now)
                 state.attempts[address] = bucket

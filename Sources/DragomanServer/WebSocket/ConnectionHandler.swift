@@ -107,7 +107,7 @@ struct ConnectionHandler {
         case .setVolume(let level): await session.apply(.volume(level))
         case .speakerStateChange(let state): await session.apply(.state(state))
         case .getSessionStatus:
-            guard statusQueries.take(now: MonotonicTime.seconds) else {
+            guard statusQueries.take(now: gateway.clock.seconds) else {
                 ServerMetrics.rateLimitRejections("statusQueries").increment()
                 return reject(
                     ProtocolError(
@@ -198,7 +198,7 @@ struct ConnectionHandler {
 
     private mutating func takeAudioToken() -> Bool {
         guard connection.role != .listener else { return true }
-        guard audioChunks.take(now: MonotonicTime.seconds) else {
+        guard audioChunks.take(now: gateway.clock.seconds) else {
             ServerMetrics.rateLimitRejections("audioChunks").increment()
             reject(ProtocolError(.rateLimitExceeded, "At most \(Self.format(settings.audioChunksPerSecond)) audio chunks a second.", action: "sendAudio"))
             return false
@@ -207,7 +207,7 @@ struct ConnectionHandler {
     }
 
     private mutating func takeControlToken(action: String?) -> Bool {
-        guard controlMessages.take(now: MonotonicTime.seconds) else {
+        guard controlMessages.take(now: gateway.clock.seconds) else {
             ServerMetrics.rateLimitRejections("controlMessages").increment()
             reject(ProtocolError(.rateLimitExceeded, "At most \(Self.format(settings.controlMessagesPerSecond)) control messages a second.", action: action))
             return false
@@ -218,7 +218,7 @@ struct ConnectionHandler {
     /// Reports a bad frame; closes the connection when bad frames keep coming (1008).
     private mutating func reject(_ error: ProtocolError) {
         connection.send(.error(error, sessionId: session.id))
-        if !abuse.take(now: MonotonicTime.seconds) {
+        if !abuse.take(now: gateway.clock.seconds) {
             ServerMetrics.rateLimitRejections("abuse").increment()
             connection.close(.policyViolation, reason: "too many rejected messages")
         }

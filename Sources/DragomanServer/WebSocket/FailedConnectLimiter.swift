@@ -6,21 +6,24 @@ import Foundation
 actor FailedConnectLimiter {
     private var buckets: [String: TokenBucket] = [:]
     private let perMinute: Double
+    private let clock: any MonotonicClock
 
-    init(perMinute: Double) {
+    init(perMinute: Double, clock: any MonotonicClock = .system) {
         self.perMinute = perMinute
+        self.clock = clock
     }
 
     /// Whether the address may try again now.
     func allows(_ address: String) -> Bool {
-        buckets[address]?.hasToken(now: MonotonicTime.seconds) ?? true
+        buckets[address]?.hasToken(now: clock.seconds) ?? true
     }
 
     /// Records a failed try.
     func recordFailure(_ address: String) {
         var bucket = buckets[address] ?? TokenBucket(rate: perMinute / 60, capacity: perMinute)
-        _ = bucket.take(now: MonotonicTime.seconds)
+        let now = clock.seconds
+        _ = bucket.take(now: now)
         buckets[address] = bucket
-        if buckets.count > 100_000 { buckets = buckets.filter { !$0.value.isFull(now: MonotonicTime.seconds) } }
+        if buckets.count > 100_000 { buckets = buckets.filter { !$0.value.isFull(now: now) } }
     }
 }

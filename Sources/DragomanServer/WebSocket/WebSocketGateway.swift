@@ -17,15 +17,21 @@ struct WebSocketGateway: Sendable {
     let settings: ServerConfiguration
     let failedConnects: FailedConnectLimiter
     let addressGuard: AddressGuard
+    /// What the rate limits of connects and of each connection's messages read the time from.
+    let clock: any MonotonicClock
     let logger: Logger
 
-    init(registry: SessionRegistry, catalog: LanguageCatalog, authenticator: Authenticator, settings: ServerConfiguration, logger: Logger) {
+    init(
+        registry: SessionRegistry, catalog: LanguageCatalog, authenticator: Authenticator, settings: ServerConfiguration,
+        clock: any MonotonicClock = .system, logger: Logger
+    ) {
         self.registry = registry
         self.catalog = catalog
         self.authenticator = authenticator
         self.settings = settings
-        self.failedConnects = FailedConnectLimiter(perMinute: settings.failedConnectsPerMinute)
-        self.addressGuard = AddressGuard(settings: settings)
+        self.clock = clock
+        self.failedConnects = FailedConnectLimiter(perMinute: settings.failedConnectsPerMinute, clock: clock)
+        self.addressGuard = AddressGuard(settings: settings, clock: clock)
         self.logger = logger
     }
 

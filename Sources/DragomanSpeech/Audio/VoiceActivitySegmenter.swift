@@ -1,3 +1,5 @@
+import DragomanCore
+
 /// Cuts a live stream of 16 kHz speech into segments, one utterance each, for recognition.
 ///
 /// A value-type state machine: feed it audio with ``process(_:)`` and act on the events it
@@ -105,8 +107,8 @@ public struct VoiceActivitySegmenter: Sendable {
     /// Creates a segmenter with `configuration`.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        let frameSeconds = Self.seconds(configuration.frameDuration)
-        func frames(_ duration: Duration) -> Int { max(1, Int((Self.seconds(duration) / frameSeconds).rounded())) }
+        let frameSeconds = configuration.frameDuration.inSeconds
+        func frames(_ duration: Duration) -> Int { max(1, Int((duration.inSeconds / frameSeconds).rounded())) }
         frameLength = max(1, Int((Double(configuration.sampleRate) * frameSeconds).rounded()))
         onsetFrames = frames(configuration.onsetDuration)
         preRollFrames = frames(configuration.preRollDuration)
@@ -222,10 +224,5 @@ public struct VoiceActivitySegmenter: Sendable {
         } else {
             events.append(.audio(samples))
         }
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

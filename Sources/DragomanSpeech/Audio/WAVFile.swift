@@ -33,6 +33,8 @@ public struct WAVFile: Sendable, Equatable {
     public var sampleRate: Int
     /// The audio.
     public var samples: [Int16]
+    /// How long the audio lasts, in seconds.
+    public var duration: Double { Double(samples.count) / Double(sampleRate) }
 
     /// Wraps `samples` recorded at `sampleRate`.
     public init(sampleRate: Int, samples: [Int16]) {

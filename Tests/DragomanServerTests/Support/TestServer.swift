@@ -71,9 +71,10 @@ struct TestServer: Sendable {
     ///   - keys: the keys already in that folder; new ones are created when `nil`.
     ///   - engines: the speech engines; fakes unless a test is about speech.
     ///   - configure: changes to `testSettings`.
+    ///   - clock: what the rate limits read the time from; a `ManualClock` for tests of a refill.
     static func run<Value>(
         dataDirectory: URL? = nil, keys existingKeys: Keys? = nil, engines: SpeechEngines = FakeEngines.engines,
-        configure: (inout ServerConfiguration) -> Void = { _ in },
+        configure: (inout ServerConfiguration) -> Void = { _ in }, clock: any MonotonicClock = .system,
         _ body: (TestServer) async throws -> Value
     ) async throws -> Value {
         let directory = try dataDirectory ?? makeDataDirectory()
@@ -89,7 +90,7 @@ struct TestServer: Sendable {
         logger.logLevel = settings.logLevel
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = buildApplication(
-            configuration: settings, dependencies: ServerDependencies(store: store, engines: engines, logger: logger)
+            configuration: settings, dependencies: ServerDependencies(store: store, engines: engines, logger: logger, clock: clock)
         ) { port in
             portContinuation.yield(port)
         }

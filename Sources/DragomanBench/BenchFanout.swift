@@ -6,8 +6,9 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-struct BenchFanout: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `dragoman bench fanout`: the options and the measurement.
+package struct BenchFanout: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "fanout",
         abstract: "Thousands of listeners on one session: connects per second, publish → receipt delay of captions and speech, server CPU and memory.",
         discussion: """
@@ -49,7 +50,9 @@ struct BenchFanout: AsyncParsableCommand {
 
     static let targetOrder = ["es", "fr", "ca", "pt", "it", "eo"]
 
-    func run() async throws {
+    package init() {}
+
+    package func run() async throws {
         raiseFileLimit()
         let speech = try talks.names.flatMap { try talks.audio($0).samples }
         if floor && interpreter { throw ValidationError("--floor and --interpreter are two different runs.") }

@@ -3,8 +3,9 @@ import DragomanClient
 import DragomanCore
 import Foundation
 
-struct BenchControl: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `dragoman bench control`: the options and the measurement.
+package struct BenchControl: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "control",
         abstract: "Control-message round trip, and the time to notify every listener of a session.",
         discussion: """
@@ -22,7 +23,9 @@ struct BenchControl: AsyncParsableCommand {
     @Option(help: "Broadcast notifications to time.")
     var broadcasts: Int = 20
 
-    func run() async throws {
+    package init() {}
+
+    package func run() async throws {
         let server = try await ServerProcess(settings: ["controlMessagesPerSecond=1000", "maxListenersPerSession=\(max(500, listeners))"])
         defer { server.stop() }
         let address = ServerAddress(server.url)

@@ -6,18 +6,24 @@ import NIOCore
 
 /// Streams PCM to a speaker connection as a microphone would deliver it: 100 ms frames, each sent
 /// when its last sample has been "spoken", paced by the clock so a slow loop does not drift.
-struct RealTimeSender {
-    let samples: [Int16]
-    let sampleRate: Int
+package struct RealTimeSender {
+    package let samples: [Int16]
+    package let sampleRate: Int
     /// Send as fast as the rate limit allows instead (for tests and quick checks).
-    var fast = false
+    package var fast = false
 
-    var duration: Double { Double(samples.count) / Double(sampleRate) }
+    package init(samples: [Int16], sampleRate: Int, fast: Bool = false) {
+        self.samples = samples
+        self.sampleRate = sampleRate
+        self.fast = fast
+    }
+
+    package var duration: Double { Double(samples.count) / Double(sampleRate) }
 
     /// Sends everything; returns the `MonotonicTime` at which the stream's time 0 was, so that
     /// audio time t was spoken at `start + t`.
     @discardableResult
-    func send(to connection: LiveConnection, progress: (Double) -> Void = { _ in }) async throws -> Double {
+    package func send(to connection: LiveConnection, progress: (Double) -> Void = { _ in }) async throws -> Double {
         let frameLength = sampleRate / 10
         let start = MonotonicTime.seconds
         for frameStart in stride(from: 0, to: samples.count, by: frameLength) {

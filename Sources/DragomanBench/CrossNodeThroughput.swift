@@ -1,3 +1,5 @@
+import DragomanCore
+import DragomanServer
 import DragomanStore
 import Foundation
 import Logging
@@ -6,14 +8,14 @@ import Synchronization
 /// How many relayed frames, and their notifications, one PostgreSQL carries between nodes: for
 /// `dragoman bench crossnode`. Each sender is a node's relay (`PostgresCluster`), writing frames
 /// of the size of a caption one at a time (a NOTIFY each, as a node under light load does); one connection LISTENs and counts.
-public enum CrossNodeThroughput {
+enum CrossNodeThroughput {
     /// Frames written and notifications received a second.
-    public struct Rates: Sendable {
-        public var framesPerSecond: Double
-        public var notificationsPerSecond: Double
+    struct Rates: Sendable {
+        var framesPerSecond: Double
+        var notificationsPerSecond: Double
     }
 
-    public static func measure(store: PostgresStore, senders: Int, duration: Duration, payloadBytes: Int = 300, logger: Logger) async throws -> Rates {
+    static func measure(store: PostgresStore, senders: Int, duration: Duration, payloadBytes: Int = 300, logger: Logger) async throws -> Rates {
         let received = Atomic<Int>(0)
         let listener = try await store.location.connect(logger: logger)
         let counting = Task {
@@ -47,7 +49,7 @@ public enum CrossNodeThroughput {
         try? await listener.close()
         _ = await counting.result
         try await store.client.query("DELETE FROM relayed_frames WHERE session_id = 'bench-throughput-1'", logger: logger)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         return Rates(framesPerSecond: Double(written) / seconds, notificationsPerSecond: Double(received.load(ordering: .relaxed)) / seconds)
     }
 }

@@ -4,8 +4,9 @@ import DragomanCore
 import DragomanSpeech
 import Foundation
 
-struct BenchPipeline: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `dragoman bench pipeline`: the options and the measurement.
+package struct BenchPipeline: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "pipeline",
         abstract: "End-of-speech to caption and to first audio, and the pipeline's real-time factor, for 1, 3 and 6 languages.",
         discussion: """
@@ -30,7 +31,9 @@ struct BenchPipeline: AsyncParsableCommand {
 
     static let targetOrder = ["es", "fr", "ca", "pt", "it", "eo"]
 
-    func run() async throws {
+    package init() {}
+
+    package func run() async throws {
         let server = try await ServerProcess(settings: settings)
         defer { server.stop() }
         print("Server: \(server.url) (pid \(server.process.processIdentifier)) \(settings.joined(separator: " "))")
@@ -145,8 +148,4 @@ struct BenchPipeline: AsyncParsableCommand {
         measurement.wordErrorRate = WordErrorRate.rate(reference: reference, hypothesis: finals.joined(separator: " "))
         return measurement
     }
-}
-
-extension WAVFile {
-    var duration: Double { Double(samples.count) / Double(sampleRate) }
 }

@@ -7,8 +7,9 @@ import DragomanStore
 import Foundation
 import Logging
 
-struct BenchCrossNode: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `dragoman bench crossnode`: the options and the measurement.
+package struct BenchCrossNode: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "crossnode",
         abstract: "What a second node adds to a caption's way to a listener, and the relayed frames a second one PostgreSQL carries.",
         discussion: """
@@ -33,7 +34,9 @@ struct BenchCrossNode: AsyncParsableCommand {
     @Option(help: "Seconds each throughput run lasts.")
     var seconds: Int = 5
 
-    func run() async throws {
+    package init() {}
+
+    package func run() async throws {
         try await measureLatency()
         try await measureThroughput()
     }
