@@ -11,7 +11,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import (
-    FIXTURES, css, css_all, drop_websockets, finals, join_as_listener, open_console, retire, script_errors, state_of,
+    FIXTURES, css, css_all, drop_websockets, finals, join_as_listener, open_console, page_strings, retire, script_errors, state_of,
     unnamed_controls, wait_for,
 )
 
@@ -115,7 +115,8 @@ def test_the_interpreter_connects_off_the_air_and_follows_the_speaker(booth):
     assert all(lang == "en" for _, _, lang in finals(interpreter))
     # Nobody is on the air yet: listeners hear the machine, and the console says so.
     wait_for(booth.listener, lambda d: voice_of(d) == "machine", timeout=10, message="listener hears the machine")
-    assert css(booth.listener, "#voice-indicator").text == "Machine voice"
+    # The Spanish listener's page speaks Spanish.
+    assert css(booth.listener, "#voice-indicator").text == page_strings("es")["voice.machine"]
     assert console_voice(booth.speaker, "es")[0] == "machine"
     wait_for(booth.speaker, lambda d: css(d, "#interpreter-list li").get_attribute("data-connected") == "true", timeout=20,
              message="the console sees Maria connected")
@@ -130,7 +131,7 @@ def test_on_the_air_the_listeners_hear_the_interpreter(booth):
 
     for page in (listener, pcm_listener):
         wait_for(page, lambda d: voice_of(d) == "interpreter", timeout=10, message="listener hears the interpreter")
-        assert css(page, "#voice-indicator").text == "Interpreter: Maria"
+        assert css(page, "#voice-indicator").text == page_strings("es")["voice.interpreter"].replace("{name}", "Maria")
     # The PCM listener's audioData say whose voice they are: Maria's arrives as she speaks, chunk by chunk.
     wait_for(pcm_listener, lambda d: audio_stat(d, "interpreter-chunks") > 20, timeout=30, message="interpreter audioData")
     # Both play it as one continuous stream: in a few seconds, about as many seconds are scheduled.
@@ -180,7 +181,7 @@ def test_off_the_air_gives_the_language_back_to_the_machine(booth):
              message="the interpreter page says the machine speaks")
     for page in (booth.listener, booth.pcm_listener):
         wait_for(page, lambda d: voice_of(d) == "machine", timeout=10, message="listener hears the machine again")
-        assert css(page, "#voice-indicator").text == "Machine voice"
+        assert css(page, "#voice-indicator").text == page_strings("es")["voice.machine"]
     wait_for(booth.speaker, lambda d: console_voice(d, "es")[0] == "machine", timeout=10, message="console: machine voice")
     # No more of Maria's audio once she is off the air.
     time.sleep(1)

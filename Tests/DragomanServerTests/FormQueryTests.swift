@@ -23,7 +23,7 @@ struct FormQueryTests {
         #expect(query[""] == nil)
         #expect(query["bad"] == "%zz")
         #expect(query["space name"] == "x")
-        #expect(query.count == 6)
+        #expect(query.count == 5)
     }
 
     @Test func aPasscodeWithASpaceOpensTheSessionOnTheWebSocketAndTheTranscript() async throws {

@@ -1,5 +1,4 @@
 import Foundation
-import Hummingbird
 import HummingbirdCore
 
 /// A query string as HTML forms and the browser's `URLSearchParams` write it

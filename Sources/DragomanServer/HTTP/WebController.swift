@@ -18,7 +18,7 @@ struct WebController: Sendable {
         var eTag: String
     }
 
-    /// Every file under `Resources/Web`, by its path there (`speak.html`, `assets/speak.js`).
+    /// Every file under `Resources/Web`, by its path there (`speak.html`, `assets/speak/main.js`).
     static let assets: [String: Asset] = {
         guard let root = Bundle.module.url(forResource: "Web", withExtension: nil) else {
             fatalError("The Web folder is missing from the DragomanServer resources")
