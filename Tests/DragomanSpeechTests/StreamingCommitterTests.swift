@@ -34,33 +34,41 @@ private struct Feed {
 
 @Suite struct StreamingCommitterTests {
     @Test func aWordIsStableOnceTwoConsecutiveHypothesesAgreeOnIt() {
-        var feed = Feed()
+        var feed = Feed { $0.heldBackWords = 0 }
         feed.hear("good evening")
-        #expect(feed.apply(.pause(duration: 0.2)) == [], "one hypothesis settles nothing")
+        feed.apply(.pause(duration: 0.2))
+        #expect(feed.units.isEmpty, "one hypothesis settles nothing")
         feed.hear("good evening every")
-        // "good evening" is now stable; a pause ends the unit with the stable words only.
-        #expect(feed.apply(.pause(duration: 0.2)) == ["good evening"])
-        #expect(feed.provisional == [], "the unstable tail is held back")
+        // "good evening" is now stable and ends at the pause; "every" is not stable.
+        #expect(feed.units.map(\.text) == ["good evening"])
+        #expect(feed.provisional == ["every"])
     }
 
     @Test func aWordTheRecognizerChangesIsNotStable() {
         var feed = Feed()
         feed.hear("the budget four")
         feed.hear("the budget for next")
-        feed.apply(.pause(duration: 0.3))
-        #expect(feed.committedWords == ["the", "budget"])
+        #expect(feed.provisional == ["the", "budget"])
         feed.hear("the budget for next year")
-        feed.apply(.pause(duration: 0.3))
-        #expect(feed.committedWords == ["the", "budget", "for", "next"])
+        #expect(feed.provisional == ["the", "budget", "for", "next"])
+        #expect(feed.units.isEmpty)
     }
 
     @Test func aShortPauseEndsAUnitAndAShorterOneDoesNot() {
         var feed = Feed()
         feed.hear("thank you for coming")
+        feed.apply(.pause(duration: 0.1))
         feed.hear("thank you for coming out")
-        #expect(feed.apply(.pause(duration: 0.1)) == [])
-        #expect(feed.apply(.pause(duration: 0.15)) == ["thank you for coming"])
-        #expect(feed.apply(.pause(duration: 0.4)) == [], "a growing pause commits nothing twice")
+        feed.hear("thank you for coming out tonight")
+        #expect(feed.units.isEmpty, "a pause shorter than unitPause ends no unit")
+        feed.apply(.pause(duration: 0.15))
+        #expect(feed.apply(.pause(duration: 0.4)) == [], "the words before the pause are not all stable yet")
+        #expect(feed.hear("thank you for coming out tonight") == ["thank you for coming out tonight"])
+        // More words with no pause after them stay in the unit under way.
+        feed.hear("thank you for coming out tonight to talk about")
+        feed.hear("thank you for coming out tonight to talk about the")
+        #expect(feed.units.count == 1)
+        #expect(feed.provisional == ["to", "talk", "about"])
     }
 
     @Test func aSentenceMarkEndsAUnitAtOnce() {
@@ -113,8 +121,8 @@ private struct Feed {
     @Test func aCommittedUnitIsNeverRevised() {
         var feed = Feed()
         feed.hear("the cat sat")
-        feed.hear("the cat sat on")
-        #expect(feed.apply(.pause(duration: 0.2)) == ["the cat sat"])
+        feed.apply(.pause(duration: 0.2))
+        #expect(feed.hear("the cat sat on") == ["the cat sat"])
         // The recognizer now spells a committed word differently: the unit stands, nothing is repeated.
         feed.hear("a cat sat on the")
         feed.hear("a cat sat on the mat")
@@ -125,8 +133,8 @@ private struct Feed {
     @Test func aHypothesisShiftedByASplitWordNeitherRepeatsNorLosesOne() {
         var feed = Feed()
         feed.hear("the water bills are")
-        feed.hear("the water bills are going")
         feed.apply(.pause(duration: 0.2))
+        feed.hear("the water bills are going")
         #expect(feed.committedWords == ["the", "water", "bills", "are"])
         // "water" became "what her": every settled word moved one place right.
         feed.hear("the what her bills are going up")
@@ -138,8 +146,8 @@ private struct Feed {
     @Test func aTrimmedWindowDropsItsCommittedWords() {
         var feed = Feed()
         feed.hear("those pipes were")
-        feed.hear("those pipes were laid")
         feed.apply(.pause(duration: 0.2))
+        feed.hear("those pipes were laid")
         // The recognizer dropped the audio of "those pipes"; its hypotheses start at "were".
         feed.apply(.windowTrimmed(words: 2))
         feed.hear("were laid almost")
@@ -160,8 +168,8 @@ private struct Feed {
         var feed = Feed()
         feed.hear("before we")  // at 0.25 s
         feed.hear("before we vote")  // at 0.5 s
-        feed.hear("before we vote next")  // at 0.75 s
         feed.apply(.pause(duration: 0.2))
+        feed.hear("before we vote")  // at 0.75 s
         #expect(feed.units == [StreamingUnit(words: ["before", "we", "vote"], startTime: 0.25, endTime: 0.5)])
     }
 }

@@ -1,7 +1,8 @@
 /// Turns a recognizer's running hypotheses into committed units while the speaker is still
 /// talking, by local agreement (LocalAgreement-2): a word is stable once two consecutive
 /// hypotheses agree on it and on every word before it. Stable words are gathered into a unit,
-/// which is committed when it ends at a pause, at punctuation, or at a word-count limit.
+/// which is committed when it ends: after the words heard before a short pause, at punctuation,
+/// or at a word-count limit.
 ///
 /// A pure value: each input returns what it committed and the provisional tail, so the caller
 /// decides when to feed it and what to do with the result. Every word the recognizer settles on is
@@ -10,7 +11,7 @@
 public struct StreamingCommitter: Sendable {
     /// How units are cut.
     public struct Configuration: Sendable, Equatable {
-        /// A pause at least this long (seconds) ends the unit under way.
+        /// A pause at least this long (seconds) ends a unit after the words heard before it.
         public var unitPause = 0.15
         /// A unit is committed once it has this many words, even without a pause or punctuation.
         public var maximumUnitWords = 12
@@ -28,8 +29,9 @@ public struct StreamingCommitter: Sendable {
         /// The recognizer's whole hypothesis for its window (the audio it is decoding now), at
         /// `time` on the caller's clock.
         case hypothesis([String], at: Double)
-        /// The speaker has been silent for `duration` seconds up to now; may be reported again as
-        /// the pause grows.
+        /// The speaker has been silent for `duration` seconds up to now, after the words of the last
+        /// hypothesis: once they are stable, a unit ends with them. May be reported again as the
+        /// pause grows.
         case pause(duration: Double)
         /// The recognizer's stream ended (its last hypothesis was the final one): everything is
         /// committed, and the next hypothesis starts a new window.
@@ -52,6 +54,8 @@ public struct StreamingCommitter: Sendable {
     private var stable: [Word] = []
     /// The rest of the last hypothesis, after the committed and stable words.
     private var unstable: [Word] = []
+    /// Where pauses fell, as counts of window words before them, in order: a unit ends there.
+    private var pauses: [Int] = []
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -65,14 +69,21 @@ public struct StreamingCommitter: Sendable {
             agree(on: Array(words.dropFirst(settledCount(in: words))), at: time)
             committed = cutUnits()
         case .pause(let duration):
-            if duration >= configuration.unitPause { committed = closeUnit() }
+            let heard = committedInWindow.count + stable.count + unstable.count
+            if duration >= configuration.unitPause, heard > committedInWindow.count, pauses.last != heard { pauses.append(heard) }
+            committed = cutUnits()
         case .endOfStream:
+            // Nothing later will settle the unstable words: the last hypothesis was final. The
+            // rest is one unit, however long: it is all known now, so cutting it gains no time.
             stable += unstable
             unstable = []
-            committed = cutUnits() + closeUnit()
+            pauses = []
+            committed = commit(stable.count)
             committedInWindow = []
         case .windowTrimmed(let count):
-            committedInWindow.removeFirst(min(count, committedInWindow.count))
+            let dropped = min(count, committedInWindow.count)
+            committedInWindow.removeFirst(dropped)
+            pauses = pauses.map { $0 - dropped }
         }
         let shown = unstable.dropLast(configuration.heldBackWords)
         return StreamingUpdate(committed: committed, provisional: (stable + shown).map(\.text))
@@ -108,25 +119,23 @@ public struct StreamingCommitter: Sendable {
         unstable = tail.dropFirst(agreed).map { Word(text: $0, heardAt: time) }
     }
 
-    /// Commits the units that stable words complete: at punctuation or at the word limit.
+    /// Commits the units that stable words complete: at a pause, at punctuation or at the word limit.
     private mutating func cutUnits() -> [StreamingUnit] {
         var units: [StreamingUnit] = []
         var index = 0
         while index < stable.count {
             let length = index + 1
-            if length >= configuration.maximumUnitWords || endsUnit(stable[index].text, length: length) {
+            if length >= configuration.maximumUnitWords || endsUnit(stable[index].text, length: length)
+                || pauses.contains(committedInWindow.count + length)
+            {
                 units += commit(length)
+                pauses.removeAll { $0 <= committedInWindow.count }
                 index = 0
             } else {
                 index += 1
             }
         }
         return units
-    }
-
-    /// Commits every stable word as one unit (a pause, or the end of the stream).
-    private mutating func closeUnit() -> [StreamingUnit] {
-        commit(stable.count)
     }
 
     private mutating func commit(_ count: Int) -> [StreamingUnit] {
