@@ -20,11 +20,7 @@ package struct BenchPipeline: AsyncParsableCommand {
 
     @OptionGroup var talks: TalkOptions
 
-    @Option(name: .customLong("set"), help: "A setting of the server under test, KEY=VALUE (repeatable): the engines, e.g. recognizer=wyoming.")
-    var settings: [String] = []
-
-    @Option(help: "Seconds to wait for the server's /readyz (its sidecars) before measuring.")
-    var readyTimeout: Double = 300
+    @OptionGroup var serverOptions: ServerOptions
 
     @Option(help: "Seconds to keep listening after a fixture was streamed, for the last captions and speech.")
     var tail: Double = 3
@@ -34,10 +30,8 @@ package struct BenchPipeline: AsyncParsableCommand {
     package init() {}
 
     package func run() async throws {
-        let server = try await ServerProcess(settings: settings)
+        let server = try await serverOptions.start()
         defer { server.stop() }
-        print("Server: \(server.url) (pid \(server.process.processIdentifier)) \(settings.joined(separator: " "))")
-        try await server.waitUntilReady(timeout: readyTimeout)
         let names = talks.names
         var rows: [String] = []
         var fixtureRows: [String] = []
@@ -96,39 +90,12 @@ package struct BenchPipeline: AsyncParsableCommand {
     private func measure(fixture name: String, targets: [String], server: ServerProcess) async throws -> Measurement {
         let wav = try talks.audio(name)
         let reference = try talks.reference(name)
-        let address = ServerAddress(server.url)
-        let speaker = try await LiveConnection.open(
-            address.webSocketURL([
-                "action": "createSession", "sourceLanguage": "en", "token": server.key, "sampleRate": String(wav.sampleRate),
-            ]))
-        var speakerMessages = speaker.messages.makeAsyncIterator()
-        guard let created = await speakerMessages.next(), let sessionId = created.message?.sessionId else {
-            throw BenchError("no session was created")
-        }
-        var listeners: [LiveConnection] = []
-        for language in targets {
-            listeners.append(
-                try await LiveConnection.open(
-                    address.webSocketURL([
-                        "action": "joinSession", "sessionId": sessionId, "targetLanguage": language,
-                    ])))
-        }
-        // Everyone reads in the background; the timestamps are taken on arrival.
-        let collectors = ([speaker] + listeners).map { connection in
-            Task { () -> [LiveConnection.Received] in
-                var received: [LiveConnection.Received] = []
-                for await message in connection.messages { received.append(message) }
-                return received
-            }
-        }
-        let start = try await RealTimeSender(samples: wav.samples, sampleRate: wav.sampleRate).send(to: speaker)
-        try await Task.sleep(for: .seconds(tail))
-        for connection in [speaker] + listeners { connection.close() }
+        let talk = try await RecordedTalk.record(wav, targets: targets, server: server, tail: tail)
+        let start = talk.start
 
         var measurement = Measurement(audioSeconds: wav.duration)
         var finals: [String] = []
-        for (index, collector) in collectors.enumerated() {
-            let messages = await collector.value
+        for (index, messages) in ([talk.speaker] + talk.listeners).enumerated() {
             var speechEnd: [Int: Double] = [:]
             var heard: Set<Int> = []
             for message in messages {

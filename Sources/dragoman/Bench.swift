@@ -5,6 +5,6 @@ import DragomanBench
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks; they print Markdown tables for docs/BENCHMARKS.md.",
-        subcommands: [BenchPipeline.self, BenchControl.self, BenchFanout.self, BenchCrossNode.self]
+        subcommands: [BenchPipeline.self, BenchSimultaneous.self, BenchControl.self, BenchFanout.self, BenchCrossNode.self]
     )
 }

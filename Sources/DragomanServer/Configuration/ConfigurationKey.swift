@@ -126,6 +126,10 @@ extension ServerConfiguration {
                 "Final captions of each language kept for listeners who reconnect with epoch and since; older gaps are filled from the transcript.",
                 \.recoveryHistory, minimum: 1),
             .number("partialInterval", "Seconds between partial (provisional) captions of the segment under way.", \.partialInterval),
+            .integer(
+                "unitWords",
+                "Words after which the speech under way is committed (translated, stored, spoken) while the speaker talks; units also end at short pauses and punctuation. 0 commits only when a segment ends.",
+                \.unitWords),
             .number(
                 "speechLead", "Seconds of synthesized speech sent ahead of the listeners' playback; the rest of a segment follows at the pace it is played.",
                 \.speechLead),

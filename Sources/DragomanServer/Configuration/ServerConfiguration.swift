@@ -36,6 +36,9 @@ public struct ServerConfiguration: Sendable {
     public var recoveryHistory = 200
     /// Seconds between partial captions of the segment under way.
     public var partialInterval = 0.3
+    /// Words after which the speech under way is committed as a unit (translated, stored and
+    /// spoken) while the speaker talks; 0 commits only when a segment ends (`StreamingCommitter`).
+    public var unitWords = 12
     /// Seconds of synthesized speech sent ahead of the listeners' playback (`SpeechPacer`).
     public var speechLead = 0.5
     /// Bits per second of the Opus speech sent to listeners who ask for it (`OpusEncoder.defaultBitrate`).

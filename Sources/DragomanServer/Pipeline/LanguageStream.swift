@@ -32,6 +32,12 @@ final class LanguageStream: Sendable {
     /// much in a few milliseconds, so the first chunk is not later for it.
     static let chunkDuration = 0.25
 
+    /// Seconds of unplayed speech past which a unit's speech is hurried: the quiet the synthesizer
+    /// puts before and after it is cut, so that speech behind a fast speaker catches up.
+    static let backlogBound = 3.0
+    /// Samples quieter than this (about −40 dBFS) at a unit's ends are that quiet.
+    private static let quietAmplitude: Int16 = 330
+
     init(language: LanguageCode, pipeline: SessionPipeline, audience: AudienceBox, emit: AsyncStream<PipelineOutput>.Continuation) {
         self.language = language
         self.pipeline = pipeline
@@ -124,6 +130,8 @@ final class LanguageStream: Sendable {
             let chunkLength = Int(Double(speech.sampleRate) * Self.chunkDuration)
             var pending: [Int16] = []
             var chunkIndex = 0
+            let hurried = pacer.backlog > Self.backlogBound
+            func isQuiet(_ sample: Int16) -> Bool { sample.magnitude < Self.quietAmplitude.magnitude }
             // The volume of the moment is applied before encoding: Opus listeners cannot scale packets.
             func publish(isLast: Bool) throws {
                 let volume = audience.volume
@@ -137,11 +145,12 @@ final class LanguageStream: Sendable {
                 pending.removeAll(keepingCapacity: true)
             }
             for try await samples in speech.chunks {
-                pending += samples
+                pending += hurried && chunkIndex == 0 && pending.isEmpty ? Array(samples.drop(while: isQuiet)) : samples
                 guard pending.count >= chunkLength else { continue }
                 if chunkIndex == 0 { ServerMetrics.stageDuration(.synthesis).recordElapsed(since: started) }
                 try publish(isLast: false)
             }
+            while hurried, let last = pending.last, isQuiet(last) { pending.removeLast() }
             try publish(isLast: true)
         } catch {
             pipeline.failed("speech synthesis in \(language)", error, emit: emit)

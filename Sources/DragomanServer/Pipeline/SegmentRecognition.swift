@@ -4,7 +4,13 @@ import DragomanStore
 import Foundation
 
 /// The recognition half of a pipeline: segments the speaker's audio, recognizes each segment,
-/// stores it and hands it to the language streams. Owned by the pipeline's task alone.
+/// commits it unit by unit (`StreamingCommitter`), stores each unit and hands it to the language
+/// streams. Owned by the pipeline's task alone.
+///
+/// While the speaker talks, the recognizer's running hypothesis is given to the committer every
+/// `hypothesisInterval` of audio and when a short pause begins: units it commits are published as
+/// final captions at once, without waiting for the segment to end, and the provisional rest as
+/// partial captions. With `unitWords` 0 the whole segment is one unit, published when it ends.
 struct SegmentRecognition {
     private let pipeline: SessionPipeline
     private let emit: AsyncStream<PipelineOutput>.Continuation
@@ -15,6 +21,13 @@ struct SegmentRecognition {
     private var samplesReceived = 0
     private var segmentStartSample = 0
     private var segmentIndex: Int
+    private var committer: StreamingCommitter
+    /// Where the next unit of the segment under way starts (16 kHz samples).
+    private var unitStartSample = 0
+    /// The audio clock of the last hypothesis given to the committer.
+    private var lastHypothesisSample = 0
+    /// Whether the committer was told of the quiet under way.
+    private var pauseReported = false
     private var lastPartial = ""
     private var lastPartialAt = 0.0
     /// Pause and mute stop the flow: audio is ignored until it flows again.
@@ -23,6 +36,9 @@ struct SegmentRecognition {
     /// The segmenter is fed this many samples at a time (20 ms), so the clock is that precise
     /// when a segment ends.
     private static let stepLength = PCM.speechSampleRate / 50
+    /// The committer gets a hypothesis every quarter of a second of speech: LocalAgreement-2 then
+    /// settles a word about half a second after it is first heard.
+    private static let hypothesisInterval = PCM.speechSampleRate / 4
 
     init(pipeline: SessionPipeline, firstSegmentIndex: Int, emit: AsyncStream<PipelineOutput>.Continuation) {
         self.pipeline = pipeline
@@ -32,7 +48,16 @@ struct SegmentRecognition {
         configuration.pauseDuration = .seconds(pipeline.settings.segmentPause)
         configuration.maximumSegmentDuration = .seconds(pipeline.settings.maximumSegmentLength)
         self.segmenter = VoiceActivitySegmenter(configuration: configuration)
+        self.committer = StreamingCommitter(configuration: Self.committing(pipeline.settings))
     }
+
+    private static func committing(_ settings: ServerConfiguration) -> StreamingCommitter.Configuration {
+        var configuration = StreamingCommitter.Configuration()
+        if settings.unitWords > 0 { configuration.maximumUnitWords = settings.unitWords }
+        return configuration
+    }
+
+    private var isStreaming: Bool { pipeline.settings.unitWords > 0 }
 
     /// Seconds of session audio at a sample offset.
     private func seconds(_ sample: Int) -> Double { Double(sample) / Double(PCM.speechSampleRate) }
@@ -68,7 +93,11 @@ struct SegmentRecognition {
         switch step.event {
         case .speechStarted(let sample):
             segmentStartSample = sample
+            unitStartSample = sample
+            lastHypothesisSample = sample
             lastPartial = ""
+            // Every segment is a new recognizer window; a failed one may have left words behind.
+            committer = StreamingCommitter(configuration: committer.configuration)
             recognition = await startRecognition()
         case .audio(let samples):
             await recognize(samples, clock: step.clock, streams: &streams, group: &group)
@@ -99,13 +128,35 @@ struct SegmentRecognition {
             pipeline.failed("speech recognition", error, emit: emit)
             return
         }
+        let quiet = segmenter.quietDuration
+        if quiet == 0 { pauseReported = false }
+        guard let partial else { return }
+        guard isStreaming else { return publishPartial(partial, clock: clock, streams: &streams, group: &group) }
+        let pauseBegins = !pauseReported && quiet >= committer.configuration.unitPause
+        guard pauseBegins || clock - lastHypothesisSample >= Self.hypothesisInterval else { return }
+        lastHypothesisSample = clock
+        var update = committer.handle(.hypothesis(Self.words(partial), at: seconds(clock)))
+        if pauseBegins {
+            pauseReported = true
+            let atPause = committer.handle(.pause(duration: quiet))
+            update = StreamingUpdate(committed: update.committed + atPause.committed, provisional: atPause.provisional)
+        }
+        await publish(update.committed, speechEndSample: nil, streams: &streams, group: &group)
+        publishPartial(update.provisional.joined(separator: " "), clock: clock, streams: &streams, group: &group)
+    }
+
+    private static func words(_ text: String) -> [String] {
+        text.split(whereSeparator: \.isWhitespace).map(String.init)
+    }
+
+    /// A provisional caption of what follows the last unit, at most every `partialInterval`.
+    private mutating func publishPartial(_ text: String, clock: Int, streams: inout LanguageStreams, group: inout DiscardingTaskGroup) {
         let now = MonotonicTime.seconds
-        guard let partial, partial != lastPartial, now - lastPartialAt >= pipeline.settings.partialInterval else { return }
-        lastPartial = partial
+        guard !text.isEmpty, text != lastPartial, now - lastPartialAt >= pipeline.settings.partialInterval else { return }
+        lastPartial = text
         lastPartialAt = now
-        let caption = Caption(
-            segmentIndex: segmentIndex + 1, sourceText: partial, isFinal: false, startTime: seconds(segmentStartSample), endTime: seconds(clock))
-        emit.yield(.caption(caption, language: pipeline.sourceLanguage, text: partial))
+        let caption = Caption(segmentIndex: segmentIndex + 1, sourceText: text, isFinal: false, startTime: seconds(unitStartSample), endTime: seconds(clock))
+        emit.yield(.caption(caption, language: pipeline.sourceLanguage, text: text))
         for stream in streams.active(group: &group) {
             stream.translatePartial(caption)
         }
@@ -123,20 +174,34 @@ struct SegmentRecognition {
             pipeline.failed("speech recognition", error, emit: emit)
             return
         }
-        guard !text.isEmpty else { return }
-        ServerMetrics.segments.increment()
-        segmentIndex += 1
-        let segment = TranscriptSegment(
-            sessionId: pipeline.sessionId, index: segmentIndex, startTime: seconds(segmentStartSample),
-            endTime: seconds(max(segmentStartSample, speechEndSample)), sourceLanguage: pipeline.sourceLanguage, sourceText: text)
-        do {
-            try await pipeline.store.insertSegment(segment)
-        } catch {
-            pipeline.logger.error("Could not store a segment; it is still published", metadata: ["error": "\(error)"])
-        }
-        emit.yield(.caption(Caption(segment: segment, isFinal: true), language: pipeline.sourceLanguage, text: text))
-        for stream in streams.active(group: &group) {
-            stream.translateFinal(segment)
+        let end = seconds(speechEndSample)
+        let units = committer.handle(.hypothesis(Self.words(text), at: end)).committed + committer.handle(.endOfStream).committed
+        await publish(units, speechEndSample: speechEndSample, streams: &streams, group: &group)
+    }
+
+    /// Stores and publishes committed units, each as a segment of its own, and hands them to the
+    /// language streams. A unit runs from where the last one ended to when its last word was first
+    /// heard; the last unit of a segment to the end of its speech.
+    private mutating func publish(_ units: [StreamingUnit], speechEndSample: Int?, streams: inout LanguageStreams, group: inout DiscardingTaskGroup) async {
+        for (number, unit) in units.enumerated() {
+            let heard = Int(unit.endTime * Double(PCM.speechSampleRate))
+            let endSample = max(unitStartSample, number == units.count - 1 ? speechEndSample ?? heard : heard)
+            ServerMetrics.segments.increment()
+            segmentIndex += 1
+            let segment = TranscriptSegment(
+                sessionId: pipeline.sessionId, index: segmentIndex, startTime: seconds(unitStartSample), endTime: seconds(endSample),
+                sourceLanguage: pipeline.sourceLanguage, sourceText: unit.text)
+            unitStartSample = endSample
+            lastPartial = ""
+            do {
+                try await pipeline.store.insertSegment(segment)
+            } catch {
+                pipeline.logger.error("Could not store a segment; it is still published", metadata: ["error": "\(error)"])
+            }
+            emit.yield(.caption(Caption(segment: segment, isFinal: true), language: pipeline.sourceLanguage, text: unit.text))
+            for stream in streams.active(group: &group) {
+                stream.translateFinal(segment)
+            }
         }
     }
 }

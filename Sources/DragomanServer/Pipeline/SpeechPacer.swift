@@ -13,6 +13,9 @@ final class SpeechPacer: Sendable {
     private let lead: Double
     private let emit: AsyncStream<PipelineOutput>.Continuation
     private let stopped = Atomic<Bool>(false)
+    /// When the speech enqueued so far will have played out at the listeners, if played back to
+    /// back from now on (`MonotonicTime`).
+    private let playedOutBy = Mutex(0.0)
 
     init(lead: Double, emit: AsyncStream<PipelineOutput>.Continuation) {
         self.lead = lead
@@ -21,7 +24,15 @@ final class SpeechPacer: Sendable {
     }
 
     func enqueue(_ chunk: SpeechChunk) {
+        let now = MonotonicTime.seconds
+        playedOutBy.withLock { $0 = max($0, now) + chunk.duration }
         chunks.yield(chunk)
+    }
+
+    /// Seconds of speech enqueued that the listeners have not heard yet.
+    var backlog: Double {
+        let now = MonotonicTime.seconds
+        return playedOutBy.withLock { max(0, $0 - now) }
     }
 
     /// Sends what is queued, at its pace, then ends.

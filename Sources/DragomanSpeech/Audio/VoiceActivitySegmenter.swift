@@ -122,6 +122,10 @@ public struct VoiceActivitySegmenter: Sendable {
     /// The current noise floor estimate in dBFS (nil before the first frame).
     public var noiseFloor: Double? { recentLevels.min() }
 
+    /// While in speech: seconds since the speaker was last heard (0 while speaking), so a caller
+    /// can act on pauses too short to end a segment.
+    public var quietDuration: Double { Double(quietRun * frameLength) / Double(configuration.sampleRate) }
+
     /// Consumes the next stretch of the stream, of any length.
     public mutating func process(_ samples: [Int16]) -> [Event] {
         var events: [Event] = []
