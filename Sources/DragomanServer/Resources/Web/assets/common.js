@@ -181,6 +181,15 @@ const HEARTBEAT_CHECK_SECONDS = 1;
 const HEARTBEAT_AFTER_SECONDS = 2;
 
 /**
+ * The messages that report a change of the broadcast (pause, mute, volume, the speaker's state),
+ * each handled by `handler`: a page's handler table spreads them in.
+ */
+export function onBroadcastChange(handler) {
+  const types = ["broadcastPaused", "broadcastResumed", "broadcastMuted", "broadcastUnmuted", "volumeChanged", "speakerStateChanged"];
+  return Object.fromEntries(types.map((type) => [type, handler]));
+}
+
+/**
  * One WebSocket to `/ws` for the life of a page's connection: connect, heartbeat, dispatch of the
  * server's messages by `type`, and reconnect with backoff and jitter. The page says when the
  * server accepted it (`joined()`); a socket that closes before that was refused (`onRefused`),

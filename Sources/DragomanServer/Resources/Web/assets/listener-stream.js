@@ -1,7 +1,7 @@
 // A listener's connection to one language of a session (docs/protocol.md, "Listeners"): the
 // translated speech and captions of a language, or the speaker's own voice (`original`, floor
 // audio). The listener page and the interpreter's "hear the speaker" both use it.
-import { api, ApiError, Connection, socketURL } from "./common.js";
+import { api, ApiError, Connection, onBroadcastChange, socketURL } from "./common.js";
 import { PcmPlayer } from "./player.js";
 import { OpusSpeech, opusDecodingSupported } from "./opus.js";
 
@@ -151,12 +151,7 @@ export class ListenerStream {
         if (message.voice === "interpreter" && this.voice?.voice !== "interpreter") this.player.stop();
         this.noteVoice(message);
       },
-      broadcastPaused: broadcast,
-      broadcastResumed: broadcast,
-      broadcastMuted: broadcast,
-      broadcastUnmuted: broadcast,
-      volumeChanged: broadcast,
-      speakerStateChanged: broadcast,
+      ...onBroadcastChange(broadcast),
       speakerDisconnected: broadcast,
       speakerReconnected: broadcast,
       languageChanged: (message) => {

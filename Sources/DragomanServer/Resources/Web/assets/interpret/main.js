@@ -1,7 +1,7 @@
 // The interpreter page, /interpret/{sessionId}#token=…: one person's booth for interpreting a
 // session into one language (docs/protocol.md, "Interpreters"). It connects off the air; on the
 // air, its microphone replaces the machine's voice for the listeners of that language.
-import { $, api, ApiError, Connection, normalizeSessionId, sessionWords, setPill, setUpThemeToggle, socketURL } from "../common.js";
+import { $, api, ApiError, Connection, onBroadcastChange, normalizeSessionId, sessionWords, setPill, setUpThemeToggle, socketURL } from "../common.js";
 import { CaptionView } from "../captions.js";
 import { Microphone } from "../microphone.js";
 import { levelMeter, listInputs, microphoneFailureText, sendFrame } from "../microphone-controls.js";
@@ -190,12 +190,7 @@ function handlers() {
       if (message.targetLanguage === state.me?.targetLanguage) showVoice(message, message.interpreterId === state.me.interpreterId);
     },
     transcript: (message) => captions.show(message),
-    broadcastPaused: broadcast,
-    broadcastResumed: broadcast,
-    broadcastMuted: broadcast,
-    broadcastUnmuted: broadcast,
-    volumeChanged: broadcast,
-    speakerStateChanged: broadcast,
+    ...onBroadcastChange(broadcast),
     speakerDisconnected: speaker,
     speakerReconnected: speaker,
     sessionEnded,

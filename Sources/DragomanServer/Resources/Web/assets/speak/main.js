@@ -1,5 +1,5 @@
 // The speaker console, /speak: key, session, microphone, broadcast controls, join link, status.
-import { $, api, Connection, el, formatDuration, languageLabel, sessionWords, setPill, setUpThemeToggle, socketURL, store } from "../common.js";
+import { $, api, Connection, onBroadcastChange, el, formatDuration, languageLabel, sessionWords, setPill, setUpThemeToggle, socketURL, store } from "../common.js";
 import { CaptionView } from "../captions.js";
 import { Microphone } from "../microphone.js";
 import { levelMeter, listInputs, microphoneFailureText, sendFrame } from "../microphone-controls.js";
@@ -354,12 +354,7 @@ function handlers() {
       interpreters.showVoices(message.voices);
     },
     voiceChanged: (message) => interpreters.voiceChanged(message),
-    broadcastPaused: broadcast,
-    broadcastResumed: broadcast,
-    broadcastMuted: broadcast,
-    broadcastUnmuted: broadcast,
-    volumeChanged: broadcast,
-    speakerStateChanged: broadcast,
+    ...onBroadcastChange(broadcast),
     transcript: (message) => captions?.show(message),
     sessionEnded,
     error(message) {
