@@ -135,4 +135,10 @@ struct SessionPipelineTests {
             }
         }
     }
+
+    /// Speech behind a fast speaker is spoken faster, more so the further behind, within bounds.
+    @Test func speechBehindIsSpokenFasterWithinBounds() {
+        let tempos = [0, 1, 2, 3, 10].map { LanguageStream.tempo(backlog: $0) }
+        #expect(tempos == [1, 1, 1.25, 1.5, 1.5])
+    }
 }

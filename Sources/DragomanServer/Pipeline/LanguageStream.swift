@@ -35,6 +35,19 @@ final class LanguageStream: Sendable {
     /// Seconds of unplayed speech past which a unit's speech is hurried: the quiet the synthesizer
     /// puts before and after it is cut, so that speech behind a fast speaker catches up.
     static let backlogBound = 3.0
+    /// Seconds of unplayed speech up to which a unit is spoken at its own pace.
+    static let backlogAtEase = 1.0
+    /// The fastest a unit is spoken (`TimeStretch`): half again as fast is still easy to follow.
+    static let maximumTempo = 1.5
+
+    /// How fast a unit is spoken behind `backlog` seconds of unplayed speech: at its own pace up to
+    /// `backlogAtEase`, then faster as the backlog grows, `maximumTempo` from `backlogBound` on.
+    /// A translation is often longer than what the speaker said: without this, speech behind a
+    /// speaker who never pauses falls further behind with every unit.
+    static func tempo(backlog: Double) -> Double {
+        let share = (backlog - backlogAtEase) / (backlogBound - backlogAtEase)
+        return 1 + (maximumTempo - 1) * min(1, max(0, share))
+    }
     /// Samples quieter than this (about −40 dBFS) at a unit's ends are that quiet.
     private static let quietAmplitude: Int16 = 330
 
@@ -130,7 +143,10 @@ final class LanguageStream: Sendable {
             let chunkLength = Int(Double(speech.sampleRate) * Self.chunkDuration)
             var pending: [Int16] = []
             var chunkIndex = 0
-            let hurried = pacer.backlog > Self.backlogBound
+            let backlog = pacer.backlog
+            let hurried = backlog > Self.backlogBound
+            // A unit sped up is stretched whole, once synthesized: a few milliseconds for a unit.
+            let tempo = Self.tempo(backlog: backlog)
             func isQuiet(_ sample: Int16) -> Bool { sample.magnitude < Self.quietAmplitude.magnitude }
             // The volume of the moment is applied before encoding: Opus listeners cannot scale packets.
             func publish(isLast: Bool) throws {
@@ -146,11 +162,22 @@ final class LanguageStream: Sendable {
             }
             for try await samples in speech.chunks {
                 pending += hurried && chunkIndex == 0 && pending.isEmpty ? Array(samples.drop(while: isQuiet)) : samples
-                guard pending.count >= chunkLength else { continue }
+                guard tempo == 1, pending.count >= chunkLength else { continue }
                 if chunkIndex == 0 { ServerMetrics.stageDuration(.synthesis).recordElapsed(since: started) }
                 try publish(isLast: false)
             }
             while hurried, let last = pending.last, isQuiet(last) { pending.removeLast() }
+            if tempo > 1 {
+                let faster = TimeStretch.faster(pending, by: tempo, sampleRate: speech.sampleRate)
+                ServerMetrics.stageDuration(.synthesis).recordElapsed(since: started)
+                // Whole chunks, and the rest (never empty unless the speech is) as the last one.
+                let wholeChunks = max(0, faster.count - 1) / chunkLength
+                for start in stride(from: 0, to: wholeChunks * chunkLength, by: chunkLength) {
+                    pending = Array(faster[start..<(start + chunkLength)])
+                    try publish(isLast: false)
+                }
+                pending = Array(faster[(wholeChunks * chunkLength)...])
+            }
             try publish(isLast: true)
         } catch {
             pipeline.failed("speech synthesis in \(language)", error, emit: emit)
