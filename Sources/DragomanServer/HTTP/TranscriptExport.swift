@@ -66,8 +66,20 @@ struct TranscriptExport: Encodable {
 
     private func cues(separator: String) -> String {
         lines.enumerated().map { number, line in
-            "\(number + 1)\n\(Self.timestamp(line.startTime, separator)) --> \(Self.timestamp(line.endTime, separator))\n\(line.text)\n\n"
+            let text = Self.cueText(line.text, markup: separator == ".")
+            return "\(number + 1)\n\(Self.timestamp(line.startTime, separator)) --> \(Self.timestamp(line.endTime, separator))\n\(text)\n\n"
         }.joined()
+    }
+
+    /// A caption as the text of one cue: on one line (a blank line would end the cue early), with
+    /// no `-->` (which starts a cue's timing), and for WebVTT (`markup`) with `&`, `<` and `>`
+    /// written as entities, so a caption is shown as it was said and never read as a tag.
+    static func cueText(_ text: String, markup: Bool) -> String {
+        var line = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .joined(separator: " ")
+        line = line.replacingOccurrences(of: "-->", with: "→")
+        guard markup else { return line }
+        return line.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
     /// `00:01:02.345` (WebVTT) or `00:01:02,345` (SubRip).
