@@ -12,7 +12,8 @@ public struct ServerDependencies: Sendable {
     public var store: any DragomanStore
     public var engines: SpeechEngines
     public var logger: Logger
-    /// What the rate limits read the time from; tests move it instead of waiting.
+    /// What the rate limits read the time from and the session timers wait on; tests move it
+    /// instead of waiting.
     public var clock: any MonotonicClock
 
     public init(store: any DragomanStore, engines: SpeechEngines, logger: Logger, clock: any MonotonicClock = .system) {
@@ -37,7 +38,9 @@ public func buildApplication(
     // Nodes sharing a PostgreSQL serve their sessions together; a SQLite node is alone.
     let cluster = (store as? PostgresStore).map { PostgresCluster(store: $0, heartbeat: settings.clusterHeartbeat, logger: logger) }
     let events = EventBus(store: store, logger: logger, cluster: cluster)
-    let registry = SessionRegistry(settings: settings, store: store, events: events, engines: dependencies.engines, logger: logger, cluster: cluster)
+    let registry = SessionRegistry(
+        settings: settings, store: store, events: events, engines: dependencies.engines, logger: logger, cluster: cluster,
+        clock: dependencies.clock)
     let authenticator = Authenticator(store: store, identityProvider: settings.identity.verifier(logger: logger))
     let catalog = dependencies.engines.catalog
     let gateway = WebSocketGateway(

@@ -40,12 +40,15 @@ actor LiveSession {
     let engines: SpeechEngines
     let onEnded: @Sendable (String) async -> Void
     let logger: Logger
+    /// What the grace period waits on.
+    private let clock: any MonotonicClock
 
     init(
         record: SessionRecord, settings: ServerConfiguration, store: any DragomanStore, events: EventBus, engines: SpeechEngines, logger: Logger,
-        cluster: (any SessionCluster)? = nil, onEnded: @escaping @Sendable (String) async -> Void
+        cluster: (any SessionCluster)? = nil, clock: any MonotonicClock = .system, onEnded: @escaping @Sendable (String) async -> Void
     ) {
         self.cluster = cluster
+        self.clock = clock
         self.record = record
         let epoch = String(UInt32.random(in: .min ... .max), radix: 16)
         self.epoch = epoch
@@ -149,10 +152,11 @@ actor LiveSession {
 
     private func startGracePeriod() {
         graceTask?.cancel()
-        let seconds = settings.speakerGracePeriod
+        // The deadline is read now, not when the task first runs: the wait is from the moment
+        // the speaker left.
+        let (clock, deadline) = (clock, clock.seconds + settings.speakerGracePeriod)
         graceTask = Task { [weak self] in
-            try? await Task.sleep(for: .seconds(seconds))
-            guard !Task.isCancelled else { return }
+            guard (try? await clock.sleep(until: deadline)) != nil else { return }
             await self?.gracePeriodDidExpire()
         }
     }
