@@ -82,10 +82,4 @@ extension LiveSession {
         for connection in state.booths.connections(in: language) where connection !== newcomer { connection.send(text: message) }
         if local { relay(.voice, language: language, text: message, interpreter: voice.interpreter) }
     }
-
-    /// A voice change of an interpreter connected to another node, as that node relayed it:
-    /// `interpreter` is who went on the air, `nil` when the machine speaks again.
-    func deliverRemoteVoice(_ interpreter: InterpreterPass?, language: LanguageCode) {
-        apply(state.setRemoteVoice(interpreter, language: language))
-    }
 }

@@ -92,20 +92,21 @@ actor LiveSession {
         for action in actions {
             switch action {
             case .lifecycle(let step): await perform(step)
+            case .closeEnded(let frame): await closeEnded(with: frame)
             default: apply(action)
             }
         }
     }
 
-    /// Carries out the actions that need no wait: every action but the lifecycle's.
+    /// Carries out the actions that need no wait: every action but the lifecycle's and the close.
     func apply(_ actions: [SessionAction]) {
         for action in actions { apply(action) }
     }
 
     private func apply(_ action: SessionAction) {
         switch action {
-        case .lifecycle(let step):
-            preconditionFailure("The lifecycle step \(step) waits: it goes through perform")
+        case .lifecycle, .closeEnded:
+            preconditionFailure("\(action) waits: it goes through perform")
         case .reportListeners:
             cluster?.reportListeners(of: id, state.localTally)
         case .pushAudience:
@@ -114,6 +115,12 @@ actor LiveSession {
             sendStatus(reason: reason)
         case .announceVoice(let language, let voice, let local, let newcomer):
             announceVoice(voice, of: language, local: local, skipping: newcomer)
+        case .deliver(let text, let connections):
+            for connection in connections { connection.send(text: text) }
+        case .deliverAudio(let frame, let connections):
+            for connection in connections { connection.send(audio: frame) }
+        case .closeRevokedInterpreter(let passID):
+            closeInterpreterConnections(passID: passID)
         }
     }
 
