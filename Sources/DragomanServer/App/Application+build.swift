@@ -37,9 +37,10 @@ public func buildApplication(
     let store = dependencies.store
     // Nodes sharing a PostgreSQL serve their sessions together; a SQLite node is alone.
     let cluster = (store as? PostgresStore).map { PostgresCluster(store: $0, heartbeat: settings.clusterHeartbeat, logger: logger) }
-    let events = EventBus(store: store, logger: logger, cluster: cluster)
+    let writer = StoreWriter(store: store, logger: logger)
+    let events = EventBus(store: store, logger: logger, cluster: cluster, writer: writer)
     let registry = SessionRegistry(
-        settings: settings, store: store, events: events, engines: dependencies.engines, logger: logger, cluster: cluster,
+        settings: settings, store: store, writer: writer, events: events, engines: dependencies.engines, logger: logger, cluster: cluster,
         clock: dependencies.clock)
     let authenticator = Authenticator(store: store, identityProvider: settings.identity.verifier(logger: logger))
     let catalog = dependencies.engines.catalog
@@ -66,7 +67,8 @@ public func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
-    return DragomanApplication(application: application, farewell: ClientFarewell(registry: registry, deadline: .seconds(10)), logger: logger)
+    return DragomanApplication(
+        storeWriter: writer, application: application, farewell: ClientFarewell(registry: registry, deadline: .seconds(10)), logger: logger)
 }
 
 /// The HTTP routes.

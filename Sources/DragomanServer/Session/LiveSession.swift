@@ -27,6 +27,8 @@ actor LiveSession {
     nonisolated let epoch: String
     /// The other nodes serving this session; `nil` on a single node.
     let cluster: (any SessionCluster)?
+    /// When the speakers were last told the store refuses the transcript (`MonotonicTime`).
+    var storageTroubleToldAt: Double?
     /// Whether this node holds the speaker lease (runs the pipeline) in a cluster.
     var holdsSpeakerLease = false
     /// Whether this node has held the speaker lease since it loaded the session.
@@ -36,6 +38,8 @@ actor LiveSession {
 
     let settings: ServerConfiguration
     let store: any DragomanStore
+    /// Writes what must be kept (the status, the transcript), holding it while the store refuses.
+    let writer: StoreWriter
     private let events: EventBus
     let engines: SpeechEngines
     let onEnded: @Sendable (String) async -> Void
@@ -44,7 +48,8 @@ actor LiveSession {
     private let clock: any MonotonicClock
 
     init(
-        record: SessionRecord, settings: ServerConfiguration, store: any DragomanStore, events: EventBus, engines: SpeechEngines, logger: Logger,
+        record: SessionRecord, settings: ServerConfiguration, store: any DragomanStore, writer: StoreWriter, events: EventBus, engines: SpeechEngines,
+        logger: Logger,
         cluster: (any SessionCluster)? = nil, clock: any MonotonicClock = .system, onEnded: @escaping @Sendable (String) async -> Void
     ) {
         self.cluster = cluster
@@ -60,6 +65,7 @@ actor LiveSession {
         self.floorChannel = LiveVoiceChannel(language: record.sourceLanguage, voice: .floor)
         self.settings = settings
         self.store = store
+        self.writer = writer
         self.events = events
         self.engines = engines
         self.onEnded = onEnded
@@ -128,11 +134,8 @@ actor LiveSession {
         switch step {
         case .publish(let transition):
             logger.info("Session status changed", metadata: ["status": "\(transition.status)", "reason": "\(transition.reason)"])
-            do {
-                try await store.updateSessionStatus(id: id, status: transition.status, at: Date())
-            } catch {
-                logger.error("Could not store the session status", metadata: ["error": "\(error)"])
-            }
+            let (id, now) = (id, Date())
+            _ = await writer.write("status of session \(id)") { try await $0.updateSessionStatus(id: id, status: transition.status, at: now) }
             await events.publish(transition, session: record)
         case .startGracePeriod:
             startGracePeriod()

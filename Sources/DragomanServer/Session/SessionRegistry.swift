@@ -17,6 +17,7 @@ public actor SessionRegistry: Service {
     private var sessions: [String: LiveSession] = [:]
     private let settings: ServerConfiguration
     private let store: any DragomanStore
+    private let writer: StoreWriter
     private let events: EventBus
     private let engines: SpeechEngines
     private let logger: Logger
@@ -25,13 +26,15 @@ public actor SessionRegistry: Service {
     private let clock: any MonotonicClock
 
     init(
-        settings: ServerConfiguration, store: any DragomanStore, events: EventBus, engines: SpeechEngines, logger: Logger, cluster: (any SessionCluster)? = nil,
+        settings: ServerConfiguration, store: any DragomanStore, writer: StoreWriter, events: EventBus, engines: SpeechEngines, logger: Logger,
+        cluster: (any SessionCluster)? = nil,
         clock: any MonotonicClock = .system
     ) {
         self.cluster = cluster
         self.clock = clock
         self.settings = settings
         self.store = store
+        self.writer = writer
         self.events = events
         self.engines = engines
         self.logger = logger
@@ -76,7 +79,7 @@ public actor SessionRegistry: Service {
     private func makeLive(_ record: SessionRecord) -> LiveSession {
         ServerMetrics.liveSessions.increment()
         return LiveSession(
-            record: record, settings: settings, store: store, events: events, engines: engines, logger: logger, cluster: cluster, clock: clock
+            record: record, settings: settings, store: store, writer: writer, events: events, engines: engines, logger: logger, cluster: cluster, clock: clock
         ) { [weak self] id in
             await self?.remove(id)
         }

@@ -6,6 +6,7 @@ const READABLE = {
   INVALID_AUDIO_FORMAT: "The server could not read the microphone's sound. Choose another input device.",
   PAYLOAD_TOO_LARGE: "The microphone sends sound in pieces too large for the server. Choose another input device.",
   ENGINE_FAILURE: "A sentence could not be recognized or translated; the next ones go on.",
+  STORAGE_UNAVAILABLE: "The transcript cannot be saved just now (the database is unavailable). Captions go on and are saved when it is back.",
   UNSUPPORTED_LANGUAGE: "That language is not available on this server.",
   UNAUTHORIZED: "The speaker key is no longer valid. Use “Forget key” and enter a valid one.",
   SESSION_ENDED: "This session has ended.",
