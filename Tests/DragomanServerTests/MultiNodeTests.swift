@@ -1,6 +1,10 @@
 import DragomanCore
 import DragomanServer
+import DragomanStore
 import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
 import Testing
 
 /// Three nodes on one PostgreSQL: the speaker on one, listeners on the others, then the speaker's
@@ -246,6 +250,38 @@ struct MultiNodeTests {
             #expect(response.code == 200 || response.code == 204)
             try await speaker.waitFor("sessionEnded", timeout: .seconds(10))
             try await listener.waitFor("sessionEnded", timeout: .seconds(10))
+        }
+    }
+
+    /// Two nodes relaying for one session commit their frames out of id order: a frame with a
+    /// lower id committed after one with a higher id must still reach the other nodes.
+    @Test("a frame committed after a later-numbered one from another node is still delivered")
+    func framesCommittedOutOfIdOrder() async throws {
+        try await Self.withThreeNodes { nodes in
+            let (a, c) = (nodes[0].server, nodes[2].server)
+            let (speaker, sessionId, _) = try await a.speaker()
+            let listener = try await c.listener(sessionId, language: "es").client
+            try await Self.awaitListenerCount(1, speaker: speaker)
+            let database = try await PostgresStore.open(url: try #require(ClusterTestNode.databaseURL), logger: Logger(label: "intruder"))
+            let notice = ServerMessage.broadcastChange(.broadcastUnmuted, sessionId: sessionId, state: BroadcastState(isActive: true, lastStateChange: 1))
+                .encoded()
+            // Another node's frame takes an id and commits only after node A's next frame.
+            let id = try await database.client.withTransaction(logger: Logger(label: "intruder")) { connection in
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO relayed_frames (origin_node, session_id, kind, language, sequence, payload)
+                    VALUES ('node-other', \(sessionId), \(RelayedFrame.Audience.everyone.rawValue), '', 0, \(ByteBuffer(string: notice)))
+                    RETURNING id
+                    """, logger: Logger(label: "intruder"))
+                var id: Int64 = 0
+                for try await inserted in rows.decode(Int64.self) { id = inserted }
+                speaker.send(action: "muteBroadcast")
+                try await listener.waitFor("broadcastMuted", timeout: .seconds(10))
+                return id
+            }
+            try await database.client.query("SELECT pg_notify('dragoman', \("f node-other \(sessionId) \(id) \(id)"))", logger: Logger(label: "intruder"))
+            try await listener.waitFor("broadcastUnmuted", timeout: .seconds(10))
+            await database.close()
         }
     }
 
