@@ -285,6 +285,62 @@ struct MultiNodeTests {
         }
     }
 
+    /// The backends holding an advisory lock (a speaker lease) now.
+    static func lockHolders(in database: PostgresStore) async throws -> [Int] {
+        let rows = try await database.client.query("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted", logger: Logger(label: "locks"))
+        var holders: [Int] = []
+        for try await pid in rows.decode(Int.self) { holders.append(pid) }
+        return holders
+    }
+
+    /// The connection holding the speaker's lease is killed (as a PostgreSQL restart, a proxy or
+    /// `idle_session_timeout` would): the node takes the lease again, and the speaker goes on.
+    @Test("a node whose lease connection is killed takes the lease again and the speaker goes on")
+    func leaseConnectionKilled() async throws {
+        try await Self.withThreeNodes { nodes in
+            let (speaker, _, _) = try await nodes[0].server.speaker()
+            _ = try await Self.speak(1, to: speaker)
+            let database = try await PostgresStore.open(url: try #require(ClusterTestNode.databaseURL), logger: Logger(label: "intruder"))
+            let holders = try await Self.lockHolders(in: database)
+            #expect(holders.count == 1)
+            try await database.client.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'", logger: Logger(label: "intruder"))
+            // Held again, by another connection.
+            let retaken = try await RestartPersistenceTests.eventually(timeout: .seconds(10)) {
+                let now = try await Self.lockHolders(in: database)
+                return now.count == 1 && now != holders
+            }
+            #expect(retaken)
+            _ = try await Self.speak(1, to: speaker)
+            #expect(try await speaker.barrier().allSatisfy { $0.type != "connectionRefreshRequired" })
+            await database.close()
+        }
+    }
+
+    /// The lease connection dies and another holder takes the lock first: the node stops its
+    /// pipeline and asks its speaker to reconnect rather than run the session beside it.
+    @Test("a node that finds its lease taken by another stops and asks its speaker to reconnect")
+    func leaseTakenWhileTheConnectionWasDown() async throws {
+        try await Self.withThreeNodes { nodes in
+            let (speaker, sessionId, _) = try await nodes[0].server.speaker()
+            let database = try await PostgresStore.open(url: try #require(ClusterTestNode.databaseURL), logger: Logger(label: "intruder"))
+            let logger = Logger(label: "intruder")
+            try await database.client.withConnection { connection in
+                try await connection.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'", logger: logger)
+                try await connection.query("SELECT pg_advisory_lock(\(PostgresCluster.lockKey(sessionId)))", logger: logger)
+                let refresh = try await speaker.waitFor("connectionRefreshRequired", timeout: .seconds(10)).message
+                #expect(refresh["reason"]?.stringValue == "leaseLost")
+                try await connection.query("SELECT pg_advisory_unlock(\(PostgresCluster.lockKey(sessionId)))", logger: logger)
+            }
+            // Back on the same node, the speaker gets the lease and is heard again.
+            let back = nodes[0].server.connect([
+                "action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": nodes[0].server.keys.speaker,
+            ])
+            try await back.expect("connectionRefreshComplete")
+            _ = try await Self.speak(1, to: back)
+            await database.close()
+        }
+    }
+
     @Test("an operator on one node reads the lifecycle events of a session on another, live")
     func eventsReachEveryNode() async throws {
         try await Self.withThreeNodes { nodes in

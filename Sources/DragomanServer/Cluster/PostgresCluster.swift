@@ -120,8 +120,35 @@ package actor PostgresCluster: SessionCluster {
         try? await dropped?.close()
     }
 
+    /// Checks that the connection holding this node's leases is alive. A PostgreSQL restart, a
+    /// proxy or `idle_session_timeout` closing it took its locks with it, and another node could
+    /// take them: each lease is taken again at once on a new connection, and the sessions whose
+    /// lease another node took meanwhile are told they lost it (they stop their pipeline and ask
+    /// their speaker to reconnect), so two nodes never run one session's pipeline.
+    private func verifyLeases(registry: SessionRegistry) async {
+        guard !leases.isEmpty else { return }
+        if let leaseConnection, !leaseConnection.isClosed,
+            (try? await leaseConnection.query("SELECT 1", logger: logger)) != nil
+        {
+            return
+        }
+        let held = leases
+        logger.warning("The connection holding the speaker leases is gone; taking them again", metadata: ["sessions": "\(held.count)"])
+        await dropLeaseConnection()
+        for sessionId in held {
+            // Each wait may see a session let its lease go: asked again before and after taking it.
+            guard let session = await registry.inMemory(sessionId), await session.holdsSpeakerLease else { continue }
+            guard await acquireSpeakerLease(for: sessionId) else {
+                logger.error("Another node took a speaker lease while this node's connection was gone", metadata: ["sessionId": "\(sessionId)"])
+                await session.speakerLeaseWasLost()
+                continue
+            }
+            if !(await session.holdsSpeakerLease) { await releaseSpeakerLease(for: sessionId) }
+        }
+    }
+
     /// The advisory lock of a session: a 64-bit FNV-1a hash of its id, the same on every node.
-    static func lockKey(_ sessionId: String) -> Int64 {
+    package static func lockKey(_ sessionId: String) -> Int64 {
         Int64(bitPattern: FNV1a.hash(sessionId.utf8))
     }
 
@@ -353,6 +380,7 @@ package actor PostgresCluster: SessionCluster {
     private func beat(registry: SessionRegistry) async {
         while !Task.isCancelled {
             do {
+                await verifyLeases(registry: registry)
                 try await client.query("UPDATE node_listeners SET seen_at = now() WHERE node_id = \(nodeId)", logger: logger)
                 try await client.query(
                     "DELETE FROM node_listeners WHERE seen_at < now() - make_interval(secs => \(expiry * 10))", logger: logger)

@@ -29,6 +29,24 @@ extension LiveSession {
         return false
     }
 
+    /// The cluster found this node's speaker lease gone and taken by another node (its lock
+    /// connection died): this node must not run the pipeline any more. Its speakers are asked to
+    /// reconnect, which takes the lease back or finds the node that has it.
+    func speakerLeaseWasLost() {
+        guard holdsSpeakerLease else { return }
+        holdsSpeakerLease = false
+        pipeline?.stop()
+        pipeline = nil
+        let refresh = ServerMessage(
+            .connectionRefreshRequired(
+                ConnectionRefreshRequired(message: "This server lost its hold on the session; connect again with refreshConnection.", reason: "leaseLost")),
+            sessionId: id)
+        for speaker in state.speakers {
+            speaker.send(refresh)
+            speaker.close(.goingAway, reason: "speaker lease lost")
+        }
+    }
+
     /// How often `takeSpeakerLease` tries, a quarter of a second apart.
     private static let leaseAttempts = 20
 
