@@ -266,20 +266,19 @@ actor LiveSession {
         return message
     }
 
-    /// The epoch and last sequence of a language's stream.
-    func streamPosition(of language: LanguageCode) -> StreamPosition {
-        state.streamPosition(of: language)
-    }
-
     func removeListener(_ connection: ClientConnection) {
         apply(state.removeListener(connection))
     }
 
-    /// Moves a listener to another language, from the next segment on; returns the previous one.
-    func changeLanguage(of connection: ClientConnection, to language: LanguageCode) -> LanguageCode? {
+    /// Moves a listener to another language, from the next segment on, and queues its
+    /// `languageChanged` in the same turn, before any frame of the new language can reach it (and
+    /// with the stream position and voice of that moment, not of some await later).
+    func changeLanguage(of connection: ClientConnection, to language: LanguageCode) {
         let (previous, actions) = state.changeLanguage(of: connection, to: language)
+        let changed = LanguageChanged(
+            targetLanguage: language, previousLanguage: previous, stream: state.streamPosition(of: language), voice: state.voice(of: language).onAir)
+        connection.send(ServerMessage(.languageChanged(changed), sessionId: id))
         apply(actions)
-        return previous
     }
 
     func setPlaybackPaused(_ paused: Bool, for connection: ClientConnection) {
