@@ -18,10 +18,10 @@ public actor SidecarSupervisor: Service {
     private let timing: Timing
     private let warmUp: (@Sendable (WyomingAddress) async throws -> Void)?
 
-    private var process: Process?
+    private var process: ChildProcess?
     /// Whether the sidecar answers now.
     public private(set) var isReady = false
-    /// The end of what the sidecar wrote to its standard error, logged when it fails.
+    /// The end of what the sidecar wrote (standard output and error), logged when it fails.
     private let errorTail = RecentOutput()
 
     /// The last kilobyte a process wrote, kept as it writes.
@@ -74,7 +74,7 @@ public actor SidecarSupervisor: Service {
     /// Supervises the sidecar until the server shuts down (or the task is cancelled), then stops it.
     public func run() async {
         await cancelWhenGracefulShutdown { await self.supervise() }
-        stopProcess()
+        await stopProcess()
     }
 
     /// Returns once the sidecar answers, waiting at most `timeout` seconds.
@@ -102,7 +102,7 @@ public actor SidecarSupervisor: Service {
                     await watch(process)
                     isReady = false
                 }
-                stopProcess()
+                await stopProcess()
             }
             guard !Task.isCancelled else { return }
             failuresInARow += 1
@@ -118,21 +118,20 @@ public actor SidecarSupervisor: Service {
         }
     }
 
-    private func startProcess() -> Process? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // exec: the sidecar replaces the shell, so signals reach it.
-        process.arguments = ["-c", "exec \(command)"]
-        let errors = Pipe()
-        process.standardError = errors
+    /// Starts the command with `posix_spawn` (`ChildProcess`, as the Apertium pipelines are), in
+    /// a process group of its own, with what it writes going to `errorTail`. Not Foundation's
+    /// `Process`, whose `run()` crashed with thousands of sockets open.
+    private func startProcess() -> ChildProcess? {
         errorTail.reset()
-        errors.fileHandleForReading.readabilityHandler = { [errorTail] handle in
-            let data = handle.availableData
-            // End of file: without this the handler would be called again and again.
-            if data.isEmpty { handle.readabilityHandler = nil } else { errorTail.append(data) }
-        }
         do {
-            try process.run()
+            // exec: the sidecar replaces the shell, so signals reach it; it reads no input.
+            let process = try ChildProcess(shellCommand: "exec \(command) 2>&1 </dev/null")
+            try? process.input.close()
+            process.output.readabilityHandler = { [errorTail] handle in
+                let data = handle.availableData
+                // End of file: without this the handler would be called again and again.
+                if data.isEmpty { handle.readabilityHandler = nil } else { errorTail.append(data) }
+            }
             logger.info("Sidecar started", metadata: ["command": "\(command)", "pid": "\(process.processIdentifier)"])
             return process
         } catch {
@@ -142,7 +141,7 @@ public actor SidecarSupervisor: Service {
     }
 
     /// Waits until a new sidecar answers, or gives up when it exits or the start timeout passes.
-    private func becomesHealthy(_ process: Process) async -> Bool {
+    private func becomesHealthy(_ process: ChildProcess) async -> Bool {
         let deadline = ContinuousClock.now + .seconds(timing.startTimeout)
         while process.isRunning, ContinuousClock.now < deadline, !Task.isCancelled {
             if await WyomingHealthCheck.answers(address, timeout: timing.healthTimeout) { return true }
@@ -162,7 +161,7 @@ public actor SidecarSupervisor: Service {
     }
 
     /// Returns when the sidecar exits, misses too many health checks, or the task is cancelled.
-    private func watch(_ process: Process) async {
+    private func watch(_ process: ChildProcess) async {
         var missed = 0
         var nextCheck = ContinuousClock.now + .seconds(timing.healthInterval)
         while process.isRunning, !Task.isCancelled {
@@ -178,21 +177,31 @@ public actor SidecarSupervisor: Service {
             }
         }
         if !process.isRunning {
-            logger.error("Sidecar exited", metadata: ["status": "\(process.terminationStatus)"])
+            logger.error("Sidecar exited", metadata: ["status": "\(process.terminationStatus ?? -1)"])
         }
     }
 
-    /// Stops the sidecar: SIGTERM, then SIGKILL after the grace period.
-    private func stopProcess() {
+    /// Stops the sidecar: SIGTERM, then SIGKILL after the grace period, to its whole process
+    /// group; waits without blocking the actor's thread.
+    private func stopProcess() async {
         guard let process else { return }
         self.process = nil
         isReady = false
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(timing.stopGracePeriod)
-        while process.isRunning, Date() < deadline { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.signalGroup(SIGTERM)
+        await Self.waitForExit(of: process, seconds: timing.stopGracePeriod)
+        process.killGroup()
+        await Self.waitForExit(of: process, seconds: 5)
         logger.info("Sidecar stopped")
+    }
+
+    /// Returns when `process` has exited (and is collected) or after `seconds`. Not cancellable:
+    /// a sidecar is stopped even by a cancelled supervisor.
+    private static func waitForExit(of process: ChildProcess, seconds: Double) async {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while process.isRunning, ContinuousClock.now < deadline {
+            await withCheckedContinuation { done in
+                DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { done.resume() }
+            }
+        }
     }
 }
