@@ -39,23 +39,28 @@ def dragoman_binary() -> Path:
     return binary
 
 
-def create_key(data_dir: Path, name: str) -> str:
-    """A new speaker key in the data directory (`dragoman keys create`)."""
+def _store_args(data_dir: Path, database: str | None) -> list[str]:
+    return ["--data-dir", str(data_dir)] + (["--database", database] if database else [])
+
+
+def create_key(data_dir: Path, name: str, database: str | None = None) -> str:
+    """A new speaker key in the data directory, or in the PostgreSQL `database` (`dragoman keys create`)."""
     return subprocess.run(
-        [str(dragoman_binary()), "keys", "create", "--name", name, "--data-dir", str(data_dir)],
+        [str(dragoman_binary()), "keys", "create", "--name", name, *_store_args(data_dir, database)],
         check=True, capture_output=True, text=True, timeout=60,
     ).stdout.strip().splitlines()[-1].strip()
 
 
-def start_server(data_dir: Path, *extra_args: str):
-    """Runs `dragoman serve` on a free port with a fresh key; returns (Server, process)."""
+def start_server(data_dir: Path, *extra_args: str, database: str | None = None):
+    """Runs `dragoman serve` on a free port with a fresh key (on the PostgreSQL `database`, a node
+    of a cluster, when given); returns (Server, process)."""
     binary = dragoman_binary()
-    key = create_key(data_dir, "tests")
+    key = create_key(data_dir, "tests", database)
     port = _free_port()
     log = data_dir / "serve.log"
     with open(log, "wb") as output:
         process = subprocess.Popen(
-            [str(binary), "serve", "--port", str(port), "--data-dir", str(data_dir), *extra_args],
+            [str(binary), "serve", "--port", str(port), *_store_args(data_dir, database), *extra_args],
             stdout=output, stderr=subprocess.STDOUT,
         )
     base_url = f"http://127.0.0.1:{port}"

@@ -27,7 +27,11 @@ package actor PostgresCluster: SessionCluster {
     /// The lease connection being opened: callers that come meanwhile wait for it rather than
     /// open another (a replaced connection would be dropped unclosed).
     private var openingLeaseConnection: Task<PostgresConnection, any Error>?
+    /// The sessions whose lock the current lease connection holds.
     private var leases: Set<String> = []
+    /// The sessions whose lock went with a lease connection that died, not taken again yet (the
+    /// database did not answer): `verifyLeases` tries again every heartbeat.
+    private var lostLeases: Set<String> = []
     /// The cluster service has stopped: no lease is taken any more (a session's timer may still fire).
     private var stopped = false
     /// The last relayed frame delivered here of each session from each other node. By node:
@@ -74,21 +78,30 @@ package actor PostgresCluster: SessionCluster {
     func acquireSpeakerLease(for sessionId: String) async -> Bool {
         if leases.contains(sessionId) { return true }
         guard !stopped else { return false }
+        return await tryLease(sessionId) ?? false
+    }
+
+    /// Tries to take a session's lock: `true` when taken, `false` when another node holds it,
+    /// `nil` when the database did not answer.
+    private func tryLease(_ sessionId: String) async -> Bool? {
         do {
             let connection = try await openLeaseConnection()
             let rows = try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey(sessionId)))", logger: logger)
             for try await granted in rows.decode(Bool.self) where granted {
                 leases.insert(sessionId)
+                lostLeases.remove(sessionId)
                 return true
             }
+            return false
         } catch {
             logger.error("Could not take a speaker lease", metadata: ["sessionId": "\(sessionId)", "error": "\(PostgresStore.describe(error))"])
             await dropLeaseConnection()
+            return nil
         }
-        return false
     }
 
     func releaseSpeakerLease(for sessionId: String) async {
+        lostLeases.remove(sessionId)
         guard leases.remove(sessionId) != nil, let leaseConnection else { return }
         do {
             try await leaseConnection.query("SELECT pg_advisory_unlock(\(Self.lockKey(sessionId)))", logger: logger)
@@ -101,8 +114,7 @@ package actor PostgresCluster: SessionCluster {
     private func openLeaseConnection() async throws -> PostgresConnection {
         if let leaseConnection, !leaseConnection.isClosed { return leaseConnection }
         if let openingLeaseConnection { return try await openingLeaseConnection.value }
-        // A closed connection took its locks with it.
-        leases.removeAll()
+        forgetLocks()
         let (location, logger) = (location, logger)
         let opening = Task { try await location.connect(logger: logger) }
         openingLeaseConnection = opening
@@ -113,37 +125,52 @@ package actor PostgresCluster: SessionCluster {
     }
 
     private func dropLeaseConnection() async {
-        leases.removeAll()
+        forgetLocks()
         // Forgotten before the wait, so a connection opened meanwhile is not the one forgotten.
         let dropped = leaseConnection
         leaseConnection = nil
         try? await dropped?.close()
     }
 
+    /// A closed lease connection took its locks with it: they are to be taken again.
+    private func forgetLocks() {
+        lostLeases.formUnion(leases)
+        leases.removeAll()
+    }
+
     /// Checks that the connection holding this node's leases is alive. A PostgreSQL restart, a
     /// proxy or `idle_session_timeout` closing it took its locks with it, and another node could
-    /// take them: each lease is taken again at once on a new connection, and the sessions whose
-    /// lease another node took meanwhile are told they lost it (they stop their pipeline and ask
-    /// their speaker to reconnect), so two nodes never run one session's pipeline.
+    /// take them: each lease is taken again on a new connection as soon as the database answers
+    /// (the session goes on meanwhile), and the sessions whose lock another node took are told
+    /// they lost it (they stop their pipeline and ask their speaker to reconnect), so two nodes
+    /// never run one session's pipeline.
     private func verifyLeases(registry: SessionRegistry) async {
-        guard !leases.isEmpty else { return }
-        if let leaseConnection, !leaseConnection.isClosed,
-            (try? await leaseConnection.query("SELECT 1", logger: logger)) != nil
-        {
-            return
+        if let leaseConnection, !leases.isEmpty {
+            let alive = leaseConnection.isClosed ? false : (try? await leaseConnection.query("SELECT 1", logger: logger)) != nil
+            // Only if it is still the lease connection: another may have replaced it meanwhile.
+            if !alive, self.leaseConnection === leaseConnection {
+                logger.warning("The connection holding the speaker leases is gone; taking them again", metadata: ["sessions": "\(leases.count)"])
+                await dropLeaseConnection()
+            }
         }
-        let held = leases
-        logger.warning("The connection holding the speaker leases is gone; taking them again", metadata: ["sessions": "\(held.count)"])
-        await dropLeaseConnection()
-        for sessionId in held {
+        for sessionId in lostLeases {
             // Each wait may see a session let its lease go: asked again before and after taking it.
-            guard let session = await registry.inMemory(sessionId), await session.holdsSpeakerLease else { continue }
-            guard await acquireSpeakerLease(for: sessionId) else {
-                logger.error("Another node took a speaker lease while this node's connection was gone", metadata: ["sessionId": "\(sessionId)"])
-                await session.speakerLeaseWasLost()
+            guard let session = await registry.inMemory(sessionId), await session.holdsSpeakerLease else {
+                lostLeases.remove(sessionId)
                 continue
             }
-            if !(await session.holdsSpeakerLease) { await releaseSpeakerLease(for: sessionId) }
+            switch await tryLease(sessionId) {
+            case true?:
+                logger.notice("Took a speaker lease again", metadata: ["sessionId": "\(sessionId)"])
+                if !(await session.holdsSpeakerLease) { await releaseSpeakerLease(for: sessionId) }
+            case false?:
+                lostLeases.remove(sessionId)
+                logger.error("Another node took a speaker lease while this node's connection was gone", metadata: ["sessionId": "\(sessionId)"])
+                await session.speakerLeaseWasLost()
+            case nil:
+                // The database does not answer: the session goes on here, and the next heartbeat tries again.
+                return
+            }
         }
     }
 
