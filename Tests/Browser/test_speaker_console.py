@@ -16,7 +16,7 @@ ABOVE_THE_FOLD = """
 
 
 def test_the_console_during_a_talk(make_browser, server):
-    speaker, session_id = open_console(make_browser, server, "Evening lecture", microphone=TALK)
+    speaker, session_id = open_console(make_browser, server, "Evening lecture", microphone=TALK, speaker_name="Ada Lovelace")
     # The microphone is off: the broadcast is not called live.
     wait_for(speaker, lambda d: state_of(d, "#broadcast-pill") == "idle", message="not sending while the microphone is off")
     assert "microphone" in css(speaker, "#broadcast-pill").text.lower()
@@ -24,6 +24,9 @@ def test_the_console_during_a_talk(make_browser, server):
     wait_for(speaker, lambda d: state_of(d, "#broadcast-pill") == "live", message="live with the microphone on")
 
     listener = join_as_listener(make_browser, server, session_id, "es")
+    # The live view names the talk and who gives it.
+    assert css(listener, "#live-title").text == "Evening lecture"
+    assert css(listener, "#live-speaker").is_displayed() and css(listener, "#live-speaker").text == "Ada Lovelace"
     wait_for(speaker, lambda d: css(d, "#listener-count").text == "1", timeout=40, message="the listener counted")
     # Live or not, the microphone and the listeners by language: all in view without scrolling.
     placed = dict(speaker.execute_script(ABOVE_THE_FOLD, ["#broadcast-pill", "#mic-pill", "#listener-count", "#language-stats li", "#pause-button"]))
@@ -54,6 +57,10 @@ def test_the_console_during_a_talk(make_browser, server):
     for gone in ("#qr-image", "#join-link", "#listener-count", "#broadcast-pill", "#mic-pill", "#preview-card"):
         assert not css(speaker, gone).is_displayed(), gone
     assert css(speaker, "#download-language").is_displayed()
+    # The name is offered again for the speaker's next session.
+    css(speaker, "#leave-button").click()
+    wait_for(speaker, lambda d: css(d, "#speaker-name-input").is_displayed(), message="the new session form")
+    assert css(speaker, "#speaker-name-input").get_attribute("value") == "Ada Lovelace"
     retire(make_browser, listener)
     retire(make_browser, speaker)
 

@@ -103,6 +103,7 @@ $("#forget-key").addEventListener("click", () => {
 
 async function showSetup() {
   showView("setup-view");
+  $("#speaker-name-input").value ||= store.get("speakerName") ?? "";
   if (state.sources.length === 0) {
     try {
       const languages = await api("/v1/languages");
@@ -182,13 +183,16 @@ $("#create-form").addEventListener("submit", async (event) => {
   const button = $("#create-button");
   error.textContent = "";
   const sourceLanguage = $("#source-select").value;
-  const body = { title: $("#title-input").value.trim() || undefined, sourceLanguage };
+  const speakerName = $("#speaker-name-input").value.trim();
+  const body = { title: $("#title-input").value.trim() || undefined, speakerName: speakerName || undefined, sourceLanguage };
   const passcode = $("#passcode-input").value;
   if (passcode) body.passcode = passcode;
   button.disabled = true;
   try {
     const session = await api("/v1/sessions", { method: "POST", key: state.key, body });
     store.set("sourceLanguage", sourceLanguage);
+    // The same speaker gives the next talk: the name is offered again.
+    store.set("speakerName", speakerName);
     $("#title-input").value = "";
     $("#passcode-input").value = "";
     openConsole(session);
