@@ -165,6 +165,11 @@ def page_strings(language):
     return json.loads((REPO / "Sources/DragomanServer/Resources/Web/assets/strings" / f"{language}.json").read_text())
 
 
+def console_strings(language):
+    """The speaker console's strings in `language`, as the console loads them."""
+    return json.loads((REPO / "Sources/DragomanServer/Resources/Web/assets/strings/speak" / f"{language}.json").read_text())
+
+
 def state_of(driver, selector):
     return css(driver, selector).get_attribute("data-state")
 

@@ -1,9 +1,11 @@
 """The speaker console at a laptop's size (1366×768), as a speaker uses it during a talk: the state
 that matters above the fold, Pause and Mute explained and answering at once, the broadcast not
 called live with the microphone off, a preview of what a language's listeners read, a clean ended
-state, and End in the sessions list."""
+state, End in the sessions list, and the console in the browser's language."""
 
-from conftest import FIXTURES, css, css_all, finals, join_as_listener, open_console, retire, state_of, wait_for
+import urllib.parse
+
+from conftest import FIXTURES, console_strings, css, css_all, finals, join_as_listener, open_console, retire, state_of, wait_for
 
 TALK = FIXTURES / "museum-tour.wav"
 
@@ -77,3 +79,35 @@ def test_a_session_is_ended_from_the_sessions_list(make_browser, server):
     wait_for(speaker, lambda d: not any("Left running" in e.get_attribute("aria-label") for e in css_all(d, "#session-list button")),
              timeout=15, message="gone from the list")
     retire(make_browser, speaker)
+
+
+def test_the_console_speaks_the_browsers_language(make_browser, server):
+    for language in ("es", "fr"):
+        strings = console_strings(language)
+        speaker = make_browser(locale=language)
+        speaker.get(server.base_url + "/speak")
+        speaker.execute_script("localStorage.setItem('dragoman.speakerKey', arguments[0])", server.key)
+        speaker.get(server.base_url + "/speak")
+        wait_for(speaker, lambda d: css(d, "#title-input").is_displayed(), message="new session form")
+        assert speaker.find_element("tag name", "html").get_attribute("lang") == language
+        assert css(speaker, "#create-button").text == strings["setup.create"]
+        assert css(speaker, "#title-input").get_attribute("placeholder") == strings["setup.titlePlaceholder"]
+        css(speaker, "#title-input").send_keys(f"Console in {language}")
+        css(speaker, "#create-button").click()
+        wait_for(speaker, lambda d: state_of(d, "#connection-pill") == "connected", message="speaker connected")
+        # The state, the controls and what the server's answers become are all in the language.
+        assert css(speaker, "#connection-pill").text == strings["connection.connected"]
+        wait_for(speaker, lambda d: state_of(d, "#broadcast-pill") == "idle", message="not sending while the microphone is off")
+        assert css(speaker, "#broadcast-pill").text == strings["broadcast.micOff"]
+        assert css(speaker, "#mic-button").text == strings["mic.start"]
+        assert css(speaker, "#pause-button").text == strings["broadcast.pause"]
+        assert css(speaker, "#broadcast-hint").text == strings["broadcast.hint"]
+        assert css(speaker, "#end-button").text == strings["console.end"]
+        session_id = urllib.parse.parse_qs(urllib.parse.urlparse(speaker.current_url).query)["session"][0]
+        css(speaker, "#end-button").click()
+        wait_for(speaker, lambda d: css(d, "#end-dialog").is_displayed())
+        assert css(speaker, "#end-title").text == strings["end.title"].replace("{title}", f"Console in {language}")
+        css(speaker, "#confirm-end").click()
+        wait_for(speaker, lambda d: state_of(d, "#connection-pill") == "ended", timeout=15, message=f"{session_id} ended")
+        assert css(speaker, "#connection-pill").text == strings["connection.ended"]
+        retire(make_browser, speaker)
