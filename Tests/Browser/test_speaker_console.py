@@ -1,7 +1,8 @@
 """The speaker console at a laptop's size (1366×768), as a speaker uses it during a talk: the state
 that matters above the fold, Pause and Mute explained and answering at once, the broadcast not
 called live with the microphone off, a preview of what a language's listeners read, a clean ended
-state, End in the sessions list, and the console in the browser's language."""
+state, End in the sessions list, and the console in the browser's language (server errors as its
+sentences)."""
 
 import urllib.parse
 
@@ -103,6 +104,9 @@ def test_the_console_speaks_the_browsers_language(make_browser, server):
         assert css(speaker, "#pause-button").text == strings["broadcast.pause"]
         assert css(speaker, "#broadcast-hint").text == strings["broadcast.hint"]
         assert css(speaker, "#end-button").text == strings["console.end"]
+        # A problem the server reports reads as a sentence in the language, not as the server's message.
+        assert flood_with_audio(speaker, 80) >= 1
+        wait_for(speaker, lambda d: css(d, "#console-notice").text == strings["error.RATE_LIMIT_EXCEEDED"], timeout=10, message="a readable error")
         session_id = urllib.parse.parse_qs(urllib.parse.urlparse(speaker.current_url).query)["session"][0]
         css(speaker, "#end-button").click()
         wait_for(speaker, lambda d: css(d, "#end-dialog").is_displayed())
@@ -111,3 +115,15 @@ def test_the_console_speaks_the_browsers_language(make_browser, server):
         wait_for(speaker, lambda d: state_of(d, "#connection-pill") == "ended", timeout=15, message=f"{session_id} ended")
         assert css(speaker, "#connection-pill").text == strings["connection.ended"]
         retire(make_browser, speaker)
+
+
+def flood_with_audio(driver, frames):
+    """Sends `frames` frames of silence at once on the page's open sockets, past the audio rate limit."""
+    prototype = driver.execute_cdp_cmd("Runtime.evaluate", {"expression": "WebSocket.prototype"})["result"]["objectId"]
+    sockets = driver.execute_cdp_cmd("Runtime.queryObjects", {"prototypeObjectId": prototype})["objects"]["objectId"]
+    send = f"""function () {{
+        const open = this.filter((socket) => socket.readyState === WebSocket.OPEN);
+        for (const socket of open) for (let i = 0; i < {frames}; i += 1) socket.send(new ArrayBuffer(3200));
+        return open.length;
+    }}"""
+    return driver.execute_cdp_cmd("Runtime.callFunctionOn", {"objectId": sockets, "functionDeclaration": send, "returnByValue": True})["result"]["value"]
