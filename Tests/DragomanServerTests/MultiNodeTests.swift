@@ -1,6 +1,10 @@
 import DragomanCore
 import DragomanServer
+import DragomanStore
 import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
 import Testing
 
 /// Three nodes on one PostgreSQL: the speaker on one, listeners on the others, then the speaker's
@@ -246,6 +250,94 @@ struct MultiNodeTests {
             #expect(response.code == 200 || response.code == 204)
             try await speaker.waitFor("sessionEnded", timeout: .seconds(10))
             try await listener.waitFor("sessionEnded", timeout: .seconds(10))
+        }
+    }
+
+    /// Two nodes relaying for one session commit their frames out of id order: a frame with a
+    /// lower id committed after one with a higher id must still reach the other nodes.
+    @Test("a frame committed after a later-numbered one from another node is still delivered")
+    func framesCommittedOutOfIdOrder() async throws {
+        try await Self.withThreeNodes { nodes in
+            let (a, c) = (nodes[0].server, nodes[2].server)
+            let (speaker, sessionId, _) = try await a.speaker()
+            let listener = try await c.listener(sessionId, language: "es").client
+            try await Self.awaitListenerCount(1, speaker: speaker)
+            let database = try await PostgresStore.open(url: try #require(ClusterTestNode.databaseURL), logger: Logger(label: "intruder"))
+            let notice = ServerMessage.broadcastChange(.broadcastUnmuted, sessionId: sessionId, state: BroadcastState(isActive: true, lastStateChange: 1))
+                .encoded()
+            // Another node's frame takes an id and commits only after node A's next frame.
+            let id = try await database.client.withTransaction(logger: Logger(label: "intruder")) { connection in
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO relayed_frames (origin_node, session_id, kind, language, sequence, payload)
+                    VALUES ('node-other', \(sessionId), \(RelayedFrame.Audience.everyone.rawValue), '', 0, \(ByteBuffer(string: notice)))
+                    RETURNING id
+                    """, logger: Logger(label: "intruder"))
+                var id: Int64 = 0
+                for try await inserted in rows.decode(Int64.self) { id = inserted }
+                speaker.send(action: "muteBroadcast")
+                try await listener.waitFor("broadcastMuted", timeout: .seconds(10))
+                return id
+            }
+            try await database.client.query("SELECT pg_notify('dragoman', \("f node-other \(sessionId) \(id) \(id)"))", logger: Logger(label: "intruder"))
+            try await listener.waitFor("broadcastUnmuted", timeout: .seconds(10))
+            await database.close()
+        }
+    }
+
+    /// The backends holding an advisory lock (a speaker lease) now.
+    static func lockHolders(in database: PostgresStore) async throws -> [Int] {
+        let rows = try await database.client.query("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted", logger: Logger(label: "locks"))
+        var holders: [Int] = []
+        for try await pid in rows.decode(Int.self) { holders.append(pid) }
+        return holders
+    }
+
+    /// The connection holding the speaker's lease is killed (as a PostgreSQL restart, a proxy or
+    /// `idle_session_timeout` would): the node takes the lease again, and the speaker goes on.
+    @Test("a node whose lease connection is killed takes the lease again and the speaker goes on")
+    func leaseConnectionKilled() async throws {
+        try await Self.withThreeNodes { nodes in
+            let (speaker, _, _) = try await nodes[0].server.speaker()
+            _ = try await Self.speak(1, to: speaker)
+            let database = try await PostgresStore.open(url: try #require(ClusterTestNode.databaseURL), logger: Logger(label: "intruder"))
+            let holders = try await Self.lockHolders(in: database)
+            #expect(holders.count == 1)
+            try await database.client.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'", logger: Logger(label: "intruder"))
+            // Held again, by another connection.
+            let retaken = try await RestartPersistenceTests.eventually(timeout: .seconds(10)) {
+                let now = try await Self.lockHolders(in: database)
+                return now.count == 1 && now != holders
+            }
+            #expect(retaken)
+            _ = try await Self.speak(1, to: speaker)
+            #expect(try await speaker.barrier().allSatisfy { $0.type != "connectionRefreshRequired" })
+            await database.close()
+        }
+    }
+
+    /// The lease connection dies and another holder takes the lock first: the node stops its
+    /// pipeline and asks its speaker to reconnect rather than run the session beside it.
+    @Test("a node that finds its lease taken by another stops and asks its speaker to reconnect")
+    func leaseTakenWhileTheConnectionWasDown() async throws {
+        try await Self.withThreeNodes { nodes in
+            let (speaker, sessionId, _) = try await nodes[0].server.speaker()
+            let database = try await PostgresStore.open(url: try #require(ClusterTestNode.databaseURL), logger: Logger(label: "intruder"))
+            let logger = Logger(label: "intruder")
+            try await database.client.withConnection { connection in
+                try await connection.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'", logger: logger)
+                try await connection.query("SELECT pg_advisory_lock(\(PostgresCluster.lockKey(sessionId)))", logger: logger)
+                let refresh = try await speaker.waitFor("connectionRefreshRequired", timeout: .seconds(10)).message
+                #expect(refresh["reason"]?.stringValue == "leaseLost")
+                try await connection.query("SELECT pg_advisory_unlock(\(PostgresCluster.lockKey(sessionId)))", logger: logger)
+            }
+            // Back on the same node, the speaker gets the lease and is heard again.
+            let back = nodes[0].server.connect([
+                "action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": nodes[0].server.keys.speaker,
+            ])
+            try await back.expect("connectionRefreshComplete")
+            _ = try await Self.speak(1, to: back)
+            await database.close()
         }
     }
 

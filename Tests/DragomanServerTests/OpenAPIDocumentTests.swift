@@ -52,9 +52,10 @@ struct OpenAPIDocumentTests {
         let settings = TestServer.testSettings(dataDirectory: directory)
         let store = try await StoreFactory.open(settings)
         let logger = Logger(label: "openapi-test")
-        let events = EventBus(store: store, logger: logger)
+        let writer = StoreWriter(store: store, logger: logger)
+        let events = EventBus(store: store, logger: logger, writer: writer)
         let engines = FakeEngines.engines
-        let registry = SessionRegistry(settings: settings, store: store, events: events, engines: engines, logger: logger)
+        let registry = SessionRegistry(settings: settings, store: store, writer: writer, events: events, engines: engines, logger: logger)
         let gateway = WebSocketGateway(
             registry: registry, catalog: engines.catalog, authenticator: Authenticator(store: store), settings: settings, logger: logger)
         let router = buildRouter(settings: settings, store: store, catalog: engines.catalog, registry: registry, events: events, gateway: gateway)

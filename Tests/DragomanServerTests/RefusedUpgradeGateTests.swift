@@ -25,8 +25,9 @@ struct RefusedUpgradeGateTests {
         var logger = Logger(label: "gate-test")
         logger.logLevel = .critical
         let engines = FakeEngines.engines
-        let events = EventBus(store: store, logger: logger)
-        let registry = SessionRegistry(settings: settings, store: store, events: events, engines: engines, logger: logger)
+        let writer = StoreWriter(store: store, logger: logger)
+        let events = EventBus(store: store, logger: logger, writer: writer)
+        let registry = SessionRegistry(settings: settings, store: store, writer: writer, events: events, engines: engines, logger: logger)
         let gateway = WebSocketGateway(
             registry: registry, catalog: engines.catalog, authenticator: Authenticator(store: store), settings: settings, logger: logger)
         let router = buildRouter(settings: settings, store: store, catalog: engines.catalog, registry: registry, events: events, gateway: gateway)

@@ -22,7 +22,8 @@ struct SessionPipelineTests {
         init(sessionId: String, store: any DragomanStore) {
             let pipeline = SessionPipeline(
                 sessionId: sessionId, sourceLanguage: LanguageCode("en")!, engines: FakeEngines.speaking, store: store,
-                settings: ServerConfiguration(), logger: Logger(label: "pipeline-test"))
+                writer: StoreWriter(store: store, logger: Logger(label: "pipeline-test")), settings: ServerConfiguration(),
+                logger: Logger(label: "pipeline-test"))
             let (inputStream, inputs) = AsyncStream.makeStream(of: PipelineInput.self)
             let (outputStream, outputs) = AsyncStream.makeStream(of: PipelineOutput.self)
             self.inputs = inputs

@@ -33,23 +33,23 @@ struct SessionStatusTests {
         }
     }
 
-    @Test func periodicAtTheConfiguredInterval() async throws {
-        try await TestServer.run(configure: { $0.statusInterval = 0.3 }) { server in
-            // (That `sessionCreated` comes first is `theConnectAnswerIsAlwaysTheFirstMessage`'s concern.)
-            let speaker = server.connect(["action": "createSession", "sourceLanguage": "en", "token": server.keys.speaker])
-            let sessionId = try #require(try await speaker.waitFor("sessionCreated").message.sessionId)
-            let first = try await speaker.waitFor("sessionStatus", timeout: .seconds(10)) { $0["updateReason"]?.stringValue == "periodic" }.message
-            Self.checkFields(first, sessionId: sessionId)
-            try await speaker.waitFor("sessionStatus", timeout: .seconds(10)) { $0["updateReason"]?.stringValue == "periodic" }
-            await speaker.disconnect()
-        }
-    }
-
-    @Test func noPeriodicStatusBeforeTheInterval() async throws {
-        try await TestServer.run(configure: { $0.statusInterval = 3_600 }) { server in
-            let (speaker, _, _) = try await server.speaker()
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(try await speaker.barrier().isEmpty)
+    /// A status at each interval, and none before: the server's timer waits on a clock the test
+    /// moves.
+    @Test func periodicAtTheConfiguredIntervalAndNotBefore() async throws {
+        let clock = ManualClock()
+        try await TestServer.run(configure: { $0.statusInterval = 30 }, clock: clock) { server in
+            let (speaker, sessionId, _) = try await server.speaker()
+            // The periodic timer waits (it started with the server).
+            await clock.waitForSleepers(1)
+            for _ in 0..<2 {
+                clock.advance(by: 29)
+                #expect(try await speaker.barrier().isEmpty)
+                clock.advance(by: 1)
+                let status = try await speaker.expect("sessionStatus")
+                #expect(status["updateReason"]?.stringValue == "periodic")
+                Self.checkFields(status, sessionId: sessionId)
+                await clock.waitForSleepers(1)
+            }
             await speaker.disconnect()
         }
     }

@@ -36,7 +36,7 @@ import Testing
         let pipeline = SessionPipeline(
             sessionId: "simultaneous", sourceLanguage: LanguageCode("en")!,
             engines: SpeechEngines(recognizer: GrowingRecognizer(), translator: FakeEngines.Translator(), synthesizer: FakeEngines.Synthesizer()),
-            store: store, settings: settings, logger: Logger(label: "test"))
+            store: store, writer: StoreWriter(store: store, logger: Logger(label: "test")), settings: settings, logger: Logger(label: "test"))
         let (inputs, feed) = AsyncStream.makeStream(of: PipelineInput.self)
         let (outputs, emit) = AsyncStream.makeStream(of: PipelineOutput.self)
         let task = Task { await pipeline.run(inputs, emit: emit) }

@@ -59,12 +59,17 @@ struct SpeakerPresenceTests {
     }
 
     @Test func graceExpiryEndsTheSession() async throws {
-        try await TestServer.run(configure: { $0.speakerGracePeriod = 0.4 }) { server in
+        let clock = ManualClock()
+        try await TestServer.run(configure: { $0.speakerGracePeriod = 30 }, clock: clock) { server in
             let (speaker, sessionId, _) = try await server.speaker()
             let (listener, _) = try await server.listener(sessionId)
             await speaker.disconnect()
             try await listener.expect("speakerDisconnected")
-            let ended = try await listener.expect("sessionEnded", timeout: .seconds(5))
+            clock.advance(by: 29)
+            #expect(try await listener.barrier().isEmpty)
+            #expect(try await server.status(of: sessionId) == "paused")
+            clock.advance(by: 1)
+            let ended = try await listener.expect("sessionEnded")
             #expect(ended.sessionId == sessionId)
             #expect(ended["reason"]?.stringValue == "gracePeriodExpired")
             #expect(try await listener.closeCode() == .normalClosure)
@@ -90,10 +95,11 @@ struct SpeakerPresenceTests {
     }
 
     @Test func aSessionCreatedOverHTTPDoesNotExpireWithoutASpeaker() async throws {
-        try await TestServer.run(configure: { $0.speakerGracePeriod = 0.2 }) { server in
+        let clock = ManualClock()
+        try await TestServer.run(configure: { $0.speakerGracePeriod = 30 }, clock: clock) { server in
             let sessionId = try await server.createSession()
             let (listener, _) = try await server.listener(sessionId)
-            try await Task.sleep(for: .milliseconds(500))
+            clock.advance(by: 3_600)
             #expect(try await listener.barrier().isEmpty)
             #expect(try await server.status(of: sessionId) == "created")
             await listener.disconnect()

@@ -12,6 +12,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case unauthorized = "UNAUTHORIZED"
     case sessionFull = "SESSION_FULL"
     case engineFailure = "ENGINE_FAILURE"
+    case storageUnavailable = "STORAGE_UNAVAILABLE"
     case `internal` = "INTERNAL"
 }
 

@@ -12,7 +12,8 @@ public struct ServerDependencies: Sendable {
     public var store: any DragomanStore
     public var engines: SpeechEngines
     public var logger: Logger
-    /// What the rate limits read the time from; tests move it instead of waiting.
+    /// What the rate limits read the time from and the session timers wait on; tests move it
+    /// instead of waiting.
     public var clock: any MonotonicClock
 
     public init(store: any DragomanStore, engines: SpeechEngines, logger: Logger, clock: any MonotonicClock = .system) {
@@ -36,8 +37,11 @@ public func buildApplication(
     let store = dependencies.store
     // Nodes sharing a PostgreSQL serve their sessions together; a SQLite node is alone.
     let cluster = (store as? PostgresStore).map { PostgresCluster(store: $0, heartbeat: settings.clusterHeartbeat, logger: logger) }
-    let events = EventBus(store: store, logger: logger, cluster: cluster)
-    let registry = SessionRegistry(settings: settings, store: store, events: events, engines: dependencies.engines, logger: logger, cluster: cluster)
+    let writer = StoreWriter(store: store, logger: logger)
+    let events = EventBus(store: store, logger: logger, cluster: cluster, writer: writer)
+    let registry = SessionRegistry(
+        settings: settings, store: store, writer: writer, events: events, engines: dependencies.engines, logger: logger, cluster: cluster,
+        clock: dependencies.clock)
     let authenticator = Authenticator(store: store, identityProvider: settings.identity.verifier(logger: logger))
     let catalog = dependencies.engines.catalog
     let gateway = WebSocketGateway(
@@ -63,7 +67,8 @@ public func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
-    return DragomanApplication(application: application, farewell: ClientFarewell(registry: registry, deadline: .seconds(10)), logger: logger)
+    return DragomanApplication(
+        storeWriter: writer, application: application, farewell: ClientFarewell(registry: registry, deadline: .seconds(10)), logger: logger)
 }
 
 /// The HTTP routes.

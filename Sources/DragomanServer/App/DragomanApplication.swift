@@ -2,17 +2,19 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// The whole server as one service: the Hummingbird application and, shut down before it, the
-/// farewell to clients. A service group stops its services in reverse order, so on SIGTERM the
-/// clients are told and the segments under way finished while the HTTP server still runs; then
-/// it stops accepting and closes what is left.
+/// The whole server as one service: the writer of what the store must keep, the Hummingbird
+/// application and, shut down before it, the farewell to clients. A service group stops its
+/// services in reverse order, so on SIGTERM the clients are told and the segments under way
+/// finished while the HTTP server still runs; then it stops accepting and closes what is left;
+/// last, the writes the store has not taken yet get their last try.
 public struct DragomanApplication: Service {
+    let storeWriter: StoreWriter
     let application: any Service
     let farewell: ClientFarewell
     let logger: Logger
 
     public func run() async throws {
-        try await ServiceGroup(configuration: .init(services: [application, farewell], logger: logger)).run()
+        try await ServiceGroup(configuration: .init(services: [storeWriter, application, farewell], logger: logger)).run()
     }
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully; what has not stopped after

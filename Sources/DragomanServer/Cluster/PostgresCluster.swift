@@ -18,7 +18,7 @@ package actor PostgresCluster: SessionCluster {
     private let heartbeat: Duration
     private let logger: Logger
     /// What this node has to share, in order; `wakeUps` tells the writer there is some.
-    private let outbox = Outbox()
+    private let outbox = Mutex(RelayOutbox(capacity: PostgresCluster.outboxCapacity))
     private let wakeUps: AsyncStream<Void>
     private nonisolated let wakeUp: AsyncStream<Void>.Continuation
     /// The connection that holds this node's speaker leases: a session-level advisory lock
@@ -30,8 +30,11 @@ package actor PostgresCluster: SessionCluster {
     private var leases: Set<String> = []
     /// The cluster service has stopped: no lease is taken any more (a session's timer may still fire).
     private var stopped = false
-    /// The last relayed frame of each session delivered here.
-    private var cursors: [String: Int64] = [:]
+    /// The last relayed frame delivered here of each session from each other node. By node:
+    /// one node writes its frames one statement after another, so its ids are committed in
+    /// order; two nodes writing at once commit theirs out of id order, and one cursor for both
+    /// would skip the lower id committed last.
+    private var cursors: [FrameSource: Int64] = [:]
     /// Numbers the reads of the other nodes' listeners as they start.
     private var remoteReads: Int64 = 0
     /// The number of the read each session's remote listeners were last set from: a read that
@@ -42,14 +45,15 @@ package actor PostgresCluster: SessionCluster {
     /// A frame is kept this long for nodes that were briefly away.
     static let frameRetention = 60
 
-    private enum Outgoing: Sendable {
-        case frame(RelayedFrame)
-        case listeners(String, [LanguageCode: ListenerTally])
-        case event(Int64)
-    }
+    /// Most items waiting to be shared while PostgreSQL does not take them (`RelayOutbox`).
+    static let outboxCapacity = 20_000
+    /// How long the writer waits after a failed write before it tries again.
+    static let retryDelay = Duration.seconds(1)
 
-    private final class Outbox: Sendable {
-        let items = Mutex<[Outgoing]>([])
+    /// A session's frames from one node.
+    private struct FrameSource: Hashable {
+        let sessionId: String
+        let node: String
     }
 
     package init(store: PostgresStore, heartbeat: Double, logger: Logger) {
@@ -116,8 +120,35 @@ package actor PostgresCluster: SessionCluster {
         try? await dropped?.close()
     }
 
+    /// Checks that the connection holding this node's leases is alive. A PostgreSQL restart, a
+    /// proxy or `idle_session_timeout` closing it took its locks with it, and another node could
+    /// take them: each lease is taken again at once on a new connection, and the sessions whose
+    /// lease another node took meanwhile are told they lost it (they stop their pipeline and ask
+    /// their speaker to reconnect), so two nodes never run one session's pipeline.
+    private func verifyLeases(registry: SessionRegistry) async {
+        guard !leases.isEmpty else { return }
+        if let leaseConnection, !leaseConnection.isClosed,
+            (try? await leaseConnection.query("SELECT 1", logger: logger)) != nil
+        {
+            return
+        }
+        let held = leases
+        logger.warning("The connection holding the speaker leases is gone; taking them again", metadata: ["sessions": "\(held.count)"])
+        await dropLeaseConnection()
+        for sessionId in held {
+            // Each wait may see a session let its lease go: asked again before and after taking it.
+            guard let session = await registry.inMemory(sessionId), await session.holdsSpeakerLease else { continue }
+            guard await acquireSpeakerLease(for: sessionId) else {
+                logger.error("Another node took a speaker lease while this node's connection was gone", metadata: ["sessionId": "\(sessionId)"])
+                await session.speakerLeaseWasLost()
+                continue
+            }
+            if !(await session.holdsSpeakerLease) { await releaseSpeakerLease(for: sessionId) }
+        }
+    }
+
     /// The advisory lock of a session: a 64-bit FNV-1a hash of its id, the same on every node.
-    static func lockKey(_ sessionId: String) -> Int64 {
+    package static func lockKey(_ sessionId: String) -> Int64 {
         Int64(bitPattern: FNV1a.hash(sessionId.utf8))
     }
 
@@ -135,37 +166,53 @@ package actor PostgresCluster: SessionCluster {
         send(.event(sequence))
     }
 
-    private nonisolated func send(_ item: Outgoing) {
-        outbox.items.withLock { $0.append(item) }
+    private nonisolated func send(_ item: RelayOutbox.Item) {
+        outbox.withLock { $0.append(item) }
         wakeUp.yield()
     }
 
     /// Writes what was queued, in order. The frames queued meanwhile go in one statement, so a
-    /// burst (a segment's speech, synthesized faster than real time) costs one round trip.
+    /// burst (a segment's speech, synthesized faster than real time) costs one round trip. What
+    /// a failed write did not send goes back to the outbox and is tried again a second later.
     private func sendOutgoing() async {
         for await _ in wakeUps {
-            let batch = outbox.items.withLock { items in
-                defer { items.removeAll() }
-                return items
-            }
-            var frames: [RelayedFrame] = []
+            let batch = outbox.withLock { $0.takeAll() }
+            // Items before `sent` are written; frames from `sent` on wait to go in one statement.
+            var sent = batch.startIndex
             do {
-                for item in batch {
-                    switch item {
-                    case .frame(let frame):
-                        frames.append(frame)
+                for index in batch.indices {
+                    switch batch[index] {
+                    case .frame:
+                        continue
                     case .listeners(let sessionId, let tally):
-                        try await insert(frames)
-                        frames.removeAll()
+                        try await insert(frames(batch[sent..<index]))
+                        sent = index
                         try await store(tally, of: sessionId)
                     case .event(let sequence):
+                        try await insert(frames(batch[sent..<index]))
+                        sent = index
                         try await client.query("SELECT pg_notify(\(Self.channel), \("e \(nodeId) \(sequence)"))", logger: logger)
                     }
+                    sent = index + 1
                 }
-                try await insert(frames)
+                try await insert(frames(batch[sent...]))
             } catch {
-                logger.error("Could not share with the other nodes", metadata: ["error": "\(PostgresStore.describe(error))"])
+                let dropped = outbox.withLock { outbox in
+                    outbox.putBack(batch[sent...])
+                    return outbox.dropped
+                }
+                logger.error(
+                    "Could not share with the other nodes; trying again", metadata: ["error": "\(PostgresStore.describe(error))", "dropped": "\(dropped)"])
+                try? await Task.sleep(for: Self.retryDelay)
+                wakeUp.yield()
             }
+        }
+    }
+
+    private func frames(_ items: ArraySlice<RelayOutbox.Item>) -> [RelayedFrame] {
+        items.compactMap { item in
+            if case .frame(let frame) = item { return frame }
+            return nil
         }
     }
 
@@ -255,15 +302,16 @@ package actor PostgresCluster: SessionCluster {
         return tallies
     }
 
-    /// Delivers the frames of `sessionId` after the last one delivered here (from the first one
-    /// notified, for a session new here), oldest first.
-    private func deliverFrames(of sessionId: String, notified: ClosedRange<Int64>, to session: LiveSession) async throws {
-        let after = cursors[sessionId] ?? notified.lowerBound - 1
+    /// Delivers the frames of `sessionId` from `node` after the last one delivered here (from the
+    /// first one notified, for a session new here), oldest first.
+    private func deliverFrames(of sessionId: String, from node: String, notified: ClosedRange<Int64>, to session: LiveSession) async throws {
+        let source = FrameSource(sessionId: sessionId, node: node)
+        let after = cursors[source] ?? notified.lowerBound - 1
         guard notified.upperBound > after else { return }
         let rows = try await client.query(
             """
             SELECT id, kind, language, sequence, payload, is_final, interpreter_id, interpreter_name FROM relayed_frames
-            WHERE session_id = \(sessionId) AND id > \(after) AND origin_node <> \(nodeId) ORDER BY id
+            WHERE session_id = \(sessionId) AND origin_node = \(node) AND id > \(after) ORDER BY id
             """, logger: logger)
         var last = after
         let columns = (Int64, Int16, String, Int, ByteBuffer, Bool, String?, String?).self
@@ -279,7 +327,8 @@ package actor PostgresCluster: SessionCluster {
                     sessionId: sessionId, audience: audience, language: language, sequence: sequence, payload: Array(buffer: payload), isFinal: isFinal,
                     interpreter: interpreter))
         }
-        cursors[sessionId] = max(last, notified.upperBound)
+        // Read again: another notification's delivery may have moved it on during the awaits.
+        cursors[source] = max(cursors[source] ?? last, last, notified.upperBound)
     }
 
     /// Acts on one notification of another node.
@@ -294,7 +343,7 @@ package actor PostgresCluster: SessionCluster {
             switch parts[0] {
             case "f":
                 guard parts.count == 5, let first = Int64(parts[3]), let last = Int64(parts[4]), first <= last else { return }
-                try await deliverFrames(of: parts[2], notified: first...last, to: session)
+                try await deliverFrames(of: parts[2], from: parts[1], notified: first...last, to: session)
             case "l":
                 try await refreshRemoteListeners(of: [session])
             default:
@@ -331,6 +380,7 @@ package actor PostgresCluster: SessionCluster {
     private func beat(registry: SessionRegistry) async {
         while !Task.isCancelled {
             do {
+                await verifyLeases(registry: registry)
                 try await client.query("UPDATE node_listeners SET seen_at = now() WHERE node_id = \(nodeId)", logger: logger)
                 try await client.query(
                     "DELETE FROM node_listeners WHERE seen_at < now() - make_interval(secs => \(expiry * 10))", logger: logger)

@@ -14,36 +14,39 @@ public actor EventBus {
     private let cluster: (any SessionCluster)?
     /// In a cluster, the last event of the shared log handed to the subscribers here.
     private var delivered: Int64?
+    /// Appends the events, holding them while the store refuses them.
+    private let writer: StoreWriter
 
-    public init(store: any DragomanStore, source: String = "/dragoman", logger: Logger) {
-        self.init(store: store, source: source, logger: logger, cluster: nil)
-    }
-
-    init(store: any DragomanStore, source: String = "/dragoman", logger: Logger, cluster: (any SessionCluster)?) {
+    init(store: any DragomanStore, source: String = "/dragoman", logger: Logger, cluster: (any SessionCluster)? = nil, writer: StoreWriter) {
         self.store = store
+        self.writer = writer
         self.source = source
         self.logger = logger
         self.cluster = cluster
     }
 
-    /// Stores and announces one "Session Status Change".
+    /// Stores and announces one "Session Status Change". While the store refuses it, it is held
+    /// (`StoreWriter`) and announced once stored, in order.
     func publish(_ transition: StatusTransition, session: SessionRecord) async {
         let event = SessionStatusChangeEvent(
             id: UUID().uuidString.lowercased(), source: source, time: Date(), sessionId: session.id, title: session.title,
             sourceLanguage: session.sourceLanguage, transition: transition)
         let document = event.encoded()
-        do {
+        _ = await writer.write("event of session \(session.id)") { store in
             let sequence = try await store.appendEvent(document: document)
-            guard let cluster else {
-                let stored = StoredEvent(sequence: sequence, document: document)
-                for continuation in subscribers.values { continuation.yield(stored) }
-                return
-            }
-            cluster.announceEvent(sequence)
-            await catchUp(through: sequence)
-        } catch {
-            logger.error("Could not store a session event", metadata: ["sessionId": "\(session.id)", "error": "\(error)"])
+            await self.announce(StoredEvent(sequence: sequence, document: document))
         }
+    }
+
+    /// Hands an event just appended to the subscribers; in a cluster, with the events other nodes
+    /// appended before it.
+    private func announce(_ stored: StoredEvent) async {
+        guard let cluster else {
+            for continuation in subscribers.values { continuation.yield(stored) }
+            return
+        }
+        cluster.announceEvent(stored.sequence)
+        await catchUp(through: stored.sequence)
     }
 
     /// In a cluster, hands the subscribers the shared log's events after the last handed over, up

@@ -48,6 +48,13 @@ public enum ServerMetrics {
         Counter(label: "dragoman_rate_limit_rejections_total", dimensions: [("limit", limit)])
     }
 
+    /// Writes the store refused (each attempt counts).
+    static let storeWriteFailures = Counter(label: "dragoman_store_write_failures_total")
+    /// Writes held for a store that refused them, retried until it takes them.
+    static let storeWritesHeld = Recorder(label: "dragoman_store_writes_held", aggregate: false)
+    /// Held writes given up: too many held, or the server stopped before the store came back.
+    static let storeWritesLost = Counter(label: "dragoman_store_writes_lost_total")
+
     /// Engine calls that failed, by pipeline stage.
     static func engineFailures(_ stage: String) -> Counter {
         Counter(label: "dragoman_engine_failures_total", dimensions: [("stage", stage)])

@@ -109,10 +109,9 @@ final class LanguageStream: Sendable {
 
     private func publishFinal(_ segment: TranscriptSegment) async {
         guard let translation = await translate(segment.sourceText) else { return }
-        do {
-            try await pipeline.store.insertTranslation(sessionId: segment.sessionId, segmentIndex: segment.index, language: language, text: translation)
-        } catch {
-            pipeline.logger.error("Could not store a translation; it is still published", metadata: ["language": "\(language)", "error": "\(error)"])
+        let language = language
+        await pipeline.keep("\(language) translation of segment \(segment.index) of session \(segment.sessionId)", emit: emit) {
+            try await $0.insertTranslation(sessionId: segment.sessionId, segmentIndex: segment.index, language: language, text: translation)
         }
         emit.yield(.caption(Caption(segment: segment, isFinal: true), language: language, text: translation))
         guard pipeline.engines.canSpeak(language) else { return }

@@ -6,6 +6,8 @@ enum PipelineOutput: Sendable {
     case caption(Caption, language: LanguageCode, text: String)
     /// A chunk of synthesized speech, at the pace it is played.
     case speech(SpeechChunk)
+    /// The store refused a part of the transcript; it is published anyway, held and retried.
+    case storageHeld
     /// An engine failed; the pipeline goes on with the next segment.
     case failure(stage: String, error: any Error)
     /// The segment under way when `flush` with this number came is finished and published.

@@ -193,11 +193,7 @@ struct SegmentRecognition {
                 sourceLanguage: pipeline.sourceLanguage, sourceText: unit.text)
             unitStartSample = endSample
             lastPartial = ""
-            do {
-                try await pipeline.store.insertSegment(segment)
-            } catch {
-                pipeline.logger.error("Could not store a segment; it is still published", metadata: ["error": "\(error)"])
-            }
+            await pipeline.keep("segment \(segment.index) of session \(segment.sessionId)", emit: emit) { try await $0.insertSegment(segment) }
             emit.yield(.caption(Caption(segment: segment, isFinal: true), language: pipeline.sourceLanguage, text: unit.text))
             for stream in streams.active(group: &group) {
                 stream.translateFinal(segment)

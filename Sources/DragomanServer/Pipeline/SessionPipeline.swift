@@ -15,6 +15,8 @@ struct SessionPipeline: Sendable {
     let sourceLanguage: LanguageCode
     let engines: SpeechEngines
     let store: any DragomanStore
+    /// Stores the transcript, holding what the store refuses (`StoreWriter`).
+    let writer: StoreWriter
     let settings: ServerConfiguration
     let logger: Logger
 
@@ -49,6 +51,12 @@ struct SessionPipeline: Sendable {
             }
             streams.stopAll()
         }
+    }
+
+    /// Stores a part of the transcript through the writer; when the store refused it (it is held
+    /// and retried), the session is told, to tell the speaker.
+    func keep(_ what: String, emit: AsyncStream<PipelineOutput>.Continuation, _ write: @escaping StoreWriter.Write) async {
+        if await writer.write(what, write) == .held { emit.yield(.storageHeld) }
     }
 
     /// Reports an engine failure; the session tells the speaker.

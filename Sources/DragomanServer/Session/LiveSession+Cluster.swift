@@ -29,6 +29,24 @@ extension LiveSession {
         return false
     }
 
+    /// The cluster found this node's speaker lease gone and taken by another node (its lock
+    /// connection died): this node must not run the pipeline any more. Its speakers are asked to
+    /// reconnect, which takes the lease back or finds the node that has it.
+    func speakerLeaseWasLost() {
+        guard holdsSpeakerLease else { return }
+        holdsSpeakerLease = false
+        pipeline?.stop()
+        pipeline = nil
+        let refresh = ServerMessage(
+            .connectionRefreshRequired(
+                ConnectionRefreshRequired(message: "This server lost its hold on the session; connect again with refreshConnection.", reason: "leaseLost")),
+            sessionId: id)
+        for speaker in state.speakers {
+            speaker.send(refresh)
+            speaker.close(.goingAway, reason: "speaker lease lost")
+        }
+    }
+
     /// How often `takeSpeakerLease` tries, a quarter of a second apart.
     private static let leaseAttempts = 20
 
@@ -58,58 +76,24 @@ extension LiveSession {
         _ audience: RelayedFrame.Audience, language: LanguageCode? = nil, sequence: Int = 0, text: String, isFinal: Bool = false,
         interpreter: InterpreterPass? = nil
     ) {
-        guard let cluster else { return }
-        let wanted =
-            switch audience {
-            case .sessionEnded: true
-            case .everyone: state.hasRemoteListeners(of: nil)
-            case .voice, .revocation: true
-            case .caption, .pcmAudio, .opusAudio: language.map { state.hasRemoteListeners(of: $0) } ?? false
-            }
-        guard wanted else { return }
+        guard let cluster, state.relays(audience, language: language) else { return }
         cluster.relay(
             RelayedFrame(
                 sessionId: id, audience: audience, language: language?.rawValue ?? "", sequence: sequence, payload: Array(text.utf8), isFinal: isFinal,
                 interpreter: interpreter))
     }
 
-    /// Hands a frame relayed by the node running the pipeline to this node's listeners it is for.
+    /// A frame relayed by another node: the state decides what it does here.
     func deliver(_ frame: RelayedFrame) async {
-        let language = LanguageCode(frame.language)
-        if let language, frame.sequence > 0 { state.noteRelayedSequence(frame.sequence, language: language) }
-        let text = String(decoding: frame.payload, as: UTF8.self)
-        switch frame.audience {
-        case .everyone:
-            for connection in state.listeners.connections { connection.send(text: text) }
-        case .caption:
-            guard let language else { return }
-            // Kept here too, so a listener who reconnects to this node recovers what it missed.
-            if frame.isFinal { state.remember(final: text, sequence: frame.sequence, language: language) }
-            for connection in state.listeners.listeners(of: language).keys { connection.send(text: text) }
-        case .pcmAudio:
-            guard let language else { return }
-            for (connection, slot) in state.listeners.listeners(of: language) where slot.wantsAudio && slot.audioFormat == .pcm {
-                connection.send(audio: .text(text))
-            }
-        case .opusAudio:
-            guard let language else { return }
-            let buffer = ClientConnection.Outbound.binary(ByteBuffer(bytes: frame.payload))
-            for (connection, slot) in state.listeners.listeners(of: language) where slot.wantsAudio && slot.audioFormat == .opus {
-                connection.send(audio: buffer)
-            }
-        case .voice:
-            guard let language else { return }
-            deliverRemoteVoice(frame.interpreter, language: language)
-        case .revocation:
-            closeInterpreterConnections(passID: text)
-        case .sessionEnded:
-            // Another node ended it and published the event; here it only closes.
-            _ = state.end(.endedBySpeaker)
-            graceTask?.cancel()
-            pipeline?.stop()
-            pipeline = nil
-            await closeConnections(with: text)
-        }
+        await perform(state.receive(frame))
+    }
+
+    /// The session ended on another node: nothing more runs here, and every connection is closed.
+    func closeEnded(with frame: String) async {
+        graceTask?.cancel()
+        pipeline?.stop()
+        pipeline = nil
+        await closeConnections(with: frame)
     }
 
     /// The listeners of the other nodes changed.

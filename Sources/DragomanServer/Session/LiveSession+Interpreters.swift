@@ -6,12 +6,6 @@ import Foundation
 /// (docs/protocol.md, "Interpreters"). Who is on the air is decided by `SessionState`; here the
 /// changes are announced and voices relayed.
 extension LiveSession {
-    /// Whose voice `language` has now: the speaker's in the session's own language; otherwise an
-    /// interpreter on the air here or on another node, or the machine.
-    func voice(of language: LanguageCode) -> LanguageVoice {
-        state.voice(of: language)
-    }
-
     /// The languages with a person on the air, and who: `voices` of `sessionStatus`.
     var voicesOnAir: [LanguageCode: String] {
         state.interpretersOnAir.mapValues(\.name)
@@ -81,11 +75,5 @@ extension LiveSession {
         for connection in state.speakers { connection.send(text: message) }
         for connection in state.booths.connections(in: language) where connection !== newcomer { connection.send(text: message) }
         if local { relay(.voice, language: language, text: message, interpreter: voice.interpreter) }
-    }
-
-    /// A voice change of an interpreter connected to another node, as that node relayed it:
-    /// `interpreter` is who went on the air, `nil` when the machine speaks again.
-    func deliverRemoteVoice(_ interpreter: InterpreterPass?, language: LanguageCode) {
-        apply(state.setRemoteVoice(interpreter, language: language))
     }
 }

@@ -14,7 +14,8 @@ extension LiveSession {
     func startPipelineIfNeeded() {
         guard pipeline == nil else { return }
         let speech = SessionPipeline(
-            sessionId: id, sourceLanguage: record.sourceLanguage, engines: engines.forSession(id), store: store, settings: settings, logger: logger)
+            sessionId: id, sourceLanguage: record.sourceLanguage, engines: engines.forSession(id), store: store, writer: writer, settings: settings,
+            logger: logger)
         var link = PipelineLink(running: speech, for: self)
         if !state.broadcast.isFlowing { link.send(.flowing(false)) }
         link.push(state.pipelineAudience)
@@ -38,6 +39,8 @@ extension LiveSession {
             return publishAudio(chunk)
         case .failure(let stage, let error):
             reportEngineFailure(stage: stage, error: error)
+        case .storageHeld:
+            reportStorageTrouble()
         case .flushed(let token):
             pipeline?.didFlush(token)
         }
@@ -140,6 +143,20 @@ extension LiveSession {
         ServerMetrics.engineFailures(stage).increment()
         let message = ServerMessage.error(
             ProtocolError(.engineFailure, "The \(stage) engine failed; the session goes on with the next segment."), sessionId: id)
+        for speaker in state.speakers { speaker.send(message) }
+    }
+
+    /// The store refused a part of the transcript, which is held and retried: the speakers are
+    /// told, once a minute at most while it lasts, that captions go on and will be saved.
+    func reportStorageTrouble() {
+        let now = MonotonicTime.seconds
+        guard now - (storageTroubleToldAt ?? -.infinity) >= 60 else { return }
+        storageTroubleToldAt = now
+        let message = ServerMessage.error(
+            ProtocolError(
+                .storageUnavailable,
+                "The transcript cannot be saved just now; captions go on, and what they say is saved when the database is back."),
+            sessionId: id)
         for speaker in state.speakers { speaker.send(message) }
     }
 

@@ -27,6 +27,8 @@ actor LiveSession {
     nonisolated let epoch: String
     /// The other nodes serving this session; `nil` on a single node.
     let cluster: (any SessionCluster)?
+    /// When the speakers were last told the store refuses the transcript (`MonotonicTime`).
+    var storageTroubleToldAt: Double?
     /// Whether this node holds the speaker lease (runs the pipeline) in a cluster.
     var holdsSpeakerLease = false
     /// Whether this node has held the speaker lease since it loaded the session.
@@ -36,16 +38,22 @@ actor LiveSession {
 
     let settings: ServerConfiguration
     let store: any DragomanStore
+    /// Writes what must be kept (the status, the transcript), holding it while the store refuses.
+    let writer: StoreWriter
     private let events: EventBus
     let engines: SpeechEngines
     let onEnded: @Sendable (String) async -> Void
     let logger: Logger
+    /// What the grace period waits on.
+    private let clock: any MonotonicClock
 
     init(
-        record: SessionRecord, settings: ServerConfiguration, store: any DragomanStore, events: EventBus, engines: SpeechEngines, logger: Logger,
-        cluster: (any SessionCluster)? = nil, onEnded: @escaping @Sendable (String) async -> Void
+        record: SessionRecord, settings: ServerConfiguration, store: any DragomanStore, writer: StoreWriter, events: EventBus, engines: SpeechEngines,
+        logger: Logger,
+        cluster: (any SessionCluster)? = nil, clock: any MonotonicClock = .system, onEnded: @escaping @Sendable (String) async -> Void
     ) {
         self.cluster = cluster
+        self.clock = clock
         self.record = record
         let epoch = String(UInt32.random(in: .min ... .max), radix: 16)
         self.epoch = epoch
@@ -57,6 +65,7 @@ actor LiveSession {
         self.floorChannel = LiveVoiceChannel(language: record.sourceLanguage, voice: .floor)
         self.settings = settings
         self.store = store
+        self.writer = writer
         self.events = events
         self.engines = engines
         self.onEnded = onEnded
@@ -89,20 +98,21 @@ actor LiveSession {
         for action in actions {
             switch action {
             case .lifecycle(let step): await perform(step)
+            case .closeEnded(let frame): await closeEnded(with: frame)
             default: apply(action)
             }
         }
     }
 
-    /// Carries out the actions that need no wait: every action but the lifecycle's.
+    /// Carries out the actions that need no wait: every action but the lifecycle's and the close.
     func apply(_ actions: [SessionAction]) {
         for action in actions { apply(action) }
     }
 
     private func apply(_ action: SessionAction) {
         switch action {
-        case .lifecycle(let step):
-            preconditionFailure("The lifecycle step \(step) waits: it goes through perform")
+        case .lifecycle, .closeEnded:
+            preconditionFailure("\(action) waits: it goes through perform")
         case .reportListeners:
             cluster?.reportListeners(of: id, state.localTally)
         case .pushAudience:
@@ -111,6 +121,12 @@ actor LiveSession {
             sendStatus(reason: reason)
         case .announceVoice(let language, let voice, let local, let newcomer):
             announceVoice(voice, of: language, local: local, skipping: newcomer)
+        case .deliver(let text, let connections):
+            for connection in connections { connection.send(text: text) }
+        case .deliverAudio(let frame, let connections):
+            for connection in connections { connection.send(audio: frame) }
+        case .closeRevokedInterpreter(let passID):
+            closeInterpreterConnections(passID: passID)
         }
     }
 
@@ -118,11 +134,8 @@ actor LiveSession {
         switch step {
         case .publish(let transition):
             logger.info("Session status changed", metadata: ["status": "\(transition.status)", "reason": "\(transition.reason)"])
-            do {
-                try await store.updateSessionStatus(id: id, status: transition.status, at: Date())
-            } catch {
-                logger.error("Could not store the session status", metadata: ["error": "\(error)"])
-            }
+            let (id, now) = (id, Date())
+            _ = await writer.write("status of session \(id)") { try await $0.updateSessionStatus(id: id, status: transition.status, at: now) }
             await events.publish(transition, session: record)
         case .startGracePeriod:
             startGracePeriod()
@@ -149,10 +162,11 @@ actor LiveSession {
 
     private func startGracePeriod() {
         graceTask?.cancel()
-        let seconds = settings.speakerGracePeriod
+        // The deadline is read now, not when the task first runs: the wait is from the moment
+        // the speaker left.
+        let (clock, deadline) = (clock, clock.seconds + settings.speakerGracePeriod)
         graceTask = Task { [weak self] in
-            try? await Task.sleep(for: .seconds(seconds))
-            guard !Task.isCancelled else { return }
+            guard (try? await clock.sleep(until: deadline)) != nil else { return }
             await self?.gracePeriodDidExpire()
         }
     }
@@ -252,20 +266,19 @@ actor LiveSession {
         return message
     }
 
-    /// The epoch and last sequence of a language's stream.
-    func streamPosition(of language: LanguageCode) -> StreamPosition {
-        state.streamPosition(of: language)
-    }
-
     func removeListener(_ connection: ClientConnection) {
         apply(state.removeListener(connection))
     }
 
-    /// Moves a listener to another language, from the next segment on; returns the previous one.
-    func changeLanguage(of connection: ClientConnection, to language: LanguageCode) -> LanguageCode? {
+    /// Moves a listener to another language, from the next segment on, and queues its
+    /// `languageChanged` in the same turn, before any frame of the new language can reach it (and
+    /// with the stream position and voice of that moment, not of some await later).
+    func changeLanguage(of connection: ClientConnection, to language: LanguageCode) {
         let (previous, actions) = state.changeLanguage(of: connection, to: language)
+        let changed = LanguageChanged(
+            targetLanguage: language, previousLanguage: previous, stream: state.streamPosition(of: language), voice: state.voice(of: language).onAir)
+        connection.send(ServerMessage(.languageChanged(changed), sessionId: id))
         apply(actions)
-        return previous
     }
 
     func setPlaybackPaused(_ paused: Bool, for connection: ClientConnection) {

@@ -14,4 +14,13 @@ enum SessionAction: Equatable {
     /// newcomer `skipping` knows it already). `local` when it changed in this node's booths: the
     /// voice's stream starts anew and the other nodes are told.
     case announceVoice(LanguageCode, LanguageVoice, local: Bool, skipping: ClientConnection?)
+    /// Queue a frame another node relayed to these connections.
+    case deliver(String, to: [ClientConnection])
+    /// Queue speech another node relayed to these connections, on their audio queue, which skips
+    /// frames a slow reader cannot take.
+    case deliverAudio(ClientConnection.Outbound, to: [ClientConnection])
+    /// Close this node's connections made with an interpreter pass revoked on another node.
+    case closeRevokedInterpreter(passID: String)
+    /// The session ended on another node: close every connection here with the frame it sent.
+    case closeEnded(String)
 }

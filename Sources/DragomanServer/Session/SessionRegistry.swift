@@ -17,17 +17,24 @@ public actor SessionRegistry: Service {
     private var sessions: [String: LiveSession] = [:]
     private let settings: ServerConfiguration
     private let store: any DragomanStore
+    private let writer: StoreWriter
     private let events: EventBus
     private let engines: SpeechEngines
     private let logger: Logger
     private let cluster: (any SessionCluster)?
+    /// What the periodic status and the sessions' grace periods wait on.
+    private let clock: any MonotonicClock
 
     init(
-        settings: ServerConfiguration, store: any DragomanStore, events: EventBus, engines: SpeechEngines, logger: Logger, cluster: (any SessionCluster)? = nil
+        settings: ServerConfiguration, store: any DragomanStore, writer: StoreWriter, events: EventBus, engines: SpeechEngines, logger: Logger,
+        cluster: (any SessionCluster)? = nil,
+        clock: any MonotonicClock = .system
     ) {
         self.cluster = cluster
+        self.clock = clock
         self.settings = settings
         self.store = store
+        self.writer = writer
         self.events = events
         self.engines = engines
         self.logger = logger
@@ -73,8 +80,9 @@ public actor SessionRegistry: Service {
 
     private func makeLive(_ record: SessionRecord) -> LiveSession {
         ServerMetrics.liveSessions.increment()
-        return LiveSession(record: record, settings: settings, store: store, events: events, engines: engines, logger: logger, cluster: cluster) {
-            [weak self] id in
+        return LiveSession(
+            record: record, settings: settings, store: store, writer: writer, events: events, engines: engines, logger: logger, cluster: cluster, clock: clock
+        ) { [weak self] id in
             await self?.remove(id)
         }
     }
@@ -92,12 +100,12 @@ public actor SessionRegistry: Service {
 
     public func run() async throws {
         try await restoreInterruptedSessions()
-        let interval = Duration.seconds(settings.statusInterval)
+        let (clock, interval) = (clock, settings.statusInterval)
         // Periodic status until shutdown; a graceful shutdown cuts the wait short, so the server
         // stops at once rather than up to one interval later.
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                try await Task.sleep(for: interval)
+                try await clock.sleep(until: clock.seconds + interval)
                 await self.sendPeriodicStatus()
             }
         }

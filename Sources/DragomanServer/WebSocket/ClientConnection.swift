@@ -10,7 +10,7 @@ import Synchronization
 /// `dragoman_dropped_messages_total`.
 public final class ClientConnection: Sendable, Hashable {
     /// A frame waiting to be written.
-    enum Outbound: Sendable {
+    enum Outbound: Sendable, Equatable {
         case text(String)
         case binary(ByteBuffer)
         case close(WebSocketErrorCode, reason: String?)

@@ -118,11 +118,7 @@ struct ConnectionHandler {
             guard gateway.catalog.canDeliver(language, from: session.record.sourceLanguage) else {
                 return reject(ProtocolError(.unsupportedLanguage, "This session is not available in \"\(language)\".", action: "changeLanguage"))
             }
-            let previous = await session.changeLanguage(of: connection, to: language)
-            let changed = LanguageChanged(
-                targetLanguage: language, previousLanguage: previous, stream: await session.streamPosition(of: language),
-                voice: await session.voice(of: language).onAir)
-            connection.send(ServerMessage(.languageChanged(changed), sessionId: session.id))
+            await session.changeLanguage(of: connection, to: language)
         case .pausePlayback:
             await session.setPlaybackPaused(true, for: connection)
             connection.send(ServerMessage(.playbackPaused, sessionId: session.id))

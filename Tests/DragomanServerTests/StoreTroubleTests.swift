@@ -1,0 +1,42 @@
+import DragomanCore
+import Foundation
+import GRDB
+import Testing
+
+/// A store that refuses writes under a live session: here the SQLite file locked by another
+/// process past the busy timeout, as a backup tool or a stuck writer would.
+@Suite("Store trouble")
+struct StoreTroubleTests {
+    @Test("while the database refuses writes, captions go on, the speaker is told, and the transcript is complete once it takes them again")
+    func captionsSurviveALockedDatabase() async throws {
+        try await TestServer.run(engines: FakeEngines.transcribing, configure: { $0.audioChunksPerSecond = 1_000 }) { server in
+            let (speaker, sessionId, _) = try await server.speaker()
+            let listener = try await server.listener(sessionId, language: "es").client
+
+            // Another connection takes the write lock and keeps it.
+            var keepsTheLock = Configuration()
+            keepsTheLock.allowsUnsafeTransactions = true
+            let intruder = try DatabaseQueue(path: server.settings.databasePath, configuration: keepsTheLock)
+            try await intruder.writeWithoutTransaction { try $0.execute(sql: "BEGIN EXCLUSIVE") }
+
+            for _ in 0..<2 { try await speaker.speak(ToneFrames.utterance(seconds: 0.5, pause: 1)) }
+            for _ in 0..<2 {
+                let caption = try await listener.waitFor("transcript", timeout: .seconds(30)) { $0["isFinal"]?.boolValue == true }.message
+                #expect(caption["text"]?.stringValue?.hasPrefix("[es] speech of") == true)
+            }
+            let warning = try await speaker.waitFor("error", timeout: .seconds(30)).message
+            #expect(warning["code"]?.stringValue == "STORAGE_UNAVAILABLE")
+
+            try await intruder.writeWithoutTransaction { try $0.execute(sql: "COMMIT") }
+            // What was shown is stored once the lock is gone: both segments and their Spanish.
+            let complete = try await RestartPersistenceTests.eventually(timeout: .seconds(30)) {
+                let spanish = try await server.http(.GET, "/v1/sessions/\(sessionId)/transcript?language=es", key: server.keys.speaker)
+                guard spanish.code == 200, let segments = spanish.json?["segments"]?.arrayValue else { return false }
+                return segments.count == 2 && segments.allSatisfy { $0["text"]?.stringValue?.hasPrefix("[es] speech of") == true }
+            }
+            #expect(complete)
+            await listener.disconnect()
+            await speaker.disconnect()
+        }
+    }
+}

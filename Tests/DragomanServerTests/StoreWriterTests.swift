@@ -1,0 +1,139 @@
+import DragomanStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+@testable import DragomanServer
+
+/// `StoreWriter` with writes that fail on demand: what is stored at once, what is held, and in
+/// which order the held writes reach the store.
+@Suite("Store writer")
+struct StoreWriterTests {
+    /// Writes that fail while `refusing` is set, and the writes that went through, in order.
+    final class Disk: Sendable {
+        struct Full: Error {}
+        let refusing = Mutex(false)
+        let written = Mutex<[Int]>([])
+
+        func write(_ number: Int) -> StoreWriter.Write {
+            { _ in
+                try self.refusing.withLock { if $0 { throw Full() } }
+                self.written.withLock { $0.append(number) }
+            }
+        }
+
+        var writes: [Int] { written.withLock { $0 } }
+    }
+
+    static let quick = StoreWriter.Policy(immediateRetries: [], backoff: .milliseconds(10), longestBackoff: .milliseconds(20))
+
+    /// Runs `body` with a writer running as a service, then stops it gracefully.
+    static func withWriter(policy: StoreWriter.Policy, _ body: (StoreWriter) async throws -> Void) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("writer-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let logger = Logger(label: "writer-test")
+        let writer = StoreWriter(store: try SQLiteStore(path: path), policy: policy, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [writer], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await body(writer)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// Polls until `check` holds, for at most 10 s.
+    static func eventually(_ check: () async -> Bool) async -> Bool {
+        for _ in 0..<1_000 {
+            if await check() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return await check()
+    }
+
+    @Test func aWriteTheStoreTakesIsDoneBeforeTheCallerGoesOn() async throws {
+        let disk = Disk()
+        try await Self.withWriter(policy: Self.quick) { writer in
+            #expect(await writer.write("one", disk.write(1)) == .stored)
+            #expect(disk.writes == [1])
+        }
+    }
+
+    /// A refused write is held; those after it wait behind it, and all reach the store in order
+    /// once it takes writes again.
+    @Test func refusedWritesAreHeldAndRetriedInOrder() async throws {
+        let disk = Disk()
+        try await Self.withWriter(policy: Self.quick) { writer in
+            disk.refusing.withLock { $0 = true }
+            #expect(await writer.write("one", disk.write(1)) == .held)
+            disk.refusing.withLock { $0 = false }
+            // The store would take this one, but the first is still held: it goes after it.
+            #expect(await writer.write("two", disk.write(2)) == .held || disk.writes == [1])
+            #expect(await Self.eventually { await writer.heldCount == 0 })
+            #expect(disk.writes == [1, 2])
+            #expect(await writer.write("three", disk.write(3)) == .stored)
+            #expect(disk.writes == [1, 2, 3])
+        }
+    }
+
+    /// A write refused at first is tried again at once, and stored if the store recovers then.
+    @Test func aShortBlinkIsRiddenOutAtOnce() async throws {
+        let disk = Disk()
+        var policy = Self.quick
+        policy.immediateRetries = [.milliseconds(300)]
+        try await Self.withWriter(policy: policy) { writer in
+            disk.refusing.withLock { $0 = true }
+            async let outcome = writer.write("one", disk.write(1))
+            try await Task.sleep(for: .milliseconds(100))
+            disk.refusing.withLock { $0 = false }
+            #expect(await outcome == .stored)
+            #expect(disk.writes == [1])
+        }
+    }
+
+    /// When the server stops, the writes still held get one more try.
+    @Test func heldWritesGetALastTryWhenTheServerStops() async throws {
+        let disk = Disk()
+        var policy = Self.quick
+        policy.backoff = .seconds(3_600)
+        policy.longestBackoff = .seconds(3_600)
+        try await Self.withWriter(policy: policy) { writer in
+            disk.refusing.withLock { $0 = true }
+            #expect(await writer.write("one", disk.write(1)) == .held)
+            disk.refusing.withLock { $0 = false }
+        }
+        #expect(disk.writes == [1])
+    }
+
+    /// Past its capacity the writer gives up the oldest write rather than grow without bound.
+    @Test func beyondItsCapacityTheOldestIsGivenUp() async throws {
+        let disk = Disk()
+        var policy = Self.quick
+        policy.capacity = 2
+        policy.backoff = .seconds(3_600)
+        policy.longestBackoff = .seconds(3_600)
+        try await Self.withWriter(policy: policy) { writer in
+            disk.refusing.withLock { $0 = true }
+            for number in 1...3 { _ = await writer.write("\(number)", disk.write(number)) }
+            #expect(await writer.heldCount == 2)
+            disk.refusing.withLock { $0 = false }
+        }
+        #expect(disk.writes == [2, 3])
+    }
+
+    /// A held write the store refuses while it takes the others (it can never be stored) is
+    /// given up after a few tries instead of holding every write after it for ever.
+    @Test func aWriteThatCanNeverSucceedDoesNotBlockTheOthers() async throws {
+        let disk = Disk()
+        try await Self.withWriter(policy: Self.quick) { writer in
+            disk.refusing.withLock { $0 = true }
+            #expect(await writer.write("broken", { _ in throw Disk.Full() }) == .held)
+            for number in 1...4 { #expect(await writer.write("\(number)", disk.write(number)) == .held) }
+            disk.refusing.withLock { $0 = false }
+            #expect(await Self.eventually { await writer.heldCount == 0 })
+            #expect(disk.writes == [1, 2, 3, 4])
+        }
+    }
+}
