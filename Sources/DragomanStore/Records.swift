@@ -38,6 +38,8 @@ public struct CreatedKey: Sendable {
 public struct SessionRecord: Sendable, Equatable, Codable {
     public var id: String
     public var title: String
+    /// Who speaks, as listeners see it beside the title; `nil` when the speaker gave no name.
+    public var speakerName: String?
     public var sourceLanguage: LanguageCode
     /// Languages the speaker asked for up front; listeners may still pick any available one.
     public var targetLanguages: [LanguageCode]
@@ -52,10 +54,11 @@ public struct SessionRecord: Sendable, Equatable, Codable {
 
     public init(
         id: String, title: String, sourceLanguage: LanguageCode, targetLanguages: [LanguageCode], passcodeHash: String?,
-        ownerKeyID: String, qualityTier: String?, status: SessionStatus = .created, createdAt: Date
+        ownerKeyID: String, qualityTier: String?, status: SessionStatus = .created, createdAt: Date, speakerName: String? = nil
     ) {
         self.id = id
         self.title = title
+        self.speakerName = speakerName
         self.sourceLanguage = sourceLanguage
         self.targetLanguages = targetLanguages
         self.passcodeHash = passcodeHash

@@ -84,6 +84,9 @@ public final class SQLiteStore: DragomanStore {
                     CREATE INDEX interpreterPasses_by_session ON interpreterPasses(sessionId, createdAt);
                     """)
         }
+        migrator.registerMigration("4-speaker-name") { db in
+            try db.execute(sql: "ALTER TABLE sessions ADD COLUMN speakerName TEXT")
+        }
         return migrator
     }
 
@@ -174,12 +177,12 @@ public final class SQLiteStore: DragomanStore {
             try await database.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO sessions (id, title, sourceLanguage, targetLanguages, passcodeHash, ownerKeyID,
+                        INSERT INTO sessions (id, title, speakerName, sourceLanguage, targetLanguages, passcodeHash, ownerKeyID,
                                               qualityTier, status, createdAt, updatedAt, endedAt)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        session.id, session.title, session.sourceLanguage.rawValue,
+                        session.id, session.title, session.speakerName, session.sourceLanguage.rawValue,
                         session.targetLanguages.map(\.rawValue).joined(separator: ","), session.passcodeHash,
                         session.ownerKeyID, session.qualityTier, session.status.rawValue,
                         session.createdAt.timeIntervalSince1970, session.updatedAt.timeIntervalSince1970,
@@ -315,7 +318,7 @@ public final class SQLiteStore: DragomanStore {
             targetLanguages: targets.split(separator: ",").compactMap { LanguageCode(String($0)) },
             passcodeHash: row["passcodeHash"], ownerKeyID: row["ownerKeyID"], qualityTier: row["qualityTier"],
             status: SessionStatus(rawValue: row["status"]) ?? .ended,
-            createdAt: Date(timeIntervalSince1970: row["createdAt"]))
+            createdAt: Date(timeIntervalSince1970: row["createdAt"]), speakerName: row["speakerName"])
         record.updatedAt = Date(timeIntervalSince1970: row["updatedAt"])
         record.endedAt = (row["endedAt"] as Double?).map(Date.init(timeIntervalSince1970:))
         return record

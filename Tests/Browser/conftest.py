@@ -165,6 +165,11 @@ def page_strings(language):
     return json.loads((REPO / "Sources/DragomanServer/Resources/Web/assets/strings" / f"{language}.json").read_text())
 
 
+def console_strings(language):
+    """The speaker console's strings in `language`, as the console loads them."""
+    return json.loads((REPO / "Sources/DragomanServer/Resources/Web/assets/strings/speak" / f"{language}.json").read_text())
+
+
 def state_of(driver, selector):
     return css(driver, selector).get_attribute("data-state")
 
@@ -187,7 +192,7 @@ def join_as_listener(make_browser, server, session_id, language, size=(360, 740)
     return listener
 
 
-def open_console(make_browser, server, title, microphone=None, passcode=None):
+def open_console(make_browser, server, title, microphone=None, passcode=None, speaker_name=None):
     """A speaker console (the key remembered beforehand) with a new session; returns (driver, session id)."""
     import urllib.parse
 
@@ -199,6 +204,9 @@ def open_console(make_browser, server, title, microphone=None, passcode=None):
     css(speaker, "#title-input").send_keys(title)
     if passcode:
         css(speaker, "#passcode-input").send_keys(passcode)
+    css(speaker, "#speaker-name-input").clear()
+    if speaker_name:
+        css(speaker, "#speaker-name-input").send_keys(speaker_name)
     css(speaker, "#create-button").click()
     wait_for(speaker, lambda d: state_of(d, "#connection-pill") == "connected", message="speaker connected")
     session_id = urllib.parse.parse_qs(urllib.parse.urlparse(speaker.current_url).query)["session"][0]

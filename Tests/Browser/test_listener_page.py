@@ -1,6 +1,7 @@
 """The listener page as people at an event use it (issue 15): a passcode typed with a space, captions
 that stay in view when the text is made larger, honest state (behind live, network trouble), the
-page in the listener's language, and the last minutes of captions for a late joiner."""
+page in the listener's language, the last minutes of captions for a late joiner, and a phone's
+screen kept on, its media controls, volume and share."""
 
 import json
 import os
@@ -93,6 +94,7 @@ def test_captions_stay_in_view_after_a_larger_text_size_and_the_tail_is_marked(t
     listener = open_listener(make_browser, server, talk)
     join(listener, "es")
     wait_for(listener, lambda d: len(finals(d)) >= 2, timeout=90, message="first captions")
+    listener.execute_script(WATCH_COMMITTED_TEXT)
     for _ in range(3):
         css(listener, "#font-larger").click()
     for _ in range(2):
@@ -103,6 +105,8 @@ def test_captions_stay_in_view_after_a_larger_text_size_and_the_tail_is_marked(t
     # A caption still being revised shows its provisional words, marked as such.
     tail = wait_for(listener, lambda d: d.execute_script(PROVISIONAL_TAIL), timeout=60, message="a provisional tail")
     assert tail["style"] == "italic" and tail["hidden"] == "true", tail
+    # Committed text never moved: final captions were only ever added, never changed or taken away.
+    assert listener.execute_script("return window.__committedChanges") == []
     retire(make_browser, listener)
 
 
@@ -118,6 +122,28 @@ def test_a_listener_behind_live_is_told_and_can_jump_to_live(talk, make_browser,
     audio_contexts(listener, "resume")
     behind.click()
     wait_for(listener, lambda d: not css(d, "#behind-button").is_displayed(), timeout=3, message="back to live")
+    retire(make_browser, listener)
+
+
+def test_a_phone_keeps_the_screen_on_names_the_speech_and_shares_the_link(talk, make_browser, server):
+    listener = open_listener(make_browser, server, talk)
+    # The phone's Wake Lock and share sheet, recorded (headless Chromium has neither to show).
+    listener.execute_script(RECORD_WAKE_LOCK_AND_SHARE)
+    join(listener, "es")
+    wait_for(listener, lambda d: d.execute_script("return window.__wakeLocks").count("screen") == 1, timeout=5, message="screen kept on")
+    # The speech is named for the lock screen and headset controls.
+    assert listener.execute_script("return navigator.mediaSession.metadata?.title") == "Riverside walk"
+    # The live view names the talk in full on a phone, and shows no counters meant for tests.
+    assert listener.execute_script("const e = document.querySelector('#live-title'); return e.scrollWidth <= e.parentElement.clientWidth")
+    assert css(listener, "#live-code").is_displayed()
+    assert not css(listener, "#audio-stats").is_displayed()
+    # The volume control sets the gain of the speech.
+    listener.execute_script("const v = document.querySelector('#volume-input'); v.value = '40'; v.dispatchEvent(new Event('input'))")
+    assert any(abs(gain - 0.4) < 0.001 for gain in gains(listener)), gains(listener)
+    # Share hands the join link to the phone's share sheet.
+    css(listener, "#share-button").click()
+    shared = wait_for(listener, lambda d: d.execute_script("return window.__shared"), timeout=5, message="shared")
+    assert shared == {"title": "Riverside walk", "url": f"{server.base_url}/s/{talk}"}
     retire(make_browser, listener)
 
 
@@ -152,11 +178,45 @@ NEWEST_IN_VIEW = """
     return newest.bottom <= view.bottom + 1 && newest.bottom > view.top;
 """
 
+# Records any change to the final captions shown other than one added after them.
+WATCH_COMMITTED_TEXT = """
+    window.__committedChanges = [];
+    const log = document.querySelector('#caption-log');
+    new MutationObserver((records) => {
+        for (const record of records) {
+            if (record.target !== log || record.removedNodes.length > 0) window.__committedChanges.push(record.type);
+        }
+    }).observe(log, { subtree: true, childList: true, characterData: true, attributes: true });
+"""
+
 PROVISIONAL_TAIL = """
     const tail = document.querySelector('#caption-provisional .caption.partial .tail');
     if (!tail) return null;
     return { style: getComputedStyle(tail).fontStyle, hidden: tail.closest('[aria-hidden]').getAttribute('aria-hidden') };
 """
+
+
+RECORD_WAKE_LOCK_AND_SHARE = """
+    window.__wakeLocks = [];
+    Object.defineProperty(navigator, 'wakeLock', { configurable: true, value: { request: async (type) => {
+        window.__wakeLocks.push(type);
+        const lock = new EventTarget();
+        lock.release = async () => {};
+        return lock;
+    } } });
+    Object.defineProperty(navigator, 'share', { configurable: true, value: async (data) => { window.__shared = data; } });
+"""
+
+
+def gains(driver):
+    """The gain of every GainNode of the page."""
+    prototype = driver.execute_cdp_cmd("Runtime.evaluate", {"expression": "GainNode.prototype"})["result"]["objectId"]
+    nodes = driver.execute_cdp_cmd("Runtime.queryObjects", {"prototypeObjectId": prototype})["objects"]["objectId"]
+    result = driver.execute_cdp_cmd(
+        "Runtime.callFunctionOn",
+        {"objectId": nodes, "functionDeclaration": "function () { return this.map((node) => node.gain.value); }", "returnByValue": True},
+    )
+    return result["result"]["value"]
 
 
 def audio_contexts(driver, method):

@@ -122,6 +122,62 @@ def test_pause_on_the_speaker_page_shows_on_the_listener_pages(live):
         wait_for(listener, lambda d: state_of(d, "#live-pill") == "live", timeout=10, message=f"{language} sees resumed")
 
 
+def test_speech_stops_within_100_ms_of_pause_and_nothing_said_after_it_reaches_listeners(live):
+    speaker, listener = live.speaker, live.listeners["es"]
+    wait_for(speaker, lambda d: state_of(d, "#broadcast-pill") == "live", message="broadcast live")
+    speaker.execute_script(RECORD_AUDIO_SENT)
+    record_messages_heard(listener)
+    # Speech is flowing: the listener hears captions or speech, the speaker sends audio.
+    wait_for(listener, lambda d: any(kind in SPEECH for _, kind in d.execute_script("return window.__heard")), timeout=60, message="speech heard")
+    css(speaker, "#pause-button").click()
+    wait_for(listener, lambda d: state_of(d, "#live-pill") == "paused", timeout=10, message="listener sees paused")
+    time.sleep(4)  # the talk goes on in the microphone meanwhile
+    clicked, sent = speaker.execute_script("return [window.__pauseClicked, window.__audioSent]")
+    assert [t for t in sent if clicked - 1000 < t < clicked], "audio was being sent up to the click"
+    late = [round(t - clicked) for t in sent if t > clicked + 100]
+    assert late == [], f"audio sent after the click on Pause (ms after it): {late}"
+    heard = listener.execute_script("return window.__heard")
+    paused_at = next(t for t, kind in heard if kind == "broadcastPaused")
+    # A frame made just before the pause may be queued a moment after its notice: a 100 ms grace.
+    leaked = [(round(t - paused_at), kind) for t, kind in heard if t > paused_at + 100 and kind in SPEECH]
+    assert leaked == [], f"captions or speech reached a listener during the pause (ms after it): {leaked}"
+    css(speaker, "#pause-button").click()
+    wait_for(speaker, lambda d: state_of(d, "#broadcast-pill") == "live", message="resumed")
+    wait_for(listener, lambda d: any(t > paused_at and kind in SPEECH for t, kind in d.execute_script("return window.__heard")),
+             timeout=90, message="speech again after resuming")
+
+
+# What a listener may hear of the talk: captions and speech (Opus frames are binary).
+SPEECH = {"transcript", "audioData", "binary"}
+
+# Records when the speaker page sends audio (binary frames) and when Pause is clicked, before the
+# page's own handler runs.
+RECORD_AUDIO_SENT = """
+    window.__audioSent = [];
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (data) {
+        if (typeof data !== 'string') window.__audioSent.push(performance.now());
+        return send.call(this, data);
+    };
+    document.addEventListener('click', (event) => {
+        if (event.target.closest('#pause-button')) window.__pauseClicked = performance.now();
+    }, { capture: true });
+"""
+
+
+def record_messages_heard(driver):
+    """Records `[time, type]` of every message the page's open sockets receive ("binary" for binary frames)."""
+    driver.execute_script("window.__heard = []")
+    prototype = driver.execute_cdp_cmd("Runtime.evaluate", {"expression": "WebSocket.prototype"})["result"]["objectId"]
+    sockets = driver.execute_cdp_cmd("Runtime.queryObjects", {"prototypeObjectId": prototype})["objects"]["objectId"]
+    listen = """function () {
+        this.forEach((socket) => socket.addEventListener('message', (event) => window.__heard.push(
+            [performance.now(), typeof event.data === 'string' ? JSON.parse(event.data).type : 'binary'])));
+        return this.length;
+    }"""
+    driver.execute_cdp_cmd("Runtime.callFunctionOn", {"objectId": sockets, "functionDeclaration": listen, "returnByValue": True})
+
+
 def test_qr_code_decodes_to_the_join_link(live, tmp_path):
     zbarimg = shutil.which("zbarimg")
     if zbarimg is None:

@@ -57,6 +57,7 @@ def test_screenshots(venue_server, make_browser):
     wait_for(speaker, lambda d: css(d, "#title-input").is_displayed())
     capture(speaker, "speaker-setup-laptop")
     css(speaker, "#title-input").send_keys("Museum tour")
+    css(speaker, "#speaker-name-input").send_keys("Elena Ruiz")
     css(speaker, "#create-button").click()
     wait_for(speaker, lambda d: css(d, "#connection-pill").get_attribute("data-state") == "connected")
     session_id = urllib.parse.parse_qs(urllib.parse.urlparse(speaker.current_url).query)["session"][0]

@@ -101,6 +101,26 @@ struct SessionsAPITests {
         }
     }
 
+    /// The speaker's name, when given, is what listeners see beside the title: in the session's
+    /// public facts and in `sessionJoined`; without one, neither has the field.
+    @Test func aSpeakerNameIsShownToListeners() async throws {
+        try await TestServer.run { server in
+            let named = try await server.createSession(["sourceLanguage": "en", "title": "Open day", "speakerName": "  Ada Lovelace  "])
+            #expect(try await server.http(.GET, "/v1/sessions/\(named)").json?["speakerName"]?.stringValue == "Ada Lovelace")
+            let (listener, joined) = try await server.listener(named)
+            #expect(joined["speakerName"]?.stringValue == "Ada Lovelace")
+            listener.close()
+            let unnamed = try await server.createSession(["sourceLanguage": "en", "speakerName": " "])
+            #expect(try await server.http(.GET, "/v1/sessions/\(unnamed)").json?.keys.contains("speakerName") == false)
+            let (other, joinedUnnamed) = try await server.listener(unnamed)
+            #expect(!joinedUnnamed.keys.contains("speakerName"))
+            other.close()
+            let long = String(repeating: "a", count: 101)
+            let response = try await server.http(.POST, "/v1/sessions", key: server.keys.speaker, json: ["sourceLanguage": "en", "speakerName": .string(long)])
+            #expect(response.code == 400)
+        }
+    }
+
     @Test func listOwnSessions() async throws {
         try await TestServer.run { server in
             #expect(try await server.http(.GET, "/v1/sessions").code == 401)

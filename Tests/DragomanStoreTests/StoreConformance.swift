@@ -31,7 +31,7 @@ enum StoreConformance {
         SessionRecord(
             id: unique("conformance-session"), title: "Conformance", sourceLanguage: LanguageCode("en")!,
             targetLanguages: [LanguageCode("es")!, LanguageCode("fr")!], passcodeHash: Secrets.passcodeHash("1234"),
-            ownerKeyID: owner, qualityTier: "standard", status: status, createdAt: createdAt)
+            ownerKeyID: owner, qualityTier: "standard", status: status, createdAt: createdAt, speakerName: "Ada Lovelace")
     }
 
     /// Interpreter passes: scoped to a session, found by their secret, listed until revoked;
@@ -120,6 +120,7 @@ enum StoreConformance {
         #expect(read == record)
         #expect(read.endedAt == nil)
         #expect(read.targetLanguages.map(\.rawValue) == ["es", "fr"])
+        #expect(read.speakerName == "Ada Lovelace")
         #expect(Secrets.passcode("1234", matches: try #require(read.passcodeHash)))
 
         var duplicate = sessionRecord(owner: owner)
@@ -134,11 +135,13 @@ enum StoreConformance {
         open.passcodeHash = nil
         open.qualityTier = nil
         open.targetLanguages = []
+        open.speakerName = nil
         try await store.insertSession(open)
         let readOpen = try #require(try await store.session(id: open.id))
         #expect(readOpen.passcodeHash == nil)
         #expect(readOpen.qualityTier == nil)
         #expect(readOpen.targetLanguages.isEmpty)
+        #expect(readOpen.speakerName == nil)
     }
 
     /// Status changes are stored; ending sets `endedAt`; open sessions exclude ended ones.

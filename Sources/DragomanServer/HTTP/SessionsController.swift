@@ -14,6 +14,7 @@ struct SessionsController: Sendable {
     /// `POST /v1/sessions`.
     struct CreateRequest: Decodable {
         var title: String?
+        var speakerName: String?
         var sourceLanguage: String
         var passcode: String?
         var targetLanguages: [String]?
@@ -48,9 +49,12 @@ struct SessionsController: Sendable {
         }
         let title = body.title?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard title.count <= 200 else { throw HTTPError(.badRequest, message: "The title is limited to 200 characters.") }
+        let speakerName = body.speakerName?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard speakerName.count <= 100 else { throw HTTPError(.badRequest, message: "The speaker's name is limited to 100 characters.") }
         let passcode = body.passcode.flatMap { $0.isEmpty ? nil : $0 }
         let session = try await registry.create(
-            title: title.isEmpty ? "Live session" : title, sourceLanguage: source, targetLanguages: targets, passcode: passcode,
+            title: title.isEmpty ? "Live session" : title, speakerName: speakerName.isEmpty ? nil : speakerName, sourceLanguage: source,
+            targetLanguages: targets, passcode: passcode,
             owner: key, qualityTier: body.qualityTier)
         let summary = ownerView(session.record, status: await session.status, authority: request.head.authority)
         return EditedResponse(status: .created, headers: [.location: "/v1/sessions/\(session.id)"], response: summary)
@@ -66,7 +70,7 @@ struct SessionsController: Sendable {
     @Sendable func show(request: Request, context: DragomanRequestContext) async throws -> PublicSession {
         let record = try await storedSession(context)
         return PublicSession(
-            sessionId: record.id, title: record.title, sourceLanguage: record.sourceLanguage, status: record.status,
+            sessionId: record.id, title: record.title, speakerName: record.speakerName, sourceLanguage: record.sourceLanguage, status: record.status,
             passcodeRequired: record.passcodeHash != nil, languages: catalog.deliverable(from: record.sourceLanguage).map(LanguageDescription.init))
     }
 

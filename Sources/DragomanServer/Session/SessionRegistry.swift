@@ -41,13 +41,15 @@ public actor SessionRegistry: Service {
     }
 
     /// Stores a new session under a fresh id and announces it.
-    func create(title: String, sourceLanguage: LanguageCode, targetLanguages: [LanguageCode], passcode: String?, owner: KeyRecord, qualityTier: String?)
-        async throws -> LiveSession
-    {
+    func create(
+        title: String, speakerName: String?, sourceLanguage: LanguageCode, targetLanguages: [LanguageCode], passcode: String?, owner: KeyRecord,
+        qualityTier: String?
+    ) async throws -> LiveSession {
         for _ in 0..<20 {
             let record = SessionRecord(
                 id: SessionID.generate(), title: title, sourceLanguage: sourceLanguage, targetLanguages: targetLanguages,
-                passcodeHash: passcode.map(Secrets.passcodeHash), ownerKeyID: owner.id, qualityTier: qualityTier, createdAt: Date())
+                passcodeHash: passcode.map(Secrets.passcodeHash), ownerKeyID: owner.id, qualityTier: qualityTier, createdAt: Date(),
+                speakerName: speakerName)
             do {
                 try await store.insertSession(record)
             } catch StoreError.duplicateSessionID {

@@ -160,7 +160,8 @@ struct WebSocketGateway: Sendable {
             switch admission {
             case .newSession(let key, .createSession(let source, _, _, let title, let tier, let targets)):
                 session = try await registry.create(
-                    title: title ?? "Live session", sourceLanguage: source, targetLanguages: targets, passcode: nil, owner: key, qualityTier: tier)
+                    title: title ?? "Live session", speakerName: nil, sourceLanguage: source, targetLanguages: targets, passcode: nil, owner: key,
+                    qualityTier: tier)
                 firstMessage = try await attachSpeaker(connection, to: session) { sessionCreated(session.record, $0, host: host) }
             case .speaker(_, let existing, let request):
                 session = existing
@@ -234,7 +235,7 @@ struct WebSocketGateway: Sendable {
         // `addListener` always gives a listener's stream position and voice.
         let joined = SessionJoined(
             targetLanguage: language, sourceLanguage: record.sourceLanguage, title: record.title, status: snapshot.status,
-            broadcastState: snapshot.broadcastState, stream: snapshot.stream!, voice: snapshot.voice!.onAir)
+            broadcastState: snapshot.broadcastState, stream: snapshot.stream!, voice: snapshot.voice!.onAir, speakerName: record.speakerName)
         return ServerMessage(.sessionJoined(joined), sessionId: record.id)
     }
 

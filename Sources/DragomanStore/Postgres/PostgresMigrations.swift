@@ -140,6 +140,8 @@ enum PostgresMigrations {
                     ADD COLUMN interpreter_id text, ADD COLUMN interpreter_name text
                 """
             ]),
+        // Who speaks, shown to listeners beside the title; optional, so older rows have none.
+        Migration(version: 7, name: "sessions: speaker name", statements: ["ALTER TABLE sessions ADD COLUMN speaker_name text"]),
     ]
 
     /// Applies the migrations this database lacks.

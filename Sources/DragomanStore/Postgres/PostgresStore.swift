@@ -173,9 +173,9 @@ public final class PostgresStore: DragomanStore {
         let targets = session.targetLanguages.map(\.rawValue).joined(separator: ",")
         let rows = try await client.query(
             """
-            INSERT INTO sessions (id, title, source_language, target_languages, passcode_hash, owner_key_id,
+            INSERT INTO sessions (id, title, speaker_name, source_language, target_languages, passcode_hash, owner_key_id,
                                   quality_tier, status, created_at, updated_at, ended_at)
-            VALUES (\(session.id), \(session.title), \(session.sourceLanguage.rawValue), \(targets), \(session.passcodeHash),
+            VALUES (\(session.id), \(session.title), \(session.speakerName), \(session.sourceLanguage.rawValue), \(targets), \(session.passcodeHash),
                     \(session.ownerKeyID), \(session.qualityTier), \(session.status.rawValue), \(session.createdAt.timeIntervalSince1970),
                     \(session.updatedAt.timeIntervalSince1970), \(session.endedAt?.timeIntervalSince1970))
             ON CONFLICT (id) DO NOTHING RETURNING id
@@ -184,20 +184,21 @@ public final class PostgresStore: DragomanStore {
     }
 
     private static let sessionColumns = """
-        id, title, source_language, target_languages, passcode_hash, owner_key_id, quality_tier, status, created_at, updated_at, ended_at
+        id, title, source_language, target_languages, passcode_hash, owner_key_id, quality_tier, status, created_at, updated_at, ended_at,
+        speaker_name
         """
 
     private func sessions(_ query: PostgresQuery) async throws -> [SessionRecord] {
         var sessions: [SessionRecord] = []
         let rows = try await client.query(query, logger: logger)
         for try await row in rows {
-            let (id, title, source, targets, passcodeHash, owner, tier, status, createdAt, updatedAt, endedAt) = try row.decode(
-                (String, String, String, String, String?, String, String?, String, Double, Double, Double?).self)
+            let (id, title, source, targets, passcodeHash, owner, tier, status, createdAt, updatedAt, endedAt, speakerName) = try row.decode(
+                (String, String, String, String, String?, String, String?, String, Double, Double, Double?, String?).self)
             var record = SessionRecord(
                 id: id, title: title, sourceLanguage: LanguageCode(source) ?? LanguageCode("en")!,
                 targetLanguages: targets.split(separator: ",").compactMap { LanguageCode(String($0)) },
                 passcodeHash: passcodeHash, ownerKeyID: owner, qualityTier: tier, status: SessionStatus(rawValue: status) ?? .ended,
-                createdAt: Date(timeIntervalSince1970: createdAt))
+                createdAt: Date(timeIntervalSince1970: createdAt), speakerName: speakerName)
             record.updatedAt = Date(timeIntervalSince1970: updatedAt)
             record.endedAt = endedAt.map(Date.init(timeIntervalSince1970:))
             sessions.append(record)

@@ -29,6 +29,8 @@ public struct SessionJoined: Codable, Sendable, Equatable {
     public var targetLanguage: LanguageCode
     public var sourceLanguage: LanguageCode
     public var title: String
+    /// Who speaks; absent when the speaker gave no name (and from servers before it existed).
+    public var speakerName: String?
     public var status: SessionStatus
     public var broadcastState: BroadcastState
     public var stream: StreamPosition
@@ -36,11 +38,12 @@ public struct SessionJoined: Codable, Sendable, Equatable {
 
     public init(
         targetLanguage: LanguageCode, sourceLanguage: LanguageCode, title: String, status: SessionStatus, broadcastState: BroadcastState,
-        stream: StreamPosition, voice: VoiceOnAir
+        stream: StreamPosition, voice: VoiceOnAir, speakerName: String? = nil
     ) {
         self.targetLanguage = targetLanguage
         self.sourceLanguage = sourceLanguage
         self.title = title
+        self.speakerName = speakerName
         self.status = status
         self.broadcastState = broadcastState
         self.stream = stream
@@ -48,7 +51,7 @@ public struct SessionJoined: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case targetLanguage, sourceLanguage, title, status, broadcastState
+        case targetLanguage, sourceLanguage, title, speakerName, status, broadcastState
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,6 +59,7 @@ public struct SessionJoined: Codable, Sendable, Equatable {
         targetLanguage = try container.decode(LanguageCode.self, forKey: .targetLanguage)
         sourceLanguage = try container.decode(LanguageCode.self, forKey: .sourceLanguage)
         title = try container.decode(String.self, forKey: .title)
+        speakerName = try container.decodeIfPresent(String.self, forKey: .speakerName)
         status = try container.decode(SessionStatus.self, forKey: .status)
         broadcastState = try container.decode(BroadcastState.self, forKey: .broadcastState)
         stream = try StreamPosition(from: decoder)
@@ -67,6 +71,7 @@ public struct SessionJoined: Codable, Sendable, Equatable {
         try container.encode(targetLanguage, forKey: .targetLanguage)
         try container.encode(sourceLanguage, forKey: .sourceLanguage)
         try container.encode(title, forKey: .title)
+        try container.encodeIfPresent(speakerName, forKey: .speakerName)
         try container.encode(status, forKey: .status)
         try container.encode(broadcastState, forKey: .broadcastState)
         try stream.encode(to: encoder)

@@ -26,6 +26,8 @@ struct OwnedSessionList: ResponseEncodable, Equatable {
 struct PublicSession: ResponseEncodable, Equatable {
     var sessionId: String
     var title: String
+    /// Absent when the speaker gave no name.
+    var speakerName: String?
     var sourceLanguage: LanguageCode
     var status: SessionStatus
     var passcodeRequired: Bool

@@ -154,25 +154,6 @@ export function setPill(pill, text, tone, key) {
   pill.dataset.state = key;
 }
 
-/**
- * Copies the text an element shows. Without the clipboard API (it needs https) the text is
- * selected instead, so it can be copied by hand. Says how it went in `status`, for a while.
- */
-export async function copyShownText(element, status) {
-  const text = element.textContent;
-  try {
-    await navigator.clipboard.writeText(text);
-    status.textContent = "Copied";
-  } catch {
-    const range = document.createRange();
-    range.selectNodeContents(element);
-    getSelection().removeAllRanges();
-    getSelection().addRange(range);
-    status.textContent = document.execCommand?.("copy") ? "Copied" : "Selected: press Ctrl+C";
-  }
-  setTimeout(() => (status.textContent = ""), 3000);
-}
-
 /** Seconds before each reconnect: the first tries come fast, then they back off. */
 const RECONNECT_DELAYS = [0.5, 1, 2, 4, 8, 15];
 /** How often a joined connection checks what it heard. */

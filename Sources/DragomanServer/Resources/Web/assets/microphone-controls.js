@@ -2,6 +2,7 @@
 // of input, the level meter, and what to say when the microphone cannot be opened.
 import { el } from "./common.js";
 import { Microphone } from "./microphone.js";
+import { t } from "./strings.js";
 
 /** Audio waiting in the socket beyond this is dropped rather than piling up on a bad network. */
 const MAX_BUFFERED_BYTES = 512 * 1024;
@@ -22,19 +23,17 @@ export async function listInputs(select) {
     return;
   }
   const chosen = select.value;
-  const options = [el("option", { value: "", text: "Default microphone" })];
+  const options = [el("option", { value: "", text: t("mic.default") })];
   devices
     .filter((device) => device.deviceId && device.deviceId !== "default")
-    .forEach((device, index) => options.push(el("option", { value: device.deviceId, text: device.label || `Microphone ${index + 1}` })));
+    .forEach((device, index) => options.push(el("option", { value: device.deviceId, text: device.label || t("mic.numbered", { number: index + 1 }) })));
   select.replaceChildren(...options);
   if ([...select.options].some((option) => option.value === chosen)) select.value = chosen;
 }
 
 /** Why the microphone could not be started, for the person at it. */
 export function microphoneFailureText(failure) {
-  return failure.name === "NotAllowedError"
-    ? "The browser was not allowed to use the microphone. Allow it in the site settings and try again."
-    : `The microphone could not be started: ${failure.message}`;
+  return failure.name === "NotAllowedError" ? t("mic.notAllowed") : t("mic.failed", { message: failure.message });
 }
 
 /**
@@ -51,7 +50,7 @@ export function levelMeter(meter) {
     if (now - lastLabel > 500) {
       lastLabel = now;
       meter.setAttribute("aria-valuenow", String(Math.round(percent)));
-      meter.setAttribute("aria-valuetext", decibels > -100 ? `${Math.round(decibels)} dB` : "silent");
+      meter.setAttribute("aria-valuetext", decibels > -100 ? `${Math.round(decibels)} dB` : t("mic.silent"));
     }
   };
 }

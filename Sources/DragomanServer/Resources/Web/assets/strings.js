@@ -1,23 +1,26 @@
-// The listener's and the interpreter's pages in the reader's language. Their words are data, one
-// JSON file per language in strings/ (English is the reference every other file follows); the
-// HTML names its strings with `data-i18n` (text) and `data-i18n-attr` (`aria-label:key title:key`).
+// The pages in the reader's language. Their words are data, one JSON file per language: the
+// listener's and the interpreter's in strings/, the speaker console's in strings/speak/ (English is
+// the reference every other file follows); the HTML names its strings with `data-i18n` (text) and
+// `data-i18n-attr` (`aria-label:key title:key`).
 
-/** The languages the pages are written in. */
+/** The languages the listener's and the interpreter's pages are written in. */
 export const PAGE_LANGUAGES = ["en", "es", "fr", "ca", "pt", "it", "de"];
+/** The languages the speaker console is written in. */
+export const CONSOLE_LANGUAGES = ["en", "es", "fr"];
 
 let strings = {};
 let english = {};
 
 /**
- * The first of `tags` (BCP-47, in order of preference) the pages are written in, by its base
- * language (`es-MX` → `es`); English when none is.
+ * The first of `tags` (BCP-47, in order of preference) the page is written in (`written`), by its
+ * base language (`es-MX` → `es`); English when none is.
  */
-export function pageLanguage(tags) {
+export function pageLanguage(tags, written = PAGE_LANGUAGES) {
   for (const tag of tags) {
     const base = String(tag ?? "")
       .toLowerCase()
       .split("-")[0];
-    if (PAGE_LANGUAGES.includes(base)) return base;
+    if (written.includes(base)) return base;
   }
   return "en";
 }
@@ -25,11 +28,11 @@ export function pageLanguage(tags) {
 /** The phone's languages, most preferred first. */
 export const phoneLanguages = () => navigator.languages ?? [navigator.language];
 
-/** Loads the strings of `language` and shows the page in it; returns the language used. */
-export async function usePageLanguage(language) {
+/** Loads the strings of `language` from `folder` and shows the page in it; returns the language used. */
+export async function usePageLanguage(language, folder = "strings") {
   const load = async (code) => {
-    const response = await fetch(`/assets/strings/${code}.json`);
-    if (!response.ok) throw new Error(`strings/${code}.json: ${response.status}`);
+    const response = await fetch(`/assets/${folder}/${code}.json`);
+    if (!response.ok) throw new Error(`${folder}/${code}.json: ${response.status}`);
     return response.json();
   };
   if (Object.keys(english).length === 0) english = await load("en");

@@ -146,6 +146,11 @@ async function load() {
   $("#session-title").textContent = session.title;
   $("#live-title").textContent = session.title;
   $("#live-code").textContent = sessionWords(session.sessionId);
+  // Who speaks, when the speaker gave a name (older servers send none).
+  for (const id of ["#session-speaker", "#live-speaker"]) {
+    $(id).textContent = session.speakerName ?? "";
+    $(id).hidden = !session.speakerName;
+  }
   $("#session-words").textContent = sessionWords(session.sessionId);
   await showPageIn(preferredLanguage());
   if (session.status === "ended") {

@@ -2,6 +2,7 @@
 // from the stored transcript with the speaker's key (so a passcode session needs no passcode
 // here, and the preview is not counted as a listener).
 import { $, api, el } from "../common.js";
+import { t } from "../strings.js";
 
 const POLL_SECONDS = 2;
 const SHOWN = 4;
@@ -18,7 +19,7 @@ export class CaptionPreview {
   setLanguages(languages, sourceLanguage) {
     const choices = languages.filter((language) => language.code !== sourceLanguage);
     $("#preview-language").replaceChildren(
-      el("option", { value: "", text: "Choose a language" }),
+      el("option", { value: "", text: t("preview.choose") }),
       ...choices.map((language) => el("option", { value: language.code, lang: language.code, text: language.nativeName || language.name })),
     );
     this.show("");
@@ -50,7 +51,7 @@ export class CaptionPreview {
     $("#preview-captions").replaceChildren(
       ...(segments.length > 0
         ? segments.map((segment) => el("p", { class: "caption final", "data-segment": segment.segmentId, text: segment.text }))
-        : [el("p", { class: "muted", text: "Nothing yet: captions appear here once this language has listeners and you speak." })]),
+        : [el("p", { class: "muted", text: t("preview.nothingYet") })]),
     );
   }
 

@@ -1,5 +1,6 @@
 // The console's transcript downloads: a language and a format (TXT, VTT, SRT).
 import { $, ApiError, el, languageLabel, saveBlob } from "../common.js";
+import { t } from "../strings.js";
 
 /** The languages a session's transcripts can be downloaded in, its own first. */
 export function renderDownloads(session) {
@@ -27,7 +28,7 @@ async function download({ session, key }, language, format) {
       headers: { Authorization: `Bearer ${key}` },
       cache: "no-store",
     });
-    if (!response.ok) throw new ApiError(response.status, `The transcript could not be downloaded (${response.status}).`);
+    if (!response.ok) throw new ApiError(response.status, t("downloads.failed", { status: response.status }));
     saveBlob(await response.blob(), `${session.sessionId}-${language}.${format}`);
   } catch (failure) {
     error.textContent = failure.message;

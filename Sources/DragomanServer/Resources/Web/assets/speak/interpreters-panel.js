@@ -1,7 +1,9 @@
 // The speaker console's interpreters (docs/protocol.md, "Interpreters"): a link for each person who
 // interprets the session into a language, the links given out (revocable), and whose voice each
 // language has now.
-import { $, api, copyShownText, el, languageLabel } from "../common.js";
+import { $, api, el, languageLabel } from "../common.js";
+import { t } from "../strings.js";
+import { copyShownText } from "./copy.js";
 
 /** How often the links' state (connected, on the air) is read again while there are any. */
 const REFRESH_SECONDS = 10;
@@ -91,7 +93,7 @@ export class InterpretersPanel {
     const name = $("#interpreter-name").value.trim();
     this.showError("");
     if (!name) {
-      this.showError("Type the interpreter's name first.");
+      this.showError(t("interpreters.nameFirst"));
       $("#interpreter-name").focus();
       return;
     }
@@ -120,7 +122,7 @@ export class InterpretersPanel {
 
   async revoke(interpreter) {
     const language = this.languageName(interpreter.language);
-    if (!confirm(`Revoke ${interpreter.name}'s link (${language})? They are disconnected at once and the link stops working.`)) return;
+    if (!confirm(t("interpreters.revokeConfirm", { name: interpreter.name, language }))) return;
     try {
       await api(`${this.path}/${encodeURIComponent(interpreter.interpreterId)}`, { method: "DELETE", key: this.key() });
     } catch (failure) {
@@ -158,7 +160,7 @@ export class InterpretersPanel {
           "li",
           { "data-language": code, "data-voice": person ? "interpreter" : "machine", class: person ? "on-air" : "" },
           el("span", { lang: code, text: this.languageName(code) }),
-          ` — ${person ? `${person} (interpreter)` : "machine voice"}`,
+          ` — ${person ? t("interpreters.interpreter", { name: person }) : t("interpreters.machine")}`,
         );
       }),
     );
@@ -169,7 +171,7 @@ export class InterpretersPanel {
 
   linkItem(interpreter) {
     const language = this.languageName(interpreter.language);
-    const presence = interpreter.onAir ? "on the air" : interpreter.connected ? "connected" : "not connected";
+    const presence = t(interpreter.onAir ? "interpreters.onAir" : interpreter.connected ? "interpreters.connected" : "interpreters.notConnected");
     return el(
       "li",
       {
@@ -186,8 +188,8 @@ export class InterpretersPanel {
       el("button", {
         type: "button",
         class: "small danger",
-        text: "Revoke",
-        "aria-label": `Revoke ${interpreter.name}'s link (${language})`,
+        text: t("interpreters.revoke"),
+        "aria-label": t("interpreters.revokeLabel", { name: interpreter.name, language }),
         onclick: () => this.revoke(interpreter),
       }),
     );

@@ -1,13 +1,15 @@
 // The join card of the console: the link, its QR code, the session words, copy, and the present
 // view for a projector.
-import { $, copyShownText, el, sessionWords } from "../common.js";
+import { $, el, sessionWords } from "../common.js";
+import { t } from "../strings.js";
+import { copyShownText } from "./copy.js";
 
 /** Shows a session's join link, its QR code and its words, on the card and in the present view. */
 export function renderJoin(session) {
   const link = session.joinUrl || `${location.origin}/s/${session.sessionId}`;
   const qr = `/v1/sessions/${encodeURIComponent(session.sessionId)}/qr.svg`;
   $("#qr-image").src = qr;
-  $("#qr-image").alt = `QR code for ${link}`;
+  $("#qr-image").alt = t("join.qr", { link });
   // The link breaks only before its path, never inside the session words.
   const path = `/s/${session.sessionId}`;
   const origin = link.endsWith(path) ? link.slice(0, -path.length) : link;
@@ -18,7 +20,7 @@ export function renderJoin(session) {
   );
   $("#join-words").textContent = sessionWords(session.sessionId);
   $("#present-qr").src = qr;
-  $("#present-qr").alt = `QR code for ${link}`;
+  $("#present-qr").alt = t("join.qr", { link });
   $("#present-title").textContent = session.title;
   $("#present-words").textContent = sessionWords(session.sessionId);
   $("#present-link").textContent = link;

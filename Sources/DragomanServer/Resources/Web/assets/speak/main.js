@@ -8,6 +8,7 @@ import { renderJoin } from "./join-card.js";
 import { renderDownloads, setUpDownloads } from "./downloads.js";
 import { CaptionPreview } from "./caption-preview.js";
 import { readableError } from "./messages.js";
+import { CONSOLE_LANGUAGES, pageLanguage, phoneLanguages, t, usePageLanguage } from "../strings.js";
 
 const views = ["loading-view", "key-view", "setup-view", "console-view"];
 /** The parts of the console that only a live session has. */
@@ -42,7 +43,7 @@ let captions = null;
 const interpreters = new InterpretersPanel(() => state.key);
 const preview = new CaptionPreview(() => ({ session: state.session, key: state.key }));
 
-setUpThemeToggle($("#theme-toggle"));
+const renderTheme = setUpThemeToggle($("#theme-toggle"), (dark) => t(dark ? "theme.light" : "theme.dark"));
 setUpDownloads(() => ({ session: state.session, key: state.key }));
 start();
 
@@ -54,6 +55,10 @@ function showView(id) {
 // ---------- key ----------
 
 async function start() {
+  // The console speaks the browser's language, where it is written in it.
+  await usePageLanguage(pageLanguage(phoneLanguages(), CONSOLE_LANGUAGES), "strings/speak");
+  renderTheme();
+  document.title = t("console.documentTitle");
   if (!state.key) {
     showView("key-view");
     $("#key-input").focus();
@@ -74,13 +79,13 @@ $("#key-form").addEventListener("submit", async (event) => {
   const error = $("#key-error");
   error.textContent = "";
   if (!key) {
-    error.textContent = "Enter the key first.";
+    error.textContent = t("key.enterFirst");
     return;
   }
   try {
     await api("/v1/sessions", { key });
   } catch (failure) {
-    error.textContent = failure.status === 401 ? "This key is not valid (or has been revoked)." : failure.message;
+    error.textContent = failure.status === 401 ? t("key.invalid") : failure.message;
     $("#key-input").setAttribute("aria-invalid", "true");
     return;
   }
@@ -91,7 +96,7 @@ $("#key-form").addEventListener("submit", async (event) => {
 });
 
 $("#forget-key").addEventListener("click", () => {
-  if (state.session && !state.ended && !confirm("Forget the key? The session keeps running; you need the key to come back to it.")) return;
+  if (state.session && !state.ended && !confirm(t("key.forgetConfirm"))) return;
   leaveConsole();
   state.key = null;
   store.set("speakerKey", null);
@@ -103,6 +108,7 @@ $("#forget-key").addEventListener("click", () => {
 
 async function showSetup() {
   showView("setup-view");
+  $("#speaker-name-input").value ||= store.get("speakerName") ?? "";
   if (state.sources.length === 0) {
     try {
       const languages = await api("/v1/languages");
@@ -135,7 +141,7 @@ async function refreshSessions() {
       state.key = null;
       store.set("speakerKey", null);
       showView("key-view");
-      $("#key-error").textContent = "The remembered key is no longer valid. Enter a key.";
+      $("#key-error").textContent = t("key.noLongerRemembered");
       return;
     }
     error.textContent = failure.message;
@@ -150,22 +156,22 @@ async function refreshSessions() {
           "div",
           { class: "info" },
           el("div", { class: "title", text: session.title }),
-          el("div", { class: "muted mono", text: `${sessionWords(session.sessionId)} · ${session.status}` }),
+          el("div", { class: "muted mono", text: `${sessionWords(session.sessionId)} · ${t(`status.${session.status}`)}` }),
         ),
         el("button", {
           type: "button",
           class: "small",
           "data-action": "reopen",
-          text: "Reopen",
-          "aria-label": `Reopen ${session.title} (${sessionWords(session.sessionId)})`,
+          text: t("setup.reopen"),
+          "aria-label": t("setup.reopenLabel", { title: session.title, code: sessionWords(session.sessionId) }),
           onclick: () => openConsole(session),
         }),
         el("button", {
           type: "button",
           class: "small danger",
           "data-action": "end",
-          text: "End…",
-          "aria-label": `End ${session.title} (${sessionWords(session.sessionId)})`,
+          text: t("setup.end"),
+          "aria-label": t("setup.endLabel", { title: session.title, code: sessionWords(session.sessionId) }),
           onclick: () => askToEnd(session),
         }),
       ),
@@ -182,13 +188,16 @@ $("#create-form").addEventListener("submit", async (event) => {
   const button = $("#create-button");
   error.textContent = "";
   const sourceLanguage = $("#source-select").value;
-  const body = { title: $("#title-input").value.trim() || undefined, sourceLanguage };
+  const speakerName = $("#speaker-name-input").value.trim();
+  const body = { title: $("#title-input").value.trim() || undefined, speakerName: speakerName || undefined, sourceLanguage };
   const passcode = $("#passcode-input").value;
   if (passcode) body.passcode = passcode;
   button.disabled = true;
   try {
     const session = await api("/v1/sessions", { method: "POST", key: state.key, body });
     store.set("sourceLanguage", sourceLanguage);
+    // The same speaker gives the next talk: the name is offered again.
+    store.set("speakerName", speakerName);
     $("#title-input").value = "";
     $("#passcode-input").value = "";
     openConsole(session);
@@ -208,12 +217,12 @@ async function openConsole(session) {
   state.broadcast = null;
   state.status = null;
   history.replaceState(null, "", `/speak?session=${encodeURIComponent(session.sessionId)}`);
-  document.title = `${session.title} — Dragoman speaker`;
+  document.title = t("console.sessionTitle", { title: session.title });
 
   $("#console-title").textContent = session.title;
   $("#ended-banner").hidden = true;
   for (const id of LIVE_ONLY) $(id).hidden = false;
-  $("#leave-button").textContent = "Leave it running";
+  $("#leave-button").textContent = t("console.leave");
   $("#console-notice").textContent = "";
   $("#mic-error").textContent = "";
   captions = new CaptionView({
@@ -258,7 +267,7 @@ function leaveConsole() {
   state.connection = null;
   state.session = null;
   history.replaceState(null, "", "/speak");
-  document.title = "Dragoman — speaker console";
+  document.title = t("console.documentTitle");
 }
 
 $("#leave-button").addEventListener("click", () => {
@@ -311,13 +320,13 @@ async function connectFailed(connection) {
     if (session.status === "ended") return sessionEnded();
     const own = await ownSessions();
     if (!own.some((entry) => entry.sessionId === state.session.sessionId)) {
-      notice.textContent = "This key cannot speak in this session.";
+      notice.textContent = t("console.notThisKey");
       return;
     }
-    notice.textContent = "Could not connect to the session. Retrying…";
+    notice.textContent = t("console.retrying");
   } catch (failure) {
     if (failure.status === 401) {
-      notice.textContent = "The speaker key is no longer valid. Use “Forget key” and enter a valid one.";
+      notice.textContent = t("key.noLongerValid");
       return;
     }
     notice.textContent = failure.message;
@@ -386,7 +395,7 @@ function sessionEnded() {
   for (const id of LIVE_ONLY) $(id).hidden = true;
   preview.stop();
   interpreters.close();
-  $("#leave-button").textContent = "Back to sessions";
+  $("#leave-button").textContent = t("console.back");
   renderMicrophone();
   renderConnection();
   renderBroadcast();
@@ -405,12 +414,11 @@ function updateBroadcast(broadcastState) {
 
 function renderConnection() {
   const pill = $("#connection-pill");
-  let text = "Connected";
   let tone = "live";
   let key = "connected";
-  if (state.ended) [text, tone, key] = ["Session ended", "bad", "ended"];
-  else if (!state.connected) [text, tone, key] = state.connection?.everJoined ? ["Reconnecting…", "bad", "reconnecting"] : ["Connecting…", "warn", "connecting"];
-  setPill(pill, text, tone, key);
+  if (state.ended) [tone, key] = ["bad", "ended"];
+  else if (!state.connected) [tone, key] = state.connection?.everJoined ? ["bad", "reconnecting"] : ["warn", "connecting"];
+  setPill(pill, t(`connection.${key}`), tone, key);
 }
 
 function renderBroadcast() {
@@ -421,10 +429,10 @@ function renderBroadcast() {
   let tone = "";
   let key = "unknown";
   if (b && !state.ended) {
-    if (b.isPaused) [text, tone, key] = ["Broadcast paused", "warn", "paused"];
-    else if (b.isMuted) [text, tone, key] = ["Broadcast muted", "warn", "muted"];
-    else if (!microphone.isOn) [text, tone, key] = ["Not sending: microphone off", "warn", "idle"];
-    else [text, tone, key] = ["Broadcast live", "live", "live"];
+    if (b.isPaused) [text, tone, key] = [t("broadcast.paused"), "warn", "paused"];
+    else if (b.isMuted) [text, tone, key] = [t("broadcast.muted"), "warn", "muted"];
+    else if (!microphone.isOn) [text, tone, key] = [t("broadcast.micOff"), "warn", "idle"];
+    else [text, tone, key] = [t("broadcast.live"), "live", "live"];
   }
   setPill(pill, text, tone, key);
 
@@ -432,11 +440,11 @@ function renderBroadcast() {
   const pending = state.pending?.action;
   const pause = $("#pause-button");
   pause.disabled = !usable || Boolean(pending);
-  pause.textContent = { pauseBroadcast: "Pausing…", resumeBroadcast: "Resuming…" }[pending] ?? (b?.isPaused ? "Resume broadcast" : "Pause broadcast");
+  pause.textContent = t({ pauseBroadcast: "broadcast.pausing", resumeBroadcast: "broadcast.resuming" }[pending] ?? (b?.isPaused ? "broadcast.resume" : "broadcast.pause"));
   pause.classList.toggle("active", Boolean(b?.isPaused));
   const mute = $("#mute-button");
   mute.disabled = !usable || Boolean(pending);
-  mute.textContent = { muteBroadcast: "Muting…", unmuteBroadcast: "Unmuting…" }[pending] ?? (b?.isMuted ? "Unmute" : "Mute");
+  mute.textContent = t({ muteBroadcast: "broadcast.muting", unmuteBroadcast: "broadcast.unmuting" }[pending] ?? (b?.isMuted ? "broadcast.unmute" : "broadcast.mute"));
   mute.classList.toggle("active", Boolean(b?.isMuted));
   const volume = $("#volume-input");
   volume.disabled = !usable;
@@ -455,7 +463,7 @@ function changeBroadcast(action) {
   clearTimeout(state.pending?.timer);
   const timer = setTimeout(() => {
     state.pending = null;
-    showNotice("The server did not confirm the change. Try again.", 10);
+    showNotice(t("console.notConfirmed"), 10);
     renderBroadcast();
   }, PENDING_SECONDS * 1000);
   state.pending = { action, timer };
@@ -496,7 +504,7 @@ $("#mic-button").addEventListener("click", async () => {
   // The browser may ask for permission first: the button says it is on its way meanwhile.
   const button = $("#mic-button");
   button.disabled = true;
-  button.textContent = "Starting the microphone…";
+  button.textContent = t("mic.starting");
   try {
     await microphone.start($("#device-select").value);
   } catch (failure) {
@@ -513,7 +521,7 @@ $("#device-select").addEventListener("change", async () => {
   try {
     await microphone.start($("#device-select").value);
   } catch (failure) {
-    $("#mic-error").textContent = `That input could not be opened: ${failure.message}`;
+    $("#mic-error").textContent = t("mic.inputFailed", { message: failure.message });
   }
   renderMicrophone();
 });
@@ -525,17 +533,17 @@ function refreshDevices() {
 }
 
 function microphoneEnded() {
-  $("#mic-error").textContent = "The microphone stopped (unplugged, or its permission was withdrawn).";
+  $("#mic-error").textContent = t("mic.stopped");
   renderMicrophone();
 }
 
 function renderMicrophone() {
   const on = microphone.isOn;
   const button = $("#mic-button");
-  button.textContent = on ? "Stop microphone" : "Start microphone";
+  button.textContent = t(on ? "mic.stop" : "mic.start");
   button.classList.toggle("primary", !on);
   const pill = $("#mic-pill");
-  setPill(pill, on ? "Microphone on" : "Microphone off", on ? "live" : "", on ? "on" : "off");
+  setPill(pill, t(on ? "mic.on" : "mic.off"), on ? "live" : "", on ? "on" : "off");
   pill.dataset.framesSent = String(state.framesSent);
   renderBroadcast();
 }
@@ -558,7 +566,7 @@ function renderStatus() {
   const status = state.status;
   const count = status?.listenerCount ?? 0;
   $("#listener-count").textContent = String(count);
-  $("#listener-word").textContent = count === 1 ? "listener" : "listeners";
+  $("#listener-word").textContent = t(count === 1 ? "console.listener" : "console.listeners");
   const names = new Map((state.session?.languages ?? []).map((language) => [language.code, language.nativeName || language.name]));
   const distribution = Object.entries(status?.languageDistribution ?? {}).sort((a, b) => b[1] - a[1]);
   $("#language-stats").replaceChildren(
@@ -590,7 +598,7 @@ let ending = null;
 
 function askToEnd(session) {
   ending = session;
-  $("#end-title").textContent = `End “${session.title}”?`;
+  $("#end-title").textContent = t("end.title", { title: session.title });
   $("#end-dialog").showModal();
 }
 
@@ -607,7 +615,7 @@ $("#end-dialog").addEventListener("close", async () => {
     ended = true;
   } catch (failure) {
     ended = failure.status === 410;
-    if (!ended) (open ? $("#console-notice") : $("#sessions-error")).textContent = `The session could not be ended: ${failure.message}`;
+    if (!ended) (open ? $("#console-notice") : $("#sessions-error")).textContent = t("end.failed", { message: failure.message });
   }
   if (ended && open) sessionEnded();
   else if (ended) refreshSessions();
