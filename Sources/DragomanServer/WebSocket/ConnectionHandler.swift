@@ -73,7 +73,7 @@ struct ConnectionHandler {
             return reject(ProtocolError(.invalidMessage, "The message is not valid JSON."))
         }
         let action = ClientMessage.actionName(of: object)
-        if action == "sendAudio" {
+        if let action, ClientMessage.audioActions.contains(action) {
             guard takeAudioToken() else { return }
         } else {
             guard takeControlToken(action: action) else { return }
@@ -132,6 +132,8 @@ struct ConnectionHandler {
             connection.send(ServerMessage(muted ? .interpreterMuted(state) : .interpreterUnmuted(state), sessionId: session.id))
         case .heartbeat:
             connection.send(ServerMessage(.heartbeatAck, sessionId: session.id))
+        case .repeatConnect("refreshConnection") where connection.role != .interpreter:
+            await answerRefresh()
         case .repeatConnect(let action):
             let matchesRole =
                 action == "refreshConnection"
@@ -144,6 +146,12 @@ struct ConnectionHandler {
             var repeated = firstMessage
             repeated.timestamp = UnixTime.now
             connection.send(repeated)
+        case .audioChunk(let chunk):
+            await ingest(chunk)
+        case .endSession:
+            await session.end(.endedBySpeaker)
+        case .controlSession(let command):
+            await session.apply(command == .pause ? .pause : .resume)
         }
     }
 
@@ -164,10 +172,13 @@ struct ConnectionHandler {
         connection.send(status ?? .error(ProtocolError(.internal, "The status was not ready in time.", action: "getSessionStatus"), sessionId: session.id))
     }
 
-    /// Accepts speaker audio: PCM s16le mono at the declared rate.
-    private mutating func ingest(pcm: Data, action: String) async {
-        guard pcm.count <= settings.maxAudioChunkBytes else {
-            return reject(ProtocolError(.payloadTooLarge, "Audio chunks are limited to \(settings.maxAudioChunkBytes) bytes.", action: action))
+    /// Accepts speaker audio: PCM s16le mono at the declared rate, of at most `limit` bytes
+    /// (`maxAudioChunkBytes` unless the message's own size already bounds it).
+    mutating func ingest(pcm: Data, action: String, sampleRate: Int? = nil, limit: Int? = nil) async {
+        let sampleRate = sampleRate ?? self.sampleRate
+        let limit = limit ?? settings.maxAudioChunkBytes
+        guard pcm.count <= limit else {
+            return reject(ProtocolError(.payloadTooLarge, "Audio chunks are limited to \(limit) bytes.", action: action))
         }
         guard !pcm.isEmpty, pcm.count % 2 == 0, !AudioContainer.isEncoded(pcm) else {
             return reject(
@@ -212,7 +223,7 @@ struct ConnectionHandler {
     }
 
     /// Reports a bad frame; closes the connection when bad frames keep coming (1008).
-    private mutating func reject(_ error: ProtocolError) {
+    mutating func reject(_ error: ProtocolError) {
         connection.send(.error(error, sessionId: session.id))
         if !abuse.take(now: gateway.clock.seconds) {
             ServerMetrics.rateLimitRejections("abuse").increment()

@@ -84,7 +84,7 @@ struct WebSocketGateway: Sendable {
             admission = try await admit(query: query)
         } catch {
             try? await outbound.write(.text(ServerMessage.error(error.error, sessionId: nil).encoded()))
-            try? await outbound.close(.policyViolation, reason: error.error.message)
+            try? await outbound.close(LegacyDialect.refusalCloseCode(error.error, query: query), reason: error.error.message)
             return
         }
         let role: Role
@@ -96,7 +96,8 @@ struct WebSocketGateway: Sendable {
         let connection = ClientConnection(role: role, queueLimit: settings.outboundQueueLimit)
         var inboundError: (any Error)?
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await Self.write(connection, to: outbound) }
+            let legacyFrames = LegacyDialect.listenerFrames(query: query, role: role)
+            group.addTask { await Self.write(connection, to: outbound, legacyFrames: legacyFrames) }
             if settings.maxConnectionAge > 0 {
                 group.addTask { await enforceMaximumAge(of: connection) }
             }
@@ -125,13 +126,16 @@ struct WebSocketGateway: Sendable {
         if let inboundError { throw inboundError }
     }
 
-    /// Writes queued frames until the queue ends or a close frame is written.
-    private static func write(_ connection: ClientConnection, to outbound: WebSocketOutboundWriter) async {
+    /// Writes queued frames until the queue ends or a close frame is written; text frames in the
+    /// replaced design's dialect where the client connected in it.
+    private static func write(_ connection: ClientConnection, to outbound: WebSocketOutboundWriter, legacyFrames: LegacyListenerFrames?) async {
+        var legacyFrames = legacyFrames
         for await frame in connection.outbound {
             connection.didTakeFrame()
             do {
                 switch frame {
-                case .text(let text): try await outbound.write(.text(text))
+                case .text(let text):
+                    for text in legacyFrames?.frames(for: text) ?? [text] { try await outbound.write(.text(text)) }
                 case .binary(let buffer): try await outbound.write(.binary(buffer))
                 case .close(let code, let reason):
                     try await outbound.close(code, reason: reason)
@@ -192,7 +196,7 @@ struct WebSocketGateway: Sendable {
         } catch {
             let refusal = (error as? ProtocolError) ?? ProtocolError(.internal, "The session could not be opened.")
             connection.send(.error(refusal, sessionId: nil))
-            connection.close(.policyViolation, reason: refusal.message)
+            connection.close(LegacyDialect.refusalCloseCode(refusal, query: query), reason: refusal.message)
             return nil
         }
         logger.info("Client connected", metadata: ["sessionId": "\(session.id)", "role": "\(connection.role)"])
@@ -247,7 +251,7 @@ struct WebSocketGateway: Sendable {
         return ServerMessage(.interpreterJoined(joined), sessionId: record.id)
     }
 
-    private func refreshComplete(_ record: SessionRecord, _ snapshot: LiveSession.Snapshot, role: Role, language: LanguageCode?) -> ServerMessage {
+    func refreshComplete(_ record: SessionRecord, _ snapshot: LiveSession.Snapshot, role: Role, language: LanguageCode?) -> ServerMessage {
         let complete = ConnectionRefreshComplete(
             role: role, status: snapshot.status, broadcastState: snapshot.broadcastState, targetLanguage: language, stream: snapshot.stream,
             voice: snapshot.voice?.onAir)
