@@ -2,6 +2,7 @@ import DragomanCore
 import DragomanServer
 import DragomanSpeech
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// The replaced design's own apps and example clients against a real server, frame by frame as
@@ -201,6 +202,74 @@ struct LegacyClientTests {
             await older.disconnect()
             await current.disconnect()
             await speaker.disconnect()
+        }
+    }
+
+    /// The current listener app (ListenerService.ts and S3AudioPlayer.ts): signed in, it plays
+    /// `translatedAudio` by `fetch`ing its `url` from its own origin and playing the file in an
+    /// `<audio>` element.
+    @Test("the current listener app gets translatedAudio, whose URL serves the unit as WAV until it expires")
+    func currentListenerAppGetsUnitURLs() async throws {
+        let clock = ManualClock()
+        let configure: (inout ServerConfiguration) -> Void = {
+            Self.generous(&$0)
+            $0.allowedOrigins = "https://listen.example"
+        }
+        try await TestServer.run(engines: FakeEngines.speaking, configure: configure, clock: clock) { server in
+            let (speaker, sessionId, _) = try await server.speaker()
+            let (app, _) = try await Self.listenerApp(server, sessionId)
+            let (second, _) = try await Self.listenerApp(server, sessionId)
+            try await speaker.speak(ToneFrames.utterance(seconds: 0.6, pause: 1.2))
+
+            var units: [JSONValue] = []
+            for client in [app, second] {
+                while true {
+                    let message = try await Self.nextJSON(client)
+                    #expect(message["type"]?.stringValue != "audioData", "the app got audioData as well")
+                    if message["type"]?.stringValue == "translatedAudio" {
+                        units.append(message)
+                        break
+                    }
+                }
+            }
+            let unit = units[0]
+            #expect(unit["sessionId"]?.stringValue == sessionId)
+            #expect(unit["targetLanguage"]?.stringValue == "es")
+            #expect(unit["transcript"]?.stringValue == "[es] Good evening.")
+            #expect(unit["sequenceNumber"]?.intValue == 1)
+            #expect(unit["duration"]?.doubleValue == 0.1)
+            // Listeners of one language share the file.
+            #expect(units[1]["url"] == unit["url"])
+            let url = try #require(URL(string: unit["url"]?.stringValue ?? ""))
+            #expect(url.absoluteString.hasPrefix("http://127.0.0.1:\(server.port)/v1/sessions/\(sessionId)/audio/"))
+
+            let fetched = try await Self.fetch(server, url.path, origin: "https://listen.example")
+            #expect(fetched.status == 200)
+            #expect(fetched.headers["Content-Type"].first == "audio/wav")
+            #expect(fetched.headers["Cache-Control"].first?.contains("max-age=600") == true)
+            #expect(fetched.headers["Access-Control-Allow-Origin"].first == "https://listen.example")
+            let wav = try WAVFile(bytes: fetched.bytes)
+            #expect(wav.sampleRate == 16_000)
+            #expect(wav.samples.count == 1_600)
+            // Another site may not read it; under another session, or once expired, it is gone.
+            #expect(try await Self.fetch(server, url.path, origin: "https://elsewhere.example").headers["Access-Control-Allow-Origin"].isEmpty)
+            let other = try await server.createSession()
+            #expect(try await Self.fetch(server, url.path.replacingOccurrences(of: sessionId, with: other), origin: "").status == 410)
+            clock.advance(by: 601)
+            #expect(try await Self.fetch(server, url.path, origin: "").status == 410)
+            await app.disconnect()
+            await second.disconnect()
+            await speaker.disconnect()
+        }
+    }
+
+    /// A GET as the app's `fetch` makes it, with its page's `Origin`.
+    static func fetch(_ server: TestServer, _ path: String, origin: String) async throws -> (status: Int, headers: HTTPHeaders, bytes: [UInt8]) {
+        try await HTTPTestClient.withResponse(port: server.port, method: .GET, path: path, headers: origin.isEmpty ? [] : [("Origin", origin)]) { response in
+            let head = try await response.head()
+            var bytes: [UInt8] = []
+            while let chunk = try await response.nextBytes(timeout: .seconds(15)) { bytes += chunk }
+            return (Int(head.status.code), head.headers, bytes)
         }
     }
 

@@ -90,6 +90,7 @@ func buildRouter(
     OpenAPIController().addRoutes(to: router)
     MetricsController(registry: ServerMetrics.bootstrap()).addRoutes(to: router)
     WebController(store: store, settings: settings).addRoutes(to: router)
+    SpeechUnitController(units: gateway.speechUnits, addressGuard: gateway.addressGuard).addRoutes(to: router)
     gateway.addRefusalRoute(to: router)
     return router
 }

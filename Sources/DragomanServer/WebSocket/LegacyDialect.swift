@@ -33,10 +33,17 @@ enum LegacyDialect {
         return .normalClosure
     }
 
-    /// What rewrites a connection's frames for its client: a listener of the design's older app
-    /// (no `action`, no sign-in `token`) plays `audio` messages; `nil` for every other client.
-    static func listenerFrames(query: [String: String], role: Role) -> LegacyListenerFrames? {
-        guard role == .listener, isLegacy(query), query["token"]?.isEmpty ?? true else { return nil }
-        return LegacyListenerFrames()
+}
+
+extension WebSocketGateway {
+    /// What rewrites a listener's frames for the design's listener app (no `action`): its older
+    /// builds connect without a sign-in `token` and play `audio` messages, the current one signs in
+    /// and plays `translatedAudio` URLs. `nil` for every other client.
+    func legacyListenerFrames(query: [String: String], role: Role, host: String?) -> LegacyListenerFrames? {
+        guard role == .listener, LegacyDialect.isLegacy(query) else { return nil }
+        guard query["token"]?.isEmpty == false else { return LegacyListenerFrames(player: .pcmMessages) }
+        let settings = settings
+        return LegacyListenerFrames(
+            player: .unitURLs(units: speechUnits) { sessionId, name in settings.pageURL("v1/sessions/\(sessionId)/audio/\(name).wav", authority: host) })
     }
 }

@@ -7,6 +7,8 @@ import Foundation
 enum LegacyServerMessage: Sendable, Equatable {
     /// `audio`: speech as the older listener app plays it, PCM s16le mono at 16 kHz.
     case audio(LegacyAudio)
+    /// `translatedAudio`: a unit of speech as the current listener app plays it, from a URL.
+    case translatedAudio(TranslatedAudio)
     /// `sessionPaused`, `sessionResumed`: what the design's example listeners wait for.
     case sessionPaused(sessionId: String?, timestamp: Int)
     case sessionResumed(sessionId: String?, timestamp: Int)
@@ -18,6 +20,7 @@ enum LegacyServerMessage: Sendable, Equatable {
         // Strings and numbers only: encoding cannot fail.
         switch self {
         case .audio(let audio): return String(decoding: try! encoder.encode(audio), as: UTF8.self)
+        case .translatedAudio(let unit): return String(decoding: try! encoder.encode(unit), as: UTF8.self)
         case .sessionPaused(let id, let timestamp), .sessionResumed(let id, let timestamp):
             let type = if case .sessionPaused = self { "sessionPaused" } else { "sessionResumed" }
             return String(decoding: try! encoder.encode(Notice(type: type, sessionId: id, timestamp: timestamp)), as: UTF8.self)
@@ -47,5 +50,21 @@ struct LegacyAudio: Encodable, Sendable, Equatable {
     /// Seconds of speech.
     var duration: Double
     var targetLanguage: LanguageCode
+    var timestamp: Int
+}
+
+/// `{"type":"translatedAudio","url","transcript","targetLanguage","duration","sequenceNumber",…}`.
+struct TranslatedAudio: Encodable, Sendable, Equatable {
+    var type = "translatedAudio"
+    var sessionId: String
+    var targetLanguage: LanguageCode
+    /// Where the unit's WAV file is served, until it expires.
+    var url: String
+    /// The unit's final caption.
+    var transcript: String
+    /// Seconds of speech.
+    var duration: Double
+    /// Counts this connection's units, from 1.
+    var sequenceNumber: Int
     var timestamp: Int
 }

@@ -17,6 +17,8 @@ struct WebSocketGateway: Sendable {
     let settings: ServerConfiguration
     let failedConnects: FailedConnectLimiter
     let addressGuard: AddressGuard
+    /// Units of speech served to the replaced design's current listener app (`translatedAudio`).
+    let speechUnits: SpeechUnits
     /// What the rate limits of connects and of each connection's messages read the time from.
     let clock: any MonotonicClock
     let logger: Logger
@@ -32,6 +34,7 @@ struct WebSocketGateway: Sendable {
         self.clock = clock
         self.failedConnects = FailedConnectLimiter(perMinute: settings.failedConnectsPerMinute, clock: clock)
         self.addressGuard = AddressGuard(settings: settings, clock: clock)
+        self.speechUnits = SpeechUnits(clock: clock)
         self.logger = logger
     }
 
@@ -96,7 +99,7 @@ struct WebSocketGateway: Sendable {
         let connection = ClientConnection(role: role, queueLimit: settings.outboundQueueLimit)
         var inboundError: (any Error)?
         await withTaskGroup(of: Void.self) { group in
-            let legacyFrames = LegacyDialect.listenerFrames(query: query, role: role)
+            let legacyFrames = legacyListenerFrames(query: query, role: role, host: request.head.authority)
             group.addTask { await Self.write(connection, to: outbound, legacyFrames: legacyFrames) }
             if settings.maxConnectionAge > 0 {
                 group.addTask { await enforceMaximumAge(of: connection) }
@@ -135,7 +138,7 @@ struct WebSocketGateway: Sendable {
             do {
                 switch frame {
                 case .text(let text):
-                    for text in legacyFrames?.frames(for: text) ?? [text] { try await outbound.write(.text(text)) }
+                    for text in await legacyFrames?.frames(for: text) ?? [text] { try await outbound.write(.text(text)) }
                 case .binary(let buffer): try await outbound.write(.binary(buffer))
                 case .close(let code, let reason):
                     try await outbound.close(code, reason: reason)
