@@ -273,6 +273,56 @@ struct LegacyClientTests {
         }
     }
 
+    /// `SpeakerService.setupEventHandlers` shows `audioQualityWarning` by its `issue` and `value`;
+    /// the thresholds are those of audio-transcription/audio_quality/analyzers.
+    @Test("the speaker app is told of clipping, silence and noise, each at most once a minute; Dragoman's own speakers are not")
+    func speakerAppHearsOfAudioQuality() async throws {
+        try await TestServer.run(configure: Self.generous) { server in
+            let (speaker, sessionId) = try await Self.speakerApp(server)
+            func send(_ samples: [Int16]) {
+                for start in stride(from: 0, to: samples.count, by: 4_096) {
+                    speaker.send(json: Self.audioChunk(samples[start..<min(start + 4_096, samples.count)], sessionId: sessionId))
+                }
+            }
+            func warnings() async throws -> [JSONValue] {
+                speaker.send(action: "heartbeat")
+                var found: [JSONValue] = []
+                while true {
+                    let message = try await Self.nextJSON(speaker)
+                    if message["type"]?.stringValue == "heartbeatAck" { return found }
+                    #expect(message["type"]?.stringValue == "audioQualityWarning", "\(message)")
+                    found.append(message)
+                }
+            }
+            // Full scale: every sample clips. Twice, and told once.
+            send([Int16](repeating: .max, count: 8_192))
+            let clipping = try await warnings()
+            #expect(clipping.map { $0["issue"]?.stringValue } == ["clipping"])
+            #expect(clipping.first?["value"]?.doubleValue == 100)
+            #expect(clipping.first?["sessionId"]?.stringValue == sessionId)
+            #expect(clipping.first?["message"]?.stringValue?.contains("reduce your microphone volume") == true)
+            send([Int16](repeating: .max, count: 4_096))
+            #expect(try await warnings().isEmpty)
+            // Six seconds of digital silence: told once 5 s have passed.
+            send([Int16](repeating: 0, count: 96_000))
+            let silence = try await warnings()
+            #expect(silence.map { $0["issue"]?.stringValue } == ["silence"])
+            #expect((silence.first?["value"]?.doubleValue ?? 0) >= 5)
+            // Seven seconds of steady noise: no speech stands out of it.
+            send((0..<112_000).map { _ in Int16.random(in: -3_000...3_000) })
+            let noise = try await warnings()
+            #expect(noise.map { $0["issue"]?.stringValue } == ["snr_low"])
+            #expect((noise.first?["value"]?.doubleValue ?? 99) < 20)
+
+            // A speaker that connected with an action gets none.
+            let (native, _, _) = try await server.speaker()
+            native.send(binary: PCM.littleEndianBytes([Int16](repeating: .max, count: 8_192)))
+            #expect(try await native.barrier().isEmpty)
+            await native.disconnect()
+            await speaker.disconnect()
+        }
+    }
+
     /// session-management/examples/python-client/speaker_client.py and its JavaScript twin:
     /// `pause`/`resume` are `controlSession` with a `command`; the apps' `useConnectionRefresh`
     /// (frontend-client-apps/shared/hooks/useConnectionRefresh.ts) sends `refreshConnection` on the

@@ -19,6 +19,15 @@ extension ConnectionHandler {
         await ingest(pcm: pcm, action: "audioChunk", sampleRate: rate, limit: gateway.settings.maxMessageBytes)
     }
 
+    /// Tells the design's speaker app of clipping, silence or noise in what it sends.
+    mutating func reportQuality(of samples: [Int16], sampleRate: Int) {
+        guard var monitor = audioQuality else { return }
+        for warning in monitor.inspect(samples, sampleRate: sampleRate, now: gateway.clock.seconds) {
+            connection.send(text: LegacyServerMessage(body: .audioQualityWarning(AudioQualityWarning(warning)), sessionId: session.id).encoded())
+        }
+        audioQuality = monitor
+    }
+
     /// An in-band `refreshConnection` (the design's apps send it on the open connection and wait
     /// for `connectionRefreshComplete`): the connection stays as it is and says where it stands.
     /// Speakers and listeners only: an interpreter gets its first message again.

@@ -14,6 +14,8 @@ struct ConnectionHandler {
     let firstMessage: ServerMessage
     /// The speaker's declared PCM rate (`sampleRate=`).
     let sampleRate: Int
+    /// Where the speaker is the replaced design's app, what tells it of its audio's quality.
+    var audioQuality: LegacyAudioQuality?
 
     private var audioChunks: TokenBucket
     private var controlMessages: TokenBucket
@@ -186,6 +188,7 @@ struct ConnectionHandler {
                     .invalidAudioFormat, "Audio must be raw PCM s16le mono at \(sampleRate) Hz, not a file or an encoded stream.", action: action))
         }
         let samples = PCM.samples(fromLittleEndian: pcm)
+        reportQuality(of: samples, sampleRate: sampleRate)
         if connection.role == .interpreter {
             return await session.relayInterpreterAudio(samples, sampleRate: sampleRate, from: connection).send()
         }

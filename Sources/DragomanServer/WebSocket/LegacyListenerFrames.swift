@@ -44,9 +44,9 @@ struct LegacyListenerFrames {
             captions[caption.segmentId] = caption.text
             return [text]
         case (.broadcastPaused, .pcmMessages):
-            return [text, LegacyServerMessage.sessionPaused(sessionId: message.sessionId, timestamp: UnixTime.milliseconds).encoded()]
+            return [text, LegacyServerMessage(body: .sessionPaused, sessionId: message.sessionId).encoded()]
         case (.broadcastResumed, .pcmMessages):
-            return [text, LegacyServerMessage.sessionResumed(sessionId: message.sessionId, timestamp: UnixTime.milliseconds).encoded()]
+            return [text, LegacyServerMessage(body: .sessionResumed, sessionId: message.sessionId).encoded()]
         default:
             return [text]
         }
@@ -63,10 +63,10 @@ struct LegacyListenerFrames {
         }
         sequenceNumber += 1
         let legacy = LegacyAudio(
-            sessionId: sessionId, audioData: Data(PCM.littleEndianBytes(samples)).base64EncodedString(), sampleRate: PCM.speechSampleRate,
-            sequenceNumber: sequenceNumber, chunkId: "\(audio.segmentId)-\(audio.chunkIndex)",
-            duration: Double(samples.count) / Double(PCM.speechSampleRate), targetLanguage: audio.targetLanguage, timestamp: UnixTime.milliseconds)
-        return LegacyServerMessage.audio(legacy).encoded()
+            audioData: Data(PCM.littleEndianBytes(samples)).base64EncodedString(), sampleRate: PCM.speechSampleRate, sequenceNumber: sequenceNumber,
+            chunkId: "\(audio.segmentId)-\(audio.chunkIndex)", duration: Double(samples.count) / Double(PCM.speechSampleRate),
+            targetLanguage: audio.targetLanguage)
+        return LegacyServerMessage(body: .audio(legacy), sessionId: sessionId).encoded()
     }
 
     /// Gathers a unit's chunks; its last one makes the WAV file and the `translatedAudio`. A unit
@@ -87,9 +87,9 @@ struct LegacyListenerFrames {
         let name = await units.keep(sessionId: sessionId, language: audio.targetLanguage, segmentId: unit.segmentId, wav: wav.encoded())
         sequenceNumber += 1
         let translated = TranslatedAudio(
-            sessionId: sessionId, targetLanguage: audio.targetLanguage, url: url(sessionId, name), transcript: captions[unit.segmentId] ?? "",
-            duration: wav.duration, sequenceNumber: sequenceNumber, timestamp: UnixTime.milliseconds)
+            targetLanguage: audio.targetLanguage, url: url(sessionId, name), transcript: captions[unit.segmentId] ?? "", duration: wav.duration,
+            sequenceNumber: sequenceNumber)
         captions[unit.segmentId] = nil
-        return LegacyServerMessage.translatedAudio(translated).encoded()
+        return LegacyServerMessage(body: .translatedAudio(translated), sessionId: sessionId).encoded()
     }
 }

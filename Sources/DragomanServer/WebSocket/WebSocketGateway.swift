@@ -203,8 +203,10 @@ struct WebSocketGateway: Sendable {
             return nil
         }
         logger.info("Client connected", metadata: ["sessionId": "\(session.id)", "role": "\(connection.role)"])
-        return ConnectionHandler(
+        var handler = ConnectionHandler(
             connection: connection, session: session, gateway: self, firstMessage: firstMessage, sampleRate: sampleRate)
+        if connection.role == .speaker, LegacyDialect.isLegacy(query) { handler.audioQuality = LegacyAudioQuality() }
+        return handler
     }
 
     /// Where a reconnecting listener left off: `epoch` and `since` (the last `sequence` it got).
