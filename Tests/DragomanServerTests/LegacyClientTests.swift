@@ -323,6 +323,43 @@ struct LegacyClientTests {
         }
     }
 
+    /// `SessionHttpService.createSession` (frontend-client-apps/shared/services/SessionHttpService.ts):
+    /// from the app's own site, `POST {apiBaseUrl}/sessions` with `{sourceLanguage, qualityTier}`,
+    /// a bearer token and JSON, which a browser asks leave for first (a CORS preflight).
+    @Test("the speaker app's cross-site session API calls pass CORS for allowedOrigins, preflight included")
+    func speakerAppCreatesOverHTTPFromItsSite() async throws {
+        try await TestServer.run(configure: { $0.allowedOrigins = "https://speak.example" }) { server in
+            let preflight = try await server.http(
+                .OPTIONS, "/v1/sessions",
+                headers: [
+                    ("Origin", "https://speak.example"), ("Access-Control-Request-Method", "POST"),
+                    ("Access-Control-Request-Headers", "authorization,content-type"),
+                ])
+            #expect(preflight.code == 204)
+            #expect(preflight.headers["Access-Control-Allow-Origin"].first == "https://speak.example")
+            #expect(preflight.headers["Access-Control-Allow-Methods"].first?.contains("POST") == true)
+            #expect(preflight.headers["Access-Control-Allow-Headers"].first?.lowercased().contains("authorization") == true)
+            let created = try await server.http(
+                .POST, "/v1/sessions", key: server.keys.speaker, headers: [("Origin", "https://speak.example")],
+                json: ["sourceLanguage": "en", "qualityTier": "standard"])
+            #expect(created.code == 201)
+            #expect(created.headers["Access-Control-Allow-Origin"].first == "https://speak.example")
+            #expect(created.json?["sessionId"]?.stringValue != nil)
+            // An error can be read too, so the app shows why.
+            let refused = try await server.http(
+                .POST, "/v1/sessions", key: "not-a-key", headers: [("Origin", "https://speak.example")], json: ["sourceLanguage": "en"])
+            #expect(refused.code == 401)
+            #expect(refused.headers["Access-Control-Allow-Origin"].first == "https://speak.example")
+            // Another site, and the pages outside /v1, get none.
+            let other = try await server.http(
+                .OPTIONS, "/v1/sessions", headers: [("Origin", "https://elsewhere.example"), ("Access-Control-Request-Method", "POST")])
+            #expect(other.headers["Access-Control-Allow-Origin"].isEmpty)
+            #expect(other.code != 204)
+            let page = try await server.http(.GET, "/healthz", headers: [("Origin", "https://speak.example")])
+            #expect(page.headers["Access-Control-Allow-Origin"].isEmpty)
+        }
+    }
+
     /// session-management/examples/python-client/speaker_client.py and its JavaScript twin:
     /// `pause`/`resume` are `controlSession` with a `command`; the apps' `useConnectionRefresh`
     /// (frontend-client-apps/shared/hooks/useConnectionRefresh.ts) sends `refreshConnection` on the
