@@ -46,7 +46,7 @@ struct ClientMessageTests {
 
     @Test func rolesOfEachAction() throws {
         for action in ClientMessage.speakerActions {
-            let text = #"{"action":"\#(action)","audioData":"AAAA","volumeLevel":1,"state":{}}"#
+            let text = #"{"action":"\#(action)","audioData":"AAAA","volumeLevel":1,"state":{},"command":"pause"}"#
             #expect(try ClientMessage.parse(text).allowedRoles.contains(.speaker), "\(action)")
             #expect(try !ClientMessage.parse(text).allowedRoles.contains(.listener), "\(action)")
         }

@@ -55,7 +55,7 @@ struct MessageErrorTests {
         try await TestServer.run(configure: Self.generous) { server in
             let (speaker, sessionId, _) = try await server.speaker()
             let (listener, _) = try await server.listener(sessionId)
-            let fields: [String: JSONValue] = ["audioData": "AAAA", "volumeLevel": 0.5, "state": ["isPaused": true]]
+            let fields: [String: JSONValue] = ["audioData": "AAAA", "volumeLevel": 0.5, "state": ["isPaused": true], "command": "pause"]
             for action in ClientMessage.speakerActions.sorted() {
                 listener.send(action: action, fields)
                 let error = try await listener.expectError("FORBIDDEN")

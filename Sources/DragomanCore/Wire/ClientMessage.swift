@@ -22,6 +22,10 @@ public enum ClientMessage: Sendable, Equatable {
     case heartbeat
     /// A connect action sent again as a message after connecting; answered as a repeat.
     case repeatConnect(action: String)
+    // The replaced design's speaker messages (docs/protocol.md, "Clients of the replaced design")
+    case audioChunk(LegacyAudioChunk)
+    case endSession
+    case controlSession(SessionCommand)
 
     /// The partial broadcast state a `speakerStateChange` carries.
     public struct SpeakerStateUpdate: Sendable, Equatable {
@@ -40,7 +44,8 @@ public enum ClientMessage: Sendable, Equatable {
     public var allowedRoles: Set<Role> {
         switch self {
         case .sendAudio: [.speaker, .interpreter]
-        case .pauseBroadcast, .resumeBroadcast, .muteBroadcast, .unmuteBroadcast, .setVolume, .speakerStateChange, .getSessionStatus:
+        case .pauseBroadcast, .resumeBroadcast, .muteBroadcast, .unmuteBroadcast, .setVolume, .speakerStateChange, .getSessionStatus,
+            .audioChunk, .endSession, .controlSession:
             [.speaker]
         case .changeLanguage, .pausePlayback, .resumePlayback: [.listener]
         case .muteInterpreter, .unmuteInterpreter: [.interpreter]
@@ -51,8 +56,11 @@ public enum ClientMessage: Sendable, Equatable {
     /// The speaker actions, which a listener may not send (an interpreter sends `sendAudio` too).
     public static let speakerActions: Set<String> = [
         "sendAudio", "pauseBroadcast", "resumeBroadcast", "muteBroadcast", "unmuteBroadcast", "setVolume",
-        "speakerStateChange", "getSessionStatus",
+        "speakerStateChange", "getSessionStatus", "audioChunk", "endSession", "controlSession",
     ]
+
+    /// The actions that carry audio: sized and rated as audio, not as control messages.
+    public static let audioActions: Set<String> = ["sendAudio", "audioChunk"]
 
     /// The listener actions, which a speaker may not send.
     public static let listenerActions: Set<String> = ["changeLanguage", "pausePlayback", "resumePlayback"]
@@ -113,6 +121,7 @@ public enum ClientMessage: Sendable, Equatable {
         case "unmuteInterpreter": return .unmuteInterpreter
         case "heartbeat": return .heartbeat
         case _ where connectActions.contains(action): return .repeatConnect(action: action)
+        case "audioChunk", "endSession", "controlSession": return try parseLegacy(action, fields)
         default:
             throw ProtocolError(.unknownAction, "Unknown action \"\(action)\".", action: action)
         }
@@ -120,7 +129,7 @@ public enum ClientMessage: Sendable, Equatable {
 }
 
 /// Typed access to a message's fields, with the protocol's error for each mistake.
-private struct Fields {
+struct Fields {
     let object: JSONValue
     let action: String
 
@@ -161,11 +170,11 @@ private struct Fields {
         return level
     }
 
-    private func missing(_ name: String) -> ProtocolError {
+    func missing(_ name: String) -> ProtocolError {
         ProtocolError(.invalidMessage, "\"\(action)\" needs the field \"\(name)\".", action: action)
     }
 
-    private func wrongType(_ name: String, _ expected: String) -> ProtocolError {
+    func wrongType(_ name: String, _ expected: String) -> ProtocolError {
         ProtocolError(.invalidMessage, "\"\(name)\" must be \(expected).", action: action)
     }
 }

@@ -77,6 +77,8 @@ func buildRouter(
     gateway: WebSocketGateway, glossaries: GlossaryBook = GlossaryBook(), sidecars: [SidecarSupervisor] = []
 ) -> Router<DragomanRequestContext> {
     let router = Router(context: DragomanRequestContext.self)
+    // First: a router's middleware applies to the routes added after it.
+    router.add(middleware: CrossOriginMiddleware(addressGuard: gateway.addressGuard))
     let authenticator = gateway.authenticator
     HealthController(store: store, sidecars: sidecars).addRoutes(to: router)
     LanguagesController(catalog: catalog).addRoutes(to: router)
@@ -90,6 +92,7 @@ func buildRouter(
     OpenAPIController().addRoutes(to: router)
     MetricsController(registry: ServerMetrics.bootstrap()).addRoutes(to: router)
     WebController(store: store, settings: settings).addRoutes(to: router)
+    SpeechUnitController(units: gateway.speechUnits).addRoutes(to: router)
     gateway.addRefusalRoute(to: router)
     return router
 }

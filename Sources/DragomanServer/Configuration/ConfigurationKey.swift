@@ -149,7 +149,8 @@ extension ServerConfiguration {
                 "connectAttemptsPerMinute", "WebSocket connects one client address may make a minute (429 beyond); 0 for no limit.", \.connectAttemptsPerMinute),
             .string(
                 "allowedOrigins",
-                "Comma-separated origins (https://host:port) of other sites' pages allowed to open WebSockets, or *; the server's own pages always may.",
+                "Comma-separated origins (https://host:port) of other sites' pages allowed to open WebSockets and to call the HTTP API "
+                    + "(/v1, CORS), or *; the server's own pages always may.",
                 \.allowedOrigins),
             .string(
                 "clientAddressHeader", "Header with the client's address behind a reverse proxy (e.g. X-Forwarded-For); empty uses the socket's peer.",

@@ -94,7 +94,9 @@ public struct ServerConfiguration: Sendable {
         pageURL("interpret/\(sessionID)", authority: authority) + "#token=\(token)"
     }
 
-    private func pageURL(_ path: String, authority: String?) -> String {
+    /// The address of `path` on this server as clients reach it: `publicURL`, or else the host
+    /// the request named.
+    func pageURL(_ path: String, authority: String?) -> String {
         let base = publicURL.isEmpty ? "http://\(authority ?? "\(host):\(port)")" : publicURL
         return "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/\(path)"
     }

@@ -78,7 +78,10 @@ enum ConnectRequest: Sendable {
                 throw ProtocolError(.invalidMessage, "role must be \"speaker\" or \"listener\", not \"\(role)\".", action: action)
             }
         case "":
-            throw ProtocolError(.invalidMessage, "Connect with ?action=createSession, joinSession, refreshConnection or interpretSession.")
+            throw ProtocolError(
+                .invalidMessage,
+                "Connect with ?action=createSession, joinSession, refreshConnection or interpretSession; without an action, give sessionId "
+                    + "and targetLanguage (a listener) or sessionId and token (that session's speaker).")
         default:
             throw ProtocolError(.unknownAction, "Unknown connect action \"\(action)\".", action: action)
         }

@@ -14,6 +14,8 @@ struct ConnectionHandler {
     let firstMessage: ServerMessage
     /// The speaker's declared PCM rate (`sampleRate=`).
     let sampleRate: Int
+    /// Where the speaker is the replaced design's app, what tells it of its audio's quality.
+    var audioQuality: LegacyAudioQuality?
 
     private var audioChunks: TokenBucket
     private var controlMessages: TokenBucket
@@ -73,7 +75,7 @@ struct ConnectionHandler {
             return reject(ProtocolError(.invalidMessage, "The message is not valid JSON."))
         }
         let action = ClientMessage.actionName(of: object)
-        if action == "sendAudio" {
+        if let action, ClientMessage.audioActions.contains(action) {
             guard takeAudioToken() else { return }
         } else {
             guard takeControlToken(action: action) else { return }
@@ -132,6 +134,8 @@ struct ConnectionHandler {
             connection.send(ServerMessage(muted ? .interpreterMuted(state) : .interpreterUnmuted(state), sessionId: session.id))
         case .heartbeat:
             connection.send(ServerMessage(.heartbeatAck, sessionId: session.id))
+        case .repeatConnect("refreshConnection") where connection.role != .interpreter:
+            await answerRefresh()
         case .repeatConnect(let action):
             let matchesRole =
                 action == "refreshConnection"
@@ -144,6 +148,12 @@ struct ConnectionHandler {
             var repeated = firstMessage
             repeated.timestamp = UnixTime.now
             connection.send(repeated)
+        case .audioChunk(let chunk):
+            await ingest(chunk)
+        case .endSession:
+            await session.end(.endedBySpeaker)
+        case .controlSession(let command):
+            await session.apply(command == .pause ? .pause : .resume)
         }
     }
 
@@ -164,10 +174,13 @@ struct ConnectionHandler {
         connection.send(status ?? .error(ProtocolError(.internal, "The status was not ready in time.", action: "getSessionStatus"), sessionId: session.id))
     }
 
-    /// Accepts speaker audio: PCM s16le mono at the declared rate.
-    private mutating func ingest(pcm: Data, action: String) async {
-        guard pcm.count <= settings.maxAudioChunkBytes else {
-            return reject(ProtocolError(.payloadTooLarge, "Audio chunks are limited to \(settings.maxAudioChunkBytes) bytes.", action: action))
+    /// Accepts speaker audio: PCM s16le mono at the declared rate, of at most `limit` bytes
+    /// (`maxAudioChunkBytes` unless the message's own size already bounds it).
+    mutating func ingest(pcm: Data, action: String, sampleRate: Int? = nil, limit: Int? = nil) async {
+        let sampleRate = sampleRate ?? self.sampleRate
+        let limit = limit ?? settings.maxAudioChunkBytes
+        guard pcm.count <= limit else {
+            return reject(ProtocolError(.payloadTooLarge, "Audio chunks are limited to \(limit) bytes.", action: action))
         }
         guard !pcm.isEmpty, pcm.count % 2 == 0, !AudioContainer.isEncoded(pcm) else {
             return reject(
@@ -175,6 +188,7 @@ struct ConnectionHandler {
                     .invalidAudioFormat, "Audio must be raw PCM s16le mono at \(sampleRate) Hz, not a file or an encoded stream.", action: action))
         }
         let samples = PCM.samples(fromLittleEndian: pcm)
+        reportQuality(of: samples, sampleRate: sampleRate)
         if connection.role == .interpreter {
             return await session.relayInterpreterAudio(samples, sampleRate: sampleRate, from: connection).send()
         }
@@ -212,7 +226,7 @@ struct ConnectionHandler {
     }
 
     /// Reports a bad frame; closes the connection when bad frames keep coming (1008).
-    private mutating func reject(_ error: ProtocolError) {
+    mutating func reject(_ error: ProtocolError) {
         connection.send(.error(error, sessionId: session.id))
         if !abuse.take(now: gateway.clock.seconds) {
             ServerMetrics.rateLimitRejections("abuse").increment()

@@ -13,7 +13,7 @@ extension WebSocketGateway {
 
     /// Checks a connect without changing anything, so it can run before and after the upgrade.
     func admit(query: [String: String]) async throws(ConnectRefusal) -> Admission {
-        let query = await resolvingOriginal(query)
+        let query = await resolvingOriginal(LegacyDialect.inferringAction(query))
         let request: ConnectRequest
         do {
             request = try ConnectRequest(query: query)

@@ -17,6 +17,8 @@ struct WebSocketGateway: Sendable {
     let settings: ServerConfiguration
     let failedConnects: FailedConnectLimiter
     let addressGuard: AddressGuard
+    /// Units of speech served to the replaced design's current listener app (`translatedAudio`).
+    let speechUnits: SpeechUnits
     /// What the rate limits of connects and of each connection's messages read the time from.
     let clock: any MonotonicClock
     let logger: Logger
@@ -32,6 +34,7 @@ struct WebSocketGateway: Sendable {
         self.clock = clock
         self.failedConnects = FailedConnectLimiter(perMinute: settings.failedConnectsPerMinute, clock: clock)
         self.addressGuard = AddressGuard(settings: settings, clock: clock)
+        self.speechUnits = SpeechUnits(clock: clock)
         self.logger = logger
     }
 
@@ -84,7 +87,7 @@ struct WebSocketGateway: Sendable {
             admission = try await admit(query: query)
         } catch {
             try? await outbound.write(.text(ServerMessage.error(error.error, sessionId: nil).encoded()))
-            try? await outbound.close(.policyViolation, reason: error.error.message)
+            try? await outbound.close(LegacyDialect.refusalCloseCode(error.error, query: query), reason: error.error.message)
             return
         }
         let role: Role
@@ -96,7 +99,8 @@ struct WebSocketGateway: Sendable {
         let connection = ClientConnection(role: role, queueLimit: settings.outboundQueueLimit)
         var inboundError: (any Error)?
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await Self.write(connection, to: outbound) }
+            let legacyFrames = legacyListenerFrames(query: query, role: role, host: request.head.authority)
+            group.addTask { await Self.write(connection, to: outbound, legacyFrames: legacyFrames) }
             if settings.maxConnectionAge > 0 {
                 group.addTask { await enforceMaximumAge(of: connection) }
             }
@@ -125,13 +129,16 @@ struct WebSocketGateway: Sendable {
         if let inboundError { throw inboundError }
     }
 
-    /// Writes queued frames until the queue ends or a close frame is written.
-    private static func write(_ connection: ClientConnection, to outbound: WebSocketOutboundWriter) async {
+    /// Writes queued frames until the queue ends or a close frame is written; text frames in the
+    /// replaced design's dialect where the client connected in it.
+    private static func write(_ connection: ClientConnection, to outbound: WebSocketOutboundWriter, legacyFrames: LegacyListenerFrames?) async {
+        var legacyFrames = legacyFrames
         for await frame in connection.outbound {
             connection.didTakeFrame()
             do {
                 switch frame {
-                case .text(let text): try await outbound.write(.text(text))
+                case .text(let text):
+                    for text in await legacyFrames?.frames(for: text) ?? [text] { try await outbound.write(.text(text)) }
                 case .binary(let buffer): try await outbound.write(.binary(buffer))
                 case .close(let code, let reason):
                     try await outbound.close(code, reason: reason)
@@ -193,12 +200,14 @@ struct WebSocketGateway: Sendable {
         } catch {
             let refusal = (error as? ProtocolError) ?? ProtocolError(.internal, "The session could not be opened.")
             connection.send(.error(refusal, sessionId: nil))
-            connection.close(.policyViolation, reason: refusal.message)
+            connection.close(LegacyDialect.refusalCloseCode(refusal, query: query), reason: refusal.message)
             return nil
         }
         logger.info("Client connected", metadata: ["sessionId": "\(session.id)", "role": "\(connection.role)"])
-        return ConnectionHandler(
+        var handler = ConnectionHandler(
             connection: connection, session: session, gateway: self, firstMessage: firstMessage, sampleRate: sampleRate)
+        if connection.role == .speaker, LegacyDialect.isLegacy(query) { handler.audioQuality = LegacyAudioQuality() }
+        return handler
     }
 
     /// Where a reconnecting listener left off: `epoch` and `since` (the last `sequence` it got).
@@ -248,7 +257,7 @@ struct WebSocketGateway: Sendable {
         return ServerMessage(.interpreterJoined(joined), sessionId: record.id)
     }
 
-    private func refreshComplete(_ record: SessionRecord, _ snapshot: LiveSession.Snapshot, role: Role, language: LanguageCode?) -> ServerMessage {
+    func refreshComplete(_ record: SessionRecord, _ snapshot: LiveSession.Snapshot, role: Role, language: LanguageCode?) -> ServerMessage {
         let complete = ConnectionRefreshComplete(
             role: role, status: snapshot.status, broadcastState: snapshot.broadcastState, targetLanguage: language, stream: snapshot.stream,
             voice: snapshot.voice?.onAir)

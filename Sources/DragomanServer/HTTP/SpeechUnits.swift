@@ -1,0 +1,48 @@
+import DragomanCore
+import Foundation
+
+/// Units of synthesized speech kept as WAV files for the replaced design's current listener app,
+/// which plays each unit from a URL (`translatedAudio`) as it played that design's presigned S3
+/// URLs: a unit is kept `lifetime` seconds under a name nobody can guess, and is served at
+/// `/v1/sessions/{id}/audio/{name}.wav` only under its own session.
+actor SpeechUnits {
+    struct Unit {
+        let sessionId: String
+        let wav: [UInt8]
+        /// When it goes, in `clock` seconds.
+        let expires: Double
+    }
+
+    /// How long a unit can be fetched: the design's presigned URLs lasted ten minutes.
+    let lifetime: Double
+    private let clock: any MonotonicClock
+    private var units: [String: Unit] = [:]
+    /// The name of each unit by session, language and segment: listeners of one language share it.
+    private var names: [String: String] = [:]
+
+    init(lifetime: Double = 600, clock: any MonotonicClock) {
+        self.lifetime = lifetime
+        self.clock = clock
+    }
+
+    /// Keeps a segment's speech, unless a listener of the same language already did; returns its
+    /// name. Expired units go first, so what is kept is bounded by what ten minutes produce.
+    func keep(sessionId: String, language: LanguageCode, segmentId: Int, wav: [UInt8]) -> String {
+        let now = clock.seconds
+        for (name, unit) in units where unit.expires <= now { units[name] = nil }
+        names = names.filter { units[$0.value] != nil }
+        let key = "\(sessionId)/\(language)/\(segmentId)"
+        if let name = names[key] { return name }
+        let name = (0..<2).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined(separator: "-")
+        units[name] = Unit(sessionId: sessionId, wav: wav, expires: now + lifetime)
+        names[key] = name
+        return name
+    }
+
+    /// A unit of `sessionId` that has not expired, and the seconds it has left.
+    func unit(named name: String, sessionId: String) -> (wav: [UInt8], secondsLeft: Int)? {
+        guard let unit = units[name], unit.sessionId == sessionId else { return nil }
+        let left = unit.expires - clock.seconds
+        return left > 0 ? (unit.wav, Int(left)) : nil
+    }
+}

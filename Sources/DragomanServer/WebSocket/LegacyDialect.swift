@@ -1,0 +1,49 @@
+import DragomanCore
+import NIOWebSocket
+
+/// How the replaced design's own apps connect (docs/protocol.md, "Clients of the replaced
+/// design"): they give no `action`, and its server inferred the role from the query.
+enum LegacyDialect {
+    /// Whether the connect is one of the design's apps': no `action`.
+    static func isLegacy(_ query: [String: String]) -> Bool {
+        query["action"]?.isEmpty ?? true
+    }
+
+    /// The query with the connect action that design inferred: a `targetLanguage` makes a
+    /// listener (even of a signed-in user, as there); without one, a credential (`token`) with a
+    /// `sessionId` is the speaker reattaching to its session, created over HTTP. A query that has
+    /// an `action`, or no `sessionId`, is left as it is (and refused as before when it has none).
+    static func inferringAction(_ query: [String: String]) -> [String: String] {
+        guard isLegacy(query), query["sessionId"]?.isEmpty == false else { return query }
+        var inferred = query
+        if query["targetLanguage"]?.isEmpty == false {
+            inferred["action"] = "joinSession"
+        } else if query["token"]?.isEmpty == false {
+            inferred["action"] = "refreshConnection"
+            inferred["role"] = "speaker"
+        }
+        return inferred
+    }
+
+    /// How a refused connect closes. The design's apps read 1008 as a failed sign-in and never
+    /// try again, so they get it only when the credential is the reason; any other refusal closes
+    /// normally, its reason in the `error` before it and in the close frame.
+    static func refusalCloseCode(_ error: ProtocolError, query: [String: String]) -> WebSocketErrorCode {
+        guard isLegacy(query), error.code != .unauthorized, error.code != .forbidden else { return .policyViolation }
+        return .normalClosure
+    }
+
+}
+
+extension WebSocketGateway {
+    /// What rewrites a listener's frames for the design's listener app (no `action`): its older
+    /// builds connect without a sign-in `token` and play `audio` messages, the current one signs in
+    /// and plays `translatedAudio` URLs. `nil` for every other client.
+    func legacyListenerFrames(query: [String: String], role: Role, host: String?) -> LegacyListenerFrames? {
+        guard role == .listener, LegacyDialect.isLegacy(query) else { return nil }
+        guard query["token"]?.isEmpty == false else { return LegacyListenerFrames(player: .pcmMessages) }
+        let settings = settings
+        return LegacyListenerFrames(
+            player: .unitURLs(units: speechUnits) { sessionId, name in settings.pageURL("v1/sessions/\(sessionId)/audio/\(name).wav", authority: host) })
+    }
+}
