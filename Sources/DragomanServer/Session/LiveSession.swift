@@ -214,6 +214,15 @@ actor LiveSession {
         var voice: LanguageVoice?
     }
 
+    /// Where a connection stands now, as its first message reports it, and a listener's language.
+    func snapshot(of connection: ClientConnection) -> (Snapshot, language: LanguageCode?) {
+        let language = state.listeners[connection]?.language
+        let snapshot = Snapshot(
+            status: state.status, broadcastState: state.broadcast, stream: language.map { state.streamPosition(of: $0) },
+            voice: language.map { state.voice(of: $0) })
+        return (snapshot, language)
+    }
+
     /// Attaches a speaker connection and queues its first message, made by `greeting` from the
     /// state it joins, before any other message can reach it. `nil` when the session has ended.
     func attachSpeaker(_ connection: ClientConnection, greeting: @Sendable (Snapshot) -> ServerMessage) async -> ServerMessage? {

@@ -32,12 +32,8 @@ extension ConnectionHandler {
     /// for `connectionRefreshComplete`): the connection stays as it is and says where it stands.
     /// Speakers and listeners only: an interpreter gets its first message again.
     func answerRefresh() async {
-        // One read of the session's state, so every field of the answer is of the same moment.
-        let state = await session.state
-        let language = state.listeners[connection]?.language
-        let snapshot = LiveSession.Snapshot(
-            status: state.status, broadcastState: state.broadcast, stream: language.map { state.streamPosition(of: $0) },
-            voice: language.map { state.voice(of: $0) })
+        // One call, so every field of the answer is of the same moment.
+        let (snapshot, language) = await session.snapshot(of: connection)
         connection.send(gateway.refreshComplete(session.record, snapshot, role: connection.role, language: language))
     }
 }
