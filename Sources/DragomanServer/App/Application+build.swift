@@ -73,18 +73,20 @@ func buildRouter(
 ) -> Router<DragomanRequestContext> {
     let router = Router(context: DragomanRequestContext.self)
     let authenticator = gateway.authenticator
-    HealthController(store: store, sidecars: sidecars).addRoutes(to: router)
+    HealthController(store: store, sidecars: sidecars, databaseOutageGrace: settings.databaseOutageGrace, clock: gateway.clock).addRoutes(to: router)
     LanguagesController(catalog: catalog).addRoutes(to: router)
+    // The routes that name a session or check a key share `/ws`'s allowance of failed guesses.
+    let guarded = router.group().add(middleware: FailedGuessMiddleware(limiter: gateway.failedConnects, addresses: gateway.addresses))
     SessionsController(
         registry: registry, store: store, catalog: catalog, authenticator: authenticator, settings: settings
-    ).addRoutes(to: router)
-    TranscriptController(store: store, authenticator: authenticator).addRoutes(to: router)
-    GlossaryController(book: glossaries, authenticator: authenticator).addRoutes(to: router)
-    InterpretersController(registry: registry, store: store, catalog: catalog, authenticator: authenticator, settings: settings).addRoutes(to: router)
-    EventsController(bus: events, store: store, authenticator: authenticator).addRoutes(to: router)
+    ).addRoutes(to: guarded)
+    TranscriptController(store: store, authenticator: authenticator, settings: settings).addRoutes(to: guarded)
+    GlossaryController(book: glossaries, authenticator: authenticator).addRoutes(to: guarded)
+    InterpretersController(registry: registry, store: store, catalog: catalog, authenticator: authenticator, settings: settings).addRoutes(to: guarded)
+    EventsController(bus: events, store: store, authenticator: authenticator).addRoutes(to: guarded)
     OpenAPIController().addRoutes(to: router)
     MetricsController(registry: ServerMetrics.bootstrap()).addRoutes(to: router)
-    WebController(store: store, settings: settings).addRoutes(to: router)
+    WebController(store: store, settings: settings).addRoutes(to: router, lookups: guarded)
     gateway.addRefusalRoute(to: router)
     return router
 }

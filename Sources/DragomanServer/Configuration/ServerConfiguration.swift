@@ -13,6 +13,8 @@ public struct ServerConfiguration: Sendable {
     public var database = ""
     /// Seconds between a node's heartbeats in a cluster; its listener counts expire after three missed ones.
     public var clusterHeartbeat: Double = 5
+    /// Seconds the database may fail `/readyz`'s ping before the node stops saying it is ready.
+    public var databaseOutageGrace: Double = 30
     public var logLevel = Logger.Level.info
     /// Base of the join links shown to speakers; empty to derive it from the request's `Host`.
     public var publicURL = ""
@@ -67,6 +69,13 @@ public struct ServerConfiguration: Sendable {
     /// The request header that carries the client's address behind a reverse proxy (such as
     /// `X-Forwarded-For`); empty to use the socket's peer.
     public var clientAddressHeader = ""
+    /// The reverse proxies (addresses and CIDR blocks, comma-separated) whose
+    /// `clientAddressHeader` is believed: the client is the right-most address in it that is not
+    /// one of them, and the header of a request from any other peer is ignored.
+    public var trustedProxies = "127.0.0.1, ::1"
+    /// Hours after a session ends during which its transcript stays open to anyone who could
+    /// join it; later one without a passcode needs the owner's key.
+    public var transcriptOpenHours: Double = 24
     /// Seconds a connection may live before it must refresh; 0 for no limit.
     public var maxConnectionAge: Double = 0
     /// Messages waiting for one slow client before new ones are dropped for it.
@@ -81,6 +90,17 @@ public struct ServerConfiguration: Sendable {
 
     /// The SQLite file in the data directory.
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("dragoman.sqlite") }
+
+    /// The blocks of a comma-separated list of addresses and CIDR blocks; `nil` when one of them
+    /// is neither.
+    static func addressBlocks(_ list: String) -> [AddressBlock]? {
+        var blocks: [AddressBlock] = []
+        for entry in list.split(separator: ",") where !entry.allSatisfy(\.isWhitespace) {
+            guard let block = AddressBlock(entry) else { return nil }
+            blocks.append(block)
+        }
+        return blocks
+    }
 
     /// The listener page of a session; `authority` is the request's `Host`, used when no
     /// `publicURL` is configured.

@@ -20,7 +20,7 @@ struct SessionsController: Sendable {
         var qualityTier: String?
     }
 
-    func addRoutes(to router: Router<DragomanRequestContext>) {
+    func addRoutes(to router: some RouterMethods<DragomanRequestContext>) {
         let sessions = router.group("v1/sessions")
         sessions.post(use: create)
         sessions.get(use: listOwn)
@@ -64,7 +64,7 @@ struct SessionsController: Sendable {
 
     /// Public facts only: what a listener needs to pick a language and join.
     @Sendable func show(request: Request, context: DragomanRequestContext) async throws -> PublicSession {
-        let record = try await storedSession(context)
+        let record = try await store.session(named: try context.parameters.require("id"))
         return PublicSession(
             sessionId: record.id, title: record.title, sourceLanguage: record.sourceLanguage, status: record.status,
             passcodeRequired: record.passcodeHash != nil, languages: catalog.deliverable(from: record.sourceLanguage).map(LanguageDescription.init))
@@ -78,14 +78,6 @@ struct SessionsController: Sendable {
         case .notFound: throw HTTPError(.notFound, message: "There is no session \(record.id).")
         }
         return Response(status: .noContent)
-    }
-
-    private func storedSession(_ context: DragomanRequestContext) async throws -> SessionRecord {
-        let typed = try context.parameters.require("id")
-        guard let id = SessionID.normalize(typed), let record = try await store.session(id: id) else {
-            throw HTTPError(.notFound, message: "There is no session \(typed).")
-        }
-        return record
     }
 
     /// What a session's owner sees, with the listener page on the host the request named.

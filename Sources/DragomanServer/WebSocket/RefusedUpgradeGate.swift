@@ -148,8 +148,8 @@ extension WebSocketGateway {
     @Sendable func admitsUpgrade(_ head: HTTPRequestHead, from peer: String) async -> RefusedUpgradeGate.Verdict {
         let uri = URI(head.uri)
         guard uri.path == "/ws" else { return .refuse(reason: nil) }
-        let address = AddressGuard.clientAddress(peer: peer, forwarded: head.headers[settings.clientAddressHeader].first)
-        guard await failedConnects.allows(address) else { return .refuse(reason: nil) }
+        let address = addresses.clientAddress(of: head, peer: peer)
+        guard await failedConnects.refusal(address) == nil else { return .refuse(reason: nil) }
         if let refusal = UpgradeRefusal.checkHandshake(head) {
             return .refuse(reason: refusal.rawValue)
         }

@@ -17,6 +17,8 @@ struct WebSocketGateway: Sendable {
     let settings: ServerConfiguration
     let failedConnects: FailedConnectLimiter
     let addressGuard: AddressGuard
+    /// Who the client of a request is, behind trusted proxies.
+    let addresses: ClientAddressResolver
     /// What the rate limits of connects and of each connection's messages read the time from.
     let clock: any MonotonicClock
     let logger: Logger
@@ -32,6 +34,7 @@ struct WebSocketGateway: Sendable {
         self.clock = clock
         self.failedConnects = FailedConnectLimiter(perMinute: settings.failedConnectsPerMinute, clock: clock)
         self.addressGuard = AddressGuard(settings: settings, clock: clock)
+        self.addresses = ClientAddressResolver(settings: settings)
         self.logger = logger
     }
 
@@ -52,24 +55,21 @@ struct WebSocketGateway: Sendable {
             if let reason = request.headers[HTTPField.Name(RefusedUpgradeGate.reasonHeader)!].flatMap(UpgradeRefusal.init(rawValue:)) {
                 throw HTTPError(reason.status, message: reason.message)
             }
-            let address = clientAddress(of: request, context: context)
-            guard await failedConnects.allows(address) else {
+            let address = addresses.clientAddress(of: request, context: context)
+            if let tooMany = await failedConnects.refusal(address) {
                 ServerMetrics.rateLimitRejections("failedConnects").increment()
-                throw HTTPError(.tooManyRequests, message: "Too many failed connects; try again in a minute.")
+                throw tooMany
             }
             do throws(ConnectRefusal) {
                 _ = try await admit(query: request.uri.formQuery)
             } catch let refusal {
                 if refusal.isFailedGuess { await failedConnects.recordFailure(address) }
-                throw HTTPError(refusal.httpStatus ?? .badRequest, message: refusal.error.message)
+                let status = refusal.httpStatus ?? .badRequest
+                let headers: HTTPFields = status == .serviceUnavailable ? [.retryAfter: String(StoreUnavailable.retryAfterSeconds)] : [:]
+                throw HTTPError(status, headers: headers, message: refusal.error.message)
             }
             throw HTTPError(.upgradeRequired, message: "Connect with a WebSocket client.")
         }
-    }
-
-    /// The client's address for per-address limits (see `ServerConfiguration.clientAddressHeader`).
-    func clientAddress(of request: Request, context: DragomanRequestContext) -> String {
-        AddressGuard.clientAddress(peer: context.clientAddress, forwarded: HTTPField.Name(settings.clientAddressHeader).flatMap { request.headers[$0] })
     }
 
     // MARK: Connection
