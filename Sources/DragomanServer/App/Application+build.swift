@@ -59,7 +59,8 @@ public func buildApplication(
             admitting: gateway.admitsUpgrade
         ),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Dragoman"),
-        services: [registry] + (cluster.map { [ClusterService(cluster: $0, registry: registry, events: events)] } ?? []) + dependencies.engines.sidecars,
+        services: [registry, gateway.pings] + (cluster.map { [ClusterService(cluster: $0, registry: registry, events: events)] } ?? [])
+            + dependencies.engines.sidecars,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )

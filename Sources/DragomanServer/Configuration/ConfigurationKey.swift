@@ -173,6 +173,10 @@ extension ServerConfiguration {
                 "transcriptOpenHours",
                 "Hours after a session ends during which anyone who could join it may read its transcript; later one without a passcode needs the owner's key.",
                 \.transcriptOpenHours),
+            .number(
+                "webSocketPingInterval",
+                "Seconds between WebSocket pings to every connection; one that sent nothing (not even a pong) for two intervals is closed. 0 for none.",
+                \.webSocketPingInterval),
             .number("maxConnectionAge", "Seconds a WebSocket connection may live before it must refresh; 0 for no limit.", \.maxConnectionAge),
             .integer("outboundQueueLimit", "Messages queued for one slow client before new ones are dropped for it.", \.outboundQueueLimit, minimum: 16),
         ] + engineKeys + identityKeys

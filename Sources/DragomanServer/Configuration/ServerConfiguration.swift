@@ -76,6 +76,9 @@ public struct ServerConfiguration: Sendable {
     /// Hours after a session ends during which its transcript stays open to anyone who could
     /// join it; later one without a passcode needs the owner's key.
     public var transcriptOpenHours: Double = 24
+    /// Seconds between WebSocket pings to every connection; one that sent nothing (not even a
+    /// pong) for two intervals is closed. 0 for none.
+    public var webSocketPingInterval: Double = 30
     /// Seconds a connection may live before it must refresh; 0 for no limit.
     public var maxConnectionAge: Double = 0
     /// Messages waiting for one slow client before new ones are dropped for it.

@@ -92,10 +92,9 @@ final class RefusedUpgradeGate: ChannelInboundHandler, RemovableChannelHandler {
 /// `HTTP1WebSocketUpgradeChannel` with a `RefusedUpgradeGate` in front of its upgrader, on a
 /// socket with TCP keepalive.
 ///
-/// A phone that leaves the venue's Wi-Fi never closes its connection. The kernel's keepalive finds
-/// it (no answer to probes after a minute of silence) at no cost to the server, where WebSocket
-/// pings from the server would need a task and a timer per connection, about 3 KB each, a tenth
-/// of an idle listener's memory.
+/// A phone that leaves the venue's Wi-Fi never closes its connection. Where it connects directly,
+/// the kernel's keepalive finds it (no answer to probes after a minute of silence) at no cost to
+/// the server; behind a proxy, whose own connection stays up, `PingTimer`'s pings find it.
 struct GatedWebSocketUpgradeChannel: ServerChildChannel {
     let base: HTTP1WebSocketUpgradeChannel
     let admits: RefusedUpgradeGate.Admits
