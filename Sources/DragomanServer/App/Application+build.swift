@@ -55,8 +55,11 @@ public func buildApplication(
             webSocketRouter: webSocketRouter,
             // Frames are read up to twice the message limit so an oversized one can be answered
             // with an error before the close; larger frames are cut off by the frame decoder.
-            configuration: .init(ws: .init(maxFrameSize: settings.maxMessageBytes * 2, autoPing: .disabled, validateUTF8: true)),
-            admitting: gateway.admitsUpgrade
+            // Pings come from the one `PingTimer`, not a task per connection.
+            configuration: .init(
+                http1: .init(idleTimeout: settings.httpIdleTimeout > 0 ? .nanoseconds(Int64(settings.httpIdleTimeout * 1e9)) : nil),
+                ws: .init(maxFrameSize: settings.maxMessageBytes * 2, autoPing: .disabled, validateUTF8: true)),
+            admitting: gateway.admitsUpgrade, limits: ConnectionLimits(settings: settings)
         ),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Dragoman"),
         services: [registry, gateway.pings] + (cluster.map { [ClusterService(cluster: $0, registry: registry, events: events)] } ?? [])

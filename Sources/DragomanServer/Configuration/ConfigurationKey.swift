@@ -174,6 +174,14 @@ extension ServerConfiguration {
                 "Hours after a session ends during which anyone who could join it may read its transcript; later one without a passcode needs the owner's key.",
                 \.transcriptOpenHours),
             .number(
+                "httpHeaderTimeout", "Seconds a new connection has to send its first request's head before it is closed; 0 for no limit.", \.httpHeaderTimeout),
+            .number(
+                "httpIdleTimeout", "Seconds a plain HTTP connection may stay idle between requests before it is closed; 0 for no limit.", \.httpIdleTimeout),
+            .integer(
+                "maxHTTPConnectionsPerAddress",
+                "TCP connections (plain HTTP and WebSocket) one peer address may hold, trusted proxies excepted; more are closed at once. 0 for no limit.",
+                \.maxHTTPConnectionsPerAddress),
+            .number(
                 "webSocketPingInterval",
                 "Seconds between WebSocket pings to every connection; one that sent nothing (not even a pong) for two intervals is closed. 0 for none.",
                 \.webSocketPingInterval),

@@ -76,6 +76,13 @@ public struct ServerConfiguration: Sendable {
     /// Hours after a session ends during which its transcript stays open to anyone who could
     /// join it; later one without a passcode needs the owner's key.
     public var transcriptOpenHours: Double = 24
+    /// Seconds a new connection has to send its first request's head; 0 for no limit.
+    public var httpHeaderTimeout: Double = 10
+    /// Seconds a plain HTTP connection may stay idle between requests; 0 for no limit.
+    public var httpIdleTimeout: Double = 60
+    /// TCP connections (plain HTTP and WebSocket) one peer address may hold, trusted proxies
+    /// excepted; 0 for no limit.
+    public var maxHTTPConnectionsPerAddress = 256
     /// Seconds between WebSocket pings to every connection; one that sent nothing (not even a
     /// pong) for two intervals is closed. 0 for none.
     public var webSocketPingInterval: Double = 30

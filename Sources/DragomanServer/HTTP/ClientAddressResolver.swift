@@ -42,7 +42,8 @@ struct ClientAddressResolver: Sendable {
         clientAddress(peer: peer, forwarded: header.isEmpty ? [] : head.headers[header])
     }
 
-    private func isTrusted(_ address: String) -> Bool {
+    /// Whether `address` is one of the trusted proxies.
+    func isTrusted(_ address: String) -> Bool {
         trustedProxies.contains { $0.contains(address) }
     }
 }
