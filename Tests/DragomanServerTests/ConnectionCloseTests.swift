@@ -14,7 +14,8 @@ import Testing
 struct ConnectionCloseTests {
     @Test("every connection is pinged each webSocketPingInterval; one that never answers is dropped after two intervals, one that answers stays")
     func silentPeersAreDropped() async throws {
-        try await TestServer.run(configure: { $0.webSocketPingInterval = 0.5 }) { server in
+        // Two seconds, so a client slowed down by a loaded machine still answers in time.
+        try await TestServer.run(configure: { $0.webSocketPingInterval = 2 }) { server in
             let (speaker, sessionId, _) = try await server.speaker()
             let polite = try await server.listener(sessionId).client
             let join = server.webSocketPath(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "es"])
@@ -27,7 +28,7 @@ struct ConnectionCloseTests {
                 Issue.record("the silent peer's connection ended with \(ending)")
                 return
             }
-            #expect(lasted < .seconds(5), "dropped after \(lasted)")
+            #expect(lasted < .seconds(12), "dropped after \(lasted)")
             #expect(deaf.pings >= 1)
             // The listener that answered every ping is still served.
             #expect(polite.pings >= 2)
