@@ -146,6 +146,8 @@ extension ServerConfiguration {
             .number("statusQueriesPerSecond", "getSessionStatus requests a speaker connection may send a second.", \.statusQueriesPerSecond),
             .number("abuseAllowance", "Rejected messages a connection may send in a burst before it is closed (1008).", \.abuseAllowance),
             .integer("maxListenersPerSession", "Listeners one session admits.", \.maxListenersPerSession, minimum: 1),
+            .integer(
+                "maxOpenSessionsPerKey", "Sessions one speaker key may have open (not ended) at once; 0 for no limit.", \.maxOpenSessionsPerKey),
             .number("failedConnectsPerMinute", "Failed connects an address may make a minute before it gets 429.", \.failedConnectsPerMinute),
             .integer(
                 "maxConnectionsPerAddress", "Open WebSocket connections one client address may hold; 0 for no limit.", \.maxConnectionsPerAddress, minimum: 0),

@@ -56,6 +56,8 @@ public struct ServerConfiguration: Sendable {
     /// the allowance refills at a tenth of this a second.
     public var abuseAllowance: Double = 200
     public var maxListenersPerSession = 500
+    /// Sessions one key may have open (not ended) at once; 0 for no limit.
+    public var maxOpenSessionsPerKey = 20
     /// Failed connects (bad key, unknown session, wrong passcode) one address may make a minute
     /// before it is answered 429, so session ids cannot be found by brute force.
     public var failedConnectsPerMinute: Double = 30

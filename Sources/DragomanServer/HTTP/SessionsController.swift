@@ -47,11 +47,15 @@ struct SessionsController: Sendable {
             targets.append(target)
         }
         let title = body.title?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        guard title.count <= 200 else { throw HTTPError(.badRequest, message: "The title is limited to 200 characters.") }
         let passcode = body.passcode.flatMap { $0.isEmpty ? nil : $0 }
-        let session = try await registry.create(
-            title: title.isEmpty ? "Live session" : title, sourceLanguage: source, targetLanguages: targets, passcode: passcode,
-            owner: key, qualityTier: body.qualityTier)
+        let session: LiveSession
+        do {
+            session = try await registry.create(
+                title: title.isEmpty ? "Live session" : title, sourceLanguage: source, targetLanguages: targets, passcode: passcode,
+                owner: key, qualityTier: body.qualityTier)
+        } catch let refusal as ProtocolError where refusal.code == .invalidMessage || refusal.code == .rateLimitExceeded {
+            throw HTTPError(refusal.code == .invalidMessage ? .badRequest : .tooManyRequests, message: refusal.message)
+        }
         let summary = ownerView(session.record, status: await session.status, authority: request.head.authority)
         return EditedResponse(status: .created, headers: [.location: "/v1/sessions/\(session.id)"], response: summary)
     }
