@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import JWTKit
+import Logging
 import NIOCore
 import Testing
 
@@ -19,6 +20,12 @@ struct OIDCSpeakerTests {
     actor Provider {
         private(set) var published: [String: ES256PrivateKey] = [:]
         private(set) var fetches = 0
+        /// While set, the JWKS answers 503, as a provider that is away.
+        private(set) var isDown = false
+
+        func setDown(_ down: Bool) {
+            isDown = down
+        }
 
         func publish(_ kid: String) -> ES256PrivateKey {
             let key = ES256PrivateKey()
@@ -38,13 +45,14 @@ struct OIDCSpeakerTests {
         /// A token signed with `key` under `kid`.
         static func token(
             _ key: ES256PrivateKey, kid: String, subject: String = "alice-1234", issuer: String = OIDCSpeakerTests.issuer,
-            audience: String = OIDCSpeakerTests.audience, expiresIn: TimeInterval = 600
+            audience: String = OIDCSpeakerTests.audience, expiresIn: TimeInterval = 600, notBefore: Date? = nil
         ) async throws -> String {
             let signer = JWTKeyCollection()
             await signer.add(ecdsa: key, kid: JWKIdentifier(string: kid))
             let claims = SpeakerClaims(
                 issuer: IssuerClaim(value: issuer), subject: SubjectClaim(value: subject), audience: AudienceClaim(value: [audience]),
-                expiration: ExpirationClaim(value: Date().addingTimeInterval(expiresIn)), issuedAt: IssuedAtClaim(value: Date()), name: "Alice Example")
+                expiration: ExpirationClaim(value: Date().addingTimeInterval(expiresIn)), issuedAt: IssuedAtClaim(value: Date()),
+                notBefore: notBefore.map(NotBeforeClaim.init(value:)), name: "Alice Example")
             return try await signer.sign(claims, kid: JWKIdentifier(string: kid))
         }
 
@@ -52,7 +60,8 @@ struct OIDCSpeakerTests {
         func serve(_ body: @escaping @Sendable (URL) async throws -> Void) async throws {
             let router = Router()
             router.get("jwks") { _, _ -> Response in
-                Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: try await self.jwks())))
+                guard await !self.isDown else { return Response(status: .serviceUnavailable) }
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: try await self.jwks())))
             }
             try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
                 try await body(URL(string: "http://127.0.0.1:\(client.port!)/jwks")!)
@@ -129,6 +138,60 @@ struct OIDCSpeakerTests {
             #expect(rotated.code == 200)
             let fetchedTwice = await provider.fetches
             #expect(fetchedTwice == 2)
+        }
+    }
+
+    /// A verifier of tokens from `provider`'s keys at `url`.
+    private static func verifier(_ url: URL, minimumRefetchInterval: Duration, refreshInterval: Duration = .seconds(3_600)) -> OIDCVerifier {
+        OIDCVerifier(
+            issuer: issuer, audience: audience, keysURL: url, minimumRefetchInterval: minimumRefetchInterval, refreshInterval: refreshInterval,
+            logger: Logger(label: "oidc-test"))
+    }
+
+    @Test func parallelTokensWithUnknownKeyIdsStartOneFetch() async throws {
+        let provider = Provider()
+        let key = await provider.publish("key-1")
+        var forged: [String] = []
+        for index in 0..<20 { forged.append(try await Provider.token(ES256PrivateKey(), kid: "made-up-\(index)")) }
+        let tokens = forged
+        let genuine = try await Provider.token(key, kid: "key-1")
+        try await provider.serve { url in
+            let verifier = Self.verifier(url, minimumRefetchInterval: .seconds(1))
+            #expect(await verifier.speaker(token: genuine) != nil)
+            // Past the throttle, a flood of made-up key ids may start one fetch, not one each.
+            try? await Task.sleep(for: .seconds(1.2))
+            let accepted = await withTaskGroup(of: Bool.self) { group in
+                for token in tokens { group.addTask { await verifier.speaker(token: token) != nil } }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(accepted == 0)
+            #expect(await provider.fetches == 2)
+        }
+    }
+
+    @Test func cachedKeysKeepVerifyingWhileTheProviderIsAway() async throws {
+        let provider = Provider()
+        let key = await provider.publish("key-1")
+        let token = try await Provider.token(key, kid: "key-1")
+        try await provider.serve { url in
+            // Every use finds the keys due for a refresh.
+            let verifier = Self.verifier(url, minimumRefetchInterval: .zero, refreshInterval: .zero)
+            #expect(await verifier.speaker(token: token) != nil)
+            await provider.setDown(true)
+            #expect(await verifier.speaker(token: token) != nil)
+            #expect(await provider.fetches >= 1)
+        }
+    }
+
+    @Test func aTokenIsNotValidBeforeItsNotBefore() async throws {
+        let provider = Provider()
+        let key = await provider.publish("key-1")
+        let early = try await Provider.token(key, kid: "key-1", notBefore: Date().addingTimeInterval(600))
+        let due = try await Provider.token(key, kid: "key-1", notBefore: Date().addingTimeInterval(-60))
+        try await provider.serve { url in
+            let verifier = Self.verifier(url, minimumRefetchInterval: .zero)
+            #expect(await verifier.speaker(token: early) == nil)
+            #expect(await verifier.speaker(token: due) != nil)
         }
     }
 }

@@ -1,5 +1,6 @@
 /// Session ids are two words and a number (`golden-eagle-427`): easy to read aloud at an event,
-/// and, at about 2.6 million combinations, not worth enumerating past the join rate limit.
+/// and, at 64 × 64 × 900 ≈ 3.7 million combinations, not worth enumerating past the limit of
+/// failed guesses per address that `/ws` and every HTTP route naming a session share.
 public enum SessionID {
     /// A new random id.
     public static func generate<Generator: RandomNumberGenerator>(using generator: inout Generator) -> String {

@@ -19,6 +19,12 @@ public struct TokenBucket: Sendable, Equatable {
         return tokens >= 1
     }
 
+    /// Seconds until a token can be taken; 0 when one can now.
+    public mutating func secondsUntilToken(now: Double) -> Double {
+        refill(now: now)
+        return tokens >= 1 ? 0 : (1 - tokens) / rate
+    }
+
     /// Whether the bucket would be full now (nothing taken lately).
     public func isFull(now: Double) -> Bool {
         guard let updatedAt else { return true }

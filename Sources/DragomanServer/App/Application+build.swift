@@ -59,11 +59,15 @@ public func buildApplication(
             webSocketRouter: webSocketRouter,
             // Frames are read up to twice the message limit so an oversized one can be answered
             // with an error before the close; larger frames are cut off by the frame decoder.
-            configuration: .init(ws: .init(maxFrameSize: settings.maxMessageBytes * 2, autoPing: .disabled, validateUTF8: true)),
-            admitting: gateway.admitsUpgrade
+            // Pings come from the one `PingTimer`, not a task per connection.
+            configuration: .init(
+                http1: .init(idleTimeout: settings.httpIdleTimeout > 0 ? .nanoseconds(Int64(settings.httpIdleTimeout * 1e9)) : nil),
+                ws: .init(maxFrameSize: settings.maxMessageBytes * 2, autoPing: .disabled, validateUTF8: true)),
+            admitting: gateway.admitsUpgrade, limits: ConnectionLimits(settings: settings)
         ),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Dragoman"),
-        services: [registry] + (cluster.map { [ClusterService(cluster: $0, registry: registry, events: events)] } ?? []) + dependencies.engines.sidecars,
+        services: [registry, gateway.pings] + (cluster.map { [ClusterService(cluster: $0, registry: registry, events: events)] } ?? [])
+            + dependencies.engines.sidecars,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
@@ -80,19 +84,21 @@ func buildRouter(
     // First: a router's middleware applies to the routes added after it.
     router.add(middleware: CrossOriginMiddleware(addressGuard: gateway.addressGuard))
     let authenticator = gateway.authenticator
-    HealthController(store: store, sidecars: sidecars).addRoutes(to: router)
+    HealthController(store: store, sidecars: sidecars, databaseOutageGrace: settings.databaseOutageGrace, clock: gateway.clock).addRoutes(to: router)
     LanguagesController(catalog: catalog).addRoutes(to: router)
+    // The routes that name a session or check a key share `/ws`'s allowance of failed guesses.
+    let guarded = router.group().add(middleware: FailedGuessMiddleware(limiter: gateway.failedConnects, addresses: gateway.addresses))
     SessionsController(
         registry: registry, store: store, catalog: catalog, authenticator: authenticator, settings: settings
-    ).addRoutes(to: router)
-    TranscriptController(store: store, authenticator: authenticator).addRoutes(to: router)
-    GlossaryController(book: glossaries, authenticator: authenticator).addRoutes(to: router)
-    InterpretersController(registry: registry, store: store, catalog: catalog, authenticator: authenticator, settings: settings).addRoutes(to: router)
-    EventsController(bus: events, store: store, authenticator: authenticator).addRoutes(to: router)
+    ).addRoutes(to: guarded)
+    TranscriptController(store: store, authenticator: authenticator, settings: settings).addRoutes(to: guarded)
+    GlossaryController(book: glossaries, authenticator: authenticator).addRoutes(to: guarded)
+    InterpretersController(registry: registry, store: store, catalog: catalog, authenticator: authenticator, settings: settings).addRoutes(to: guarded)
+    EventsController(bus: events, store: store, authenticator: authenticator).addRoutes(to: guarded)
     OpenAPIController().addRoutes(to: router)
     MetricsController(registry: ServerMetrics.bootstrap()).addRoutes(to: router)
-    WebController(store: store, settings: settings).addRoutes(to: router)
-    SpeechUnitController(units: gateway.speechUnits).addRoutes(to: router)
+    WebController(store: store, settings: settings).addRoutes(to: router, lookups: guarded)
+    SpeechUnitController(units: gateway.speechUnits).addRoutes(to: guarded)
     gateway.addRefusalRoute(to: router)
     return router
 }

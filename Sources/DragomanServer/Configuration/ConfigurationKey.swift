@@ -107,6 +107,10 @@ extension ServerConfiguration {
             .number(
                 "clusterHeartbeat", "Seconds between a node's heartbeats on PostgreSQL; a node silent for three is counted out (its listeners expire).",
                 \.clusterHeartbeat),
+            .number(
+                "databaseOutageGrace",
+                "Seconds the database may fail /readyz's check before the node reports itself not ready (503); until then it answers 200 \"degraded\".",
+                \.databaseOutageGrace),
             .logLevel("logLevel", "trace, debug, info, notice, warning, error or critical."),
             .string("publicURL", "Base URL of join links (e.g. http://10.0.0.5:8080); empty derives it from each request's Host.", \.publicURL),
             .number("speakerGracePeriod", "Seconds a session waits for a dropped speaker to come back before it ends.", \.speakerGracePeriod),
@@ -142,6 +146,8 @@ extension ServerConfiguration {
             .number("statusQueriesPerSecond", "getSessionStatus requests a speaker connection may send a second.", \.statusQueriesPerSecond),
             .number("abuseAllowance", "Rejected messages a connection may send in a burst before it is closed (1008).", \.abuseAllowance),
             .integer("maxListenersPerSession", "Listeners one session admits.", \.maxListenersPerSession, minimum: 1),
+            .integer(
+                "maxOpenSessionsPerKey", "Sessions one speaker key may have open (not ended) at once; 0 for no limit.", \.maxOpenSessionsPerKey),
             .number("failedConnectsPerMinute", "Failed connects an address may make a minute before it gets 429.", \.failedConnectsPerMinute),
             .integer(
                 "maxConnectionsPerAddress", "Open WebSocket connections one client address may hold; 0 for no limit.", \.maxConnectionsPerAddress, minimum: 0),
@@ -155,6 +161,33 @@ extension ServerConfiguration {
             .string(
                 "clientAddressHeader", "Header with the client's address behind a reverse proxy (e.g. X-Forwarded-For); empty uses the socket's peer.",
                 \.clientAddressHeader),
+            ConfigurationKey(
+                name: "trustedProxies",
+                summary:
+                    "Reverse proxies (addresses or CIDR blocks, comma-separated) whose clientAddressHeader is believed; the client is the right-most address there that is not one of them.",
+                defaultValue: { $0.trustedProxies }
+            ) { configuration, text throws(ConfigurationError) in
+                guard ServerConfiguration.addressBlocks(text) != nil else {
+                    throw ConfigurationError(description: "trustedProxies must list IP addresses or CIDR blocks (10.0.0.0/8), not \"\(text)\"")
+                }
+                configuration.trustedProxies = text
+            },
+            .number(
+                "transcriptOpenHours",
+                "Hours after a session ends during which anyone who could join it may read its transcript; later one without a passcode needs the owner's key.",
+                \.transcriptOpenHours),
+            .number(
+                "httpHeaderTimeout", "Seconds a new connection has to send its first request's head before it is closed; 0 for no limit.", \.httpHeaderTimeout),
+            .number(
+                "httpIdleTimeout", "Seconds a plain HTTP connection may stay idle between requests before it is closed; 0 for no limit.", \.httpIdleTimeout),
+            .integer(
+                "maxHTTPConnectionsPerAddress",
+                "TCP connections (plain HTTP and WebSocket) one peer address may hold, trusted proxies excepted; more are closed at once. 0 for no limit.",
+                \.maxHTTPConnectionsPerAddress),
+            .number(
+                "webSocketPingInterval",
+                "Seconds between WebSocket pings to every connection; one that sent nothing (not even a pong) for two intervals is closed. 0 for none.",
+                \.webSocketPingInterval),
             .number("maxConnectionAge", "Seconds a WebSocket connection may live before it must refresh; 0 for no limit.", \.maxConnectionAge),
             .integer("outboundQueueLimit", "Messages queued for one slow client before new ones are dropped for it.", \.outboundQueueLimit, minimum: 16),
         ] + engineKeys + identityKeys

@@ -13,6 +13,8 @@ public struct ServerConfiguration: Sendable {
     public var database = ""
     /// Seconds between a node's heartbeats in a cluster; its listener counts expire after three missed ones.
     public var clusterHeartbeat: Double = 5
+    /// Seconds the database may fail `/readyz`'s ping before the node stops saying it is ready.
+    public var databaseOutageGrace: Double = 30
     public var logLevel = Logger.Level.info
     /// Base of the join links shown to speakers; empty to derive it from the request's `Host`.
     public var publicURL = ""
@@ -54,6 +56,8 @@ public struct ServerConfiguration: Sendable {
     /// the allowance refills at a tenth of this a second.
     public var abuseAllowance: Double = 200
     public var maxListenersPerSession = 500
+    /// Sessions one key may have open (not ended) at once; 0 for no limit.
+    public var maxOpenSessionsPerKey = 20
     /// Failed connects (bad key, unknown session, wrong passcode) one address may make a minute
     /// before it is answered 429, so session ids cannot be found by brute force.
     public var failedConnectsPerMinute: Double = 30
@@ -67,6 +71,23 @@ public struct ServerConfiguration: Sendable {
     /// The request header that carries the client's address behind a reverse proxy (such as
     /// `X-Forwarded-For`); empty to use the socket's peer.
     public var clientAddressHeader = ""
+    /// The reverse proxies (addresses and CIDR blocks, comma-separated) whose
+    /// `clientAddressHeader` is believed: the client is the right-most address in it that is not
+    /// one of them, and the header of a request from any other peer is ignored.
+    public var trustedProxies = "127.0.0.1, ::1"
+    /// Hours after a session ends during which its transcript stays open to anyone who could
+    /// join it; later one without a passcode needs the owner's key.
+    public var transcriptOpenHours: Double = 24
+    /// Seconds a new connection has to send its first request's head; 0 for no limit.
+    public var httpHeaderTimeout: Double = 10
+    /// Seconds a plain HTTP connection may stay idle between requests; 0 for no limit.
+    public var httpIdleTimeout: Double = 60
+    /// TCP connections (plain HTTP and WebSocket) one peer address may hold, trusted proxies
+    /// excepted; 0 for no limit.
+    public var maxHTTPConnectionsPerAddress = 256
+    /// Seconds between WebSocket pings to every connection; one that sent nothing (not even a
+    /// pong) for two intervals is closed. 0 for none.
+    public var webSocketPingInterval: Double = 30
     /// Seconds a connection may live before it must refresh; 0 for no limit.
     public var maxConnectionAge: Double = 0
     /// Messages waiting for one slow client before new ones are dropped for it.
@@ -81,6 +102,17 @@ public struct ServerConfiguration: Sendable {
 
     /// The SQLite file in the data directory.
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("dragoman.sqlite") }
+
+    /// The blocks of a comma-separated list of addresses and CIDR blocks; `nil` when one of them
+    /// is neither.
+    static func addressBlocks(_ list: String) -> [AddressBlock]? {
+        var blocks: [AddressBlock] = []
+        for entry in list.split(separator: ",") where !entry.allSatisfy(\.isWhitespace) {
+            guard let block = AddressBlock(entry) else { return nil }
+            blocks.append(block)
+        }
+        return blocks
+    }
 
     /// The listener page of a session; `authority` is the request's `Host`, used when no
     /// `publicURL` is configured.

@@ -11,7 +11,7 @@ struct EventsController: Sendable {
     let store: any DragomanStore
     let authenticator: Authenticator
 
-    func addRoutes(to router: Router<DragomanRequestContext>) {
+    func addRoutes(to router: some RouterMethods<DragomanRequestContext>) {
         router.get("v1/events", use: stream)
     }
 

@@ -14,7 +14,7 @@ struct GlossaryController: Sendable {
     static let maximumTerms = 500
     static let maximumTermLength = 200
 
-    func addRoutes(to router: Router<DragomanRequestContext>) {
+    func addRoutes(to router: some RouterMethods<DragomanRequestContext>) {
         let glossary = router.group("v1/sessions/{id}/glossary")
         glossary.get(use: show)
         glossary.put(use: replace)

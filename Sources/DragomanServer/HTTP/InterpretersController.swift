@@ -21,7 +21,7 @@ struct InterpretersController: Sendable {
         var name: String
     }
 
-    func addRoutes(to router: Router<DragomanRequestContext>) {
+    func addRoutes(to router: some RouterMethods<DragomanRequestContext>) {
         let interpreters = router.group("v1/sessions/{id}/interpreters")
         interpreters.post(use: create)
         interpreters.get(use: list)

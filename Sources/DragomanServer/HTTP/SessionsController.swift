@@ -21,7 +21,7 @@ struct SessionsController: Sendable {
         var qualityTier: String?
     }
 
-    func addRoutes(to router: Router<DragomanRequestContext>) {
+    func addRoutes(to router: some RouterMethods<DragomanRequestContext>) {
         let sessions = router.group("v1/sessions")
         sessions.post(use: create)
         sessions.get(use: listOwn)
@@ -48,14 +48,17 @@ struct SessionsController: Sendable {
             targets.append(target)
         }
         let title = body.title?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        guard title.count <= 200 else { throw HTTPError(.badRequest, message: "The title is limited to 200 characters.") }
         let speakerName = body.speakerName?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard speakerName.count <= 100 else { throw HTTPError(.badRequest, message: "The speaker's name is limited to 100 characters.") }
         let passcode = body.passcode.flatMap { $0.isEmpty ? nil : $0 }
-        let session = try await registry.create(
-            title: title.isEmpty ? "Live session" : title, speakerName: speakerName.isEmpty ? nil : speakerName, sourceLanguage: source,
-            targetLanguages: targets, passcode: passcode,
-            owner: key, qualityTier: body.qualityTier)
+        let session: LiveSession
+        do {
+            session = try await registry.create(
+                title: title.isEmpty ? "Live session" : title, speakerName: speakerName.isEmpty ? nil : speakerName, sourceLanguage: source,
+                targetLanguages: targets, passcode: passcode, owner: key, qualityTier: body.qualityTier)
+        } catch let refusal as ProtocolError where refusal.code == .invalidMessage || refusal.code == .rateLimitExceeded {
+            throw HTTPError(refusal.code == .invalidMessage ? .badRequest : .tooManyRequests, message: refusal.message)
+        }
         let summary = ownerView(session.record, status: await session.status, authority: request.head.authority)
         return EditedResponse(status: .created, headers: [.location: "/v1/sessions/\(session.id)"], response: summary)
     }
@@ -68,7 +71,7 @@ struct SessionsController: Sendable {
 
     /// Public facts only: what a listener needs to pick a language and join.
     @Sendable func show(request: Request, context: DragomanRequestContext) async throws -> PublicSession {
-        let record = try await storedSession(context)
+        let record = try await store.session(named: try context.parameters.require("id"))
         return PublicSession(
             sessionId: record.id, title: record.title, speakerName: record.speakerName, sourceLanguage: record.sourceLanguage, status: record.status,
             passcodeRequired: record.passcodeHash != nil, languages: catalog.deliverable(from: record.sourceLanguage).map(LanguageDescription.init))
@@ -82,14 +85,6 @@ struct SessionsController: Sendable {
         case .notFound: throw HTTPError(.notFound, message: "There is no session \(record.id).")
         }
         return Response(status: .noContent)
-    }
-
-    private func storedSession(_ context: DragomanRequestContext) async throws -> SessionRecord {
-        let typed = try context.parameters.require("id")
-        guard let id = SessionID.normalize(typed), let record = try await store.session(id: id) else {
-            throw HTTPError(.notFound, message: "There is no session \(typed).")
-        }
-        return record
     }
 
     /// What a session's owner sees, with the listener page on the host the request named.

@@ -8,7 +8,7 @@ import NIOCore
 struct SpeechUnitController: Sendable {
     let units: SpeechUnits
 
-    func addRoutes(to router: Router<DragomanRequestContext>) {
+    func addRoutes(to router: some RouterMethods<DragomanRequestContext>) {
         // The app fetches the file from its own site: `CrossOriginMiddleware` lets it read it.
         router.get("v1/sessions/:id/audio/:name") { _, context -> Response in
             let id = try context.parameters.require("id")

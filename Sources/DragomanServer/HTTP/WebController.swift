@@ -34,7 +34,8 @@ struct WebController: Sendable {
         return assets
     }()
 
-    func addRoutes(to router: Router<DragomanRequestContext>) {
+    /// The pages on `router`, and the QR code, which names a session, on `lookups`.
+    func addRoutes(to router: Router<DragomanRequestContext>, lookups: some RouterMethods<DragomanRequestContext>) {
         router.group().add(middleware: PageSecurityMiddleware())
             .get("/") { request, context in try await Self.serve("index.html", for: request, context: context) }
             .get("speak") { request, context in try await Self.serve("speak.html", for: request, context: context) }
@@ -45,15 +46,12 @@ struct WebController: Sendable {
         router.get("assets/**") { request, context in
             try await Self.serve((["assets"] + context.parameters.getCatchAll()).joined(separator: "/"), for: request, context: context)
         }
-        router.get("v1/sessions/{id}/qr.svg", use: qrCode)
+        lookups.get("v1/sessions/{id}/qr.svg", use: qrCode)
     }
 
     /// `GET /v1/sessions/{id}/qr.svg`: the join link of a session, as the speaker console shows it.
     @Sendable func qrCode(request: Request, context: DragomanRequestContext) async throws -> Response {
-        let typed = try context.parameters.require("id")
-        guard let id = SessionID.normalize(typed), try await store.session(id: id) != nil else {
-            throw HTTPError(.notFound, message: "There is no session \(typed).")
-        }
+        let id = try await store.session(named: try context.parameters.require("id")).id
         let link = settings.joinURL(for: id, authority: request.head.authority)
         let svg: String
         do {

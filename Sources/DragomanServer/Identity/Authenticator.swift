@@ -19,7 +19,8 @@ struct Authenticator: Sendable {
     }
 
     /// The key with this secret, or the speaker this OIDC token identifies.
-    /// - Throws: 401 when it is unknown or revoked, or a token that is not valid.
+    /// - Throws: 401 when it is unknown or revoked, or a token that is not valid;
+    ///   `StoreUnavailable` when the database did not answer (not a wrong key).
     func speaker(secret: String) async throws -> KeyRecord {
         if let identityProvider, OIDCVerifier.looksLikeJWT(secret) {
             guard let speaker = await identityProvider.speaker(token: secret) else {
@@ -27,7 +28,7 @@ struct Authenticator: Sendable {
             }
             return speaker
         }
-        guard !secret.isEmpty, let key = try await store.authenticate(secret: secret) else {
+        guard !secret.isEmpty, let key = try await StoreUnavailable.reading({ try await store.authenticate(secret: secret) }) else {
             throw HTTPError(.unauthorized, message: "The speaker key is not valid.")
         }
         return key
@@ -37,10 +38,7 @@ struct Authenticator: Sendable {
     /// - Throws: 401 for no valid key, 404 for no such session, 403 for another key's session.
     func ownedSession(_ request: Request, context: DragomanRequestContext) async throws -> SessionRecord {
         let key = try await speaker(from: request)
-        let typed = try context.parameters.require("id")
-        guard let id = SessionID.normalize(typed), let record = try await store.session(id: id) else {
-            throw HTTPError(.notFound, message: "There is no session \(typed).")
-        }
+        let record = try await store.session(named: try context.parameters.require("id"))
         guard record.ownerKeyID == key.id else { throw HTTPError(.forbidden, message: "This key does not own session \(record.id).") }
         return record
     }

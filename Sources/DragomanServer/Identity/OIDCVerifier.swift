@@ -9,26 +9,36 @@ import Logging
 /// come from the configured issuer, name the configured audience and not have expired.
 ///
 /// The JWKS is fetched on first use and kept; it is fetched again when it is older than
-/// ``refreshInterval``, and at once (at most every `minimumRefetchInterval`) when a token names
-/// a key it does not hold: that is how providers rotate keys.
+/// `refreshInterval`, and at once (at most every `minimumRefetchInterval`) when a token names
+/// a key it does not hold: that is how providers rotate keys. One fetch runs at a time, and the
+/// throttle counts from when it started, so a flood of forged tokens with made-up key ids
+/// starts one fetch, not one each. While the provider cannot be reached, the keys already held
+/// keep verifying the tokens they signed.
 actor OIDCVerifier {
     let issuer: String
     let audience: String
     let keysURL: URL
     private let minimumRefetchInterval: Duration
+    private let refreshInterval: Duration
     private let logger: Logger
     private var keys: JWTKeyCollection?
     /// The key ids of the set fetched.
     private var keyIDs: Set<String> = []
     private var fetchedAt: ContinuousClock.Instant?
+    /// When the last fetch started, successful or not.
+    private var attemptedAt: ContinuousClock.Instant?
+    /// The fetch under way, which every caller that needs fresh keys meanwhile waits for.
+    private var fetch: Task<(JWTKeyCollection, Set<String>), any Error>?
 
-    static let refreshInterval: Duration = .seconds(3_600)
-
-    init(issuer: String, audience: String, keysURL: URL, minimumRefetchInterval: Duration, logger: Logger) {
+    init(
+        issuer: String, audience: String, keysURL: URL, minimumRefetchInterval: Duration, refreshInterval: Duration = .seconds(3_600),
+        logger: Logger
+    ) {
         self.issuer = issuer
         self.audience = audience
         self.keysURL = keysURL
         self.minimumRefetchInterval = minimumRefetchInterval
+        self.refreshInterval = refreshInterval
         self.logger = logger
     }
 
@@ -51,12 +61,65 @@ actor OIDCVerifier {
     }
 
     private func verify(_ token: String) async throws -> SpeakerClaims {
-        var keys = try await currentKeys(forceRefresh: false)
+        var keys = try await currentKeys()
         // A key the set does not hold: the provider may have rotated its keys since they were fetched.
-        if let kid = Self.keyID(of: token), !keyIDs.contains(kid), let fetchedAt, ContinuousClock.now - fetchedAt >= minimumRefetchInterval {
-            keys = try await currentKeys(forceRefresh: true)
+        if let kid = Self.keyID(of: token), !keyIDs.contains(kid), mayFetch {
+            keys = (try? await fetchedKeys()) ?? keys
         }
         return try check(try await keys.verify(token, as: SpeakerClaims.self))
+    }
+
+    /// The keys held, fetched first when there are none; refreshed when old, unless the provider
+    /// cannot be reached, when the old ones go on verifying.
+    private func currentKeys() async throws -> JWTKeyCollection {
+        guard let keys, let fetchedAt else { return try await fetchedKeys() }
+        guard ContinuousClock.now - fetchedAt >= refreshInterval, mayFetch else { return keys }
+        do {
+            return try await fetchedKeys()
+        } catch {
+            logger.warning("The OIDC provider's keys could not be refreshed; the cached ones stay in use", metadata: ["error": "\(error)"])
+            return keys
+        }
+    }
+
+    /// Whether the throttle allows a fetch now.
+    private var mayFetch: Bool {
+        attemptedAt.map { ContinuousClock.now - $0 >= minimumRefetchInterval } ?? true
+    }
+
+    /// Fetches the key set, or waits for the fetch already under way.
+    private func fetchedKeys() async throws -> JWTKeyCollection {
+        let running: Task<(JWTKeyCollection, Set<String>), any Error>
+        if let fetch {
+            running = fetch
+        } else {
+            // Set before the await, so callers arriving meanwhile neither start a fetch nor pass the throttle.
+            attemptedAt = .now
+            let url = keysURL
+            running = Task { try await Self.download(url) }
+            fetch = running
+        }
+        let result = await running.result
+        if fetch == running {
+            fetch = nil
+            if case .success(let (fresh, ids)) = result {
+                keys = fresh
+                keyIDs = ids
+                fetchedAt = .now
+                logger.info("Fetched the OIDC provider's keys", metadata: ["url": "\(keysURL)"])
+            }
+        }
+        return try result.get().0
+    }
+
+    private static func download(_ url: URL) async throws -> (JWTKeyCollection, Set<String>) {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(10))
+        guard response.status == .ok else { throw OIDCKeysUnavailable(url: url, status: Int(response.status.code)) }
+        let body = try await response.body.collect(upTo: 1024 * 1024)
+        let set = try JSONDecoder().decode(JWKS.self, from: Data(body.readableBytesView))
+        let fresh = JWTKeyCollection()
+        try await fresh.add(jwks: set)
+        return (fresh, Set(set.keys.compactMap { $0.keyIdentifier?.string }))
     }
 
     /// The `kid` of a token's header, read before the token is verified.
@@ -73,20 +136,6 @@ actor OIDCVerifier {
         return claims
     }
 
-    private func currentKeys(forceRefresh: Bool) async throws -> JWTKeyCollection {
-        if !forceRefresh, let keys, let fetchedAt, ContinuousClock.now - fetchedAt < Self.refreshInterval { return keys }
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: keysURL.absoluteString), timeout: .seconds(10))
-        guard response.status == .ok else { throw OIDCKeysUnavailable(url: keysURL, status: Int(response.status.code)) }
-        let body = try await response.body.collect(upTo: 1024 * 1024)
-        let set = try JSONDecoder().decode(JWKS.self, from: Data(body.readableBytesView))
-        let fresh = JWTKeyCollection()
-        try await fresh.add(jwks: set)
-        keys = fresh
-        keyIDs = Set(set.keys.compactMap { $0.keyIdentifier?.string })
-        fetchedAt = .now
-        logger.info("Fetched the OIDC provider's keys", metadata: ["url": "\(keysURL)"])
-        return fresh
-    }
 }
 
 /// The claims Dragoman reads from a speaker's token.
@@ -96,6 +145,7 @@ struct SpeakerClaims: JWTPayload {
     var audience: AudienceClaim
     var expiration: ExpirationClaim
     var issuedAt: IssuedAtClaim?
+    var notBefore: NotBeforeClaim?
     var name: String?
     var email: String?
     var preferredUsername: String?
@@ -106,12 +156,14 @@ struct SpeakerClaims: JWTPayload {
         case audience = "aud"
         case expiration = "exp"
         case issuedAt = "iat"
+        case notBefore = "nbf"
         case name, email
         case preferredUsername = "preferred_username"
     }
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try expiration.verifyNotExpired()
+        try notBefore?.verifyNotBefore()
     }
 
     /// What logs and the speaker's sessions show for this person.

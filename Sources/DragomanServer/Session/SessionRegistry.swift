@@ -40,11 +40,25 @@ public actor SessionRegistry: Service {
         self.logger = logger
     }
 
+    /// The longest session title, in characters.
+    static let maximumTitleLength = 200
+
     /// Stores a new session under a fresh id and announces it.
+    /// - Throws: `INVALID_MESSAGE` for a title over `maximumTitleLength`, `RATE_LIMIT_EXCEEDED`
+    ///   when the owner has `maxOpenSessionsPerKey` sessions open.
     func create(
         title: String, speakerName: String?, sourceLanguage: LanguageCode, targetLanguages: [LanguageCode], passcode: String?, owner: KeyRecord,
         qualityTier: String?
     ) async throws -> LiveSession {
+        guard title.count <= Self.maximumTitleLength else {
+            throw ProtocolError(.invalidMessage, "The title is limited to \(Self.maximumTitleLength) characters.", action: "createSession")
+        }
+        // Checked against the store, so it holds across nodes; two creates at the same moment may
+        // both pass, which the limit tolerates (it bounds a key gone wild, not a quota to the unit).
+        let limit = settings.maxOpenSessionsPerKey
+        if limit > 0, try await store.sessions(ownedBy: owner.id, includeEnded: false).count >= limit {
+            throw ProtocolError(.rateLimitExceeded, "This key has \(limit) sessions open already; end one first.", action: "createSession")
+        }
         for _ in 0..<20 {
             let record = SessionRecord(
                 id: SessionID.generate(), title: title, sourceLanguage: sourceLanguage, targetLanguages: targetLanguages,

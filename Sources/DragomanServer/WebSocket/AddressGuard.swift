@@ -54,13 +54,6 @@ final class AddressGuard: Sendable {
         }
     }
 
-    /// The client's address: the first of `forwarded` (the value of the configured
-    /// `clientAddressHeader`, such as `X-Forwarded-For`, behind a proxy) or else the socket's peer.
-    static func clientAddress(peer: String, forwarded: String?) -> String {
-        guard let first = forwarded?.split(separator: ",").first else { return peer }
-        return first.trimmingCharacters(in: .whitespaces)
-    }
-
     /// Browsers send the `Origin` of the page with every WebSocket connect: the pages the server
     /// itself serves (same host) are always allowed, other sites' only when listed. Clients that
     /// are not browsers send none, or one that is no web page's (hummingbird-websocket's client

@@ -7,13 +7,20 @@ import Synchronization
 /// A client that reads too slowly never makes a sender wait. Speech is the first thing it loses:
 /// once half its queue is waiting, new audio is skipped (and it is told, with `audioSkipped`,
 /// when it has caught up); past the whole queue, any new frame is dropped. Both are counted in
-/// `dragoman_dropped_messages_total`.
+/// `dragoman_dropped_messages_total`. A close is kept beside the queue, never in it, so a full
+/// queue cannot drop it; once Dragoman decided to close, nothing more is queued, and `onClose`
+/// makes sure the socket goes even if the peer never answers.
 public final class ClientConnection: Sendable, Hashable {
     /// A frame waiting to be written.
     enum Outbound: Sendable, Equatable {
         case text(String)
         case binary(ByteBuffer)
-        case close(WebSocketErrorCode, reason: String?)
+    }
+
+    /// The close frame to send once the queue has been written.
+    struct Close: Sendable, Equatable {
+        var code: WebSocketErrorCode
+        var reason: String?
     }
 
     public let id: UInt64
@@ -25,13 +32,17 @@ public final class ClientConnection: Sendable, Hashable {
     /// Audio frames skipped since the client was last told.
     private let skippedAudio = Atomic<Int>(0)
     private let audioLimit: Int
+    private let closing = Mutex<Close?>(nil)
+    private let onClose: @Sendable () -> Void
 
     private static let nextID = Atomic<UInt64>(1)
 
-    init(role: Role, queueLimit: Int) {
+    /// - Parameter onClose: called once, when Dragoman decides to close the connection.
+    init(role: Role, queueLimit: Int, onClose: @escaping @Sendable () -> Void = {}) {
         self.id = Self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         self.role = role
         self.audioLimit = queueLimit / 2
+        self.onClose = onClose
         (outbound, continuation) = AsyncStream.makeStream(of: Outbound.self, bufferingPolicy: .bufferingOldest(queueLimit))
     }
 
@@ -55,11 +66,21 @@ public final class ClientConnection: Sendable, Hashable {
         enqueue(frame)
     }
 
-    /// Queues a close frame; nothing queued after it is sent.
+    /// Closes the connection: the close frame follows what is queued, and nothing queued after
+    /// it is sent. The first close decides the code.
     func close(_ code: WebSocketErrorCode, reason: String? = nil) {
-        enqueue(.close(code, reason: reason))
+        let isFirst = closing.withLock { closing in
+            guard closing == nil else { return false }
+            closing = Close(code: code, reason: reason)
+            return true
+        }
         continuation.finish()
+        if isFirst { onClose() }
     }
+
+    /// The close to send after the queue, once Dragoman decided to close; from then on nothing
+    /// the peer sends is acted on.
+    var pendingClose: Close? { closing.withLock { $0 } }
 
     /// Ends the queue once what is in it has been written.
     func finish() {

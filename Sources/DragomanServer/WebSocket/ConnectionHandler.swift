@@ -70,17 +70,23 @@ struct ConnectionHandler {
     private mutating func handleText(_ text: String) async {
         let size = text.utf8.count
         guard checkAbsoluteSize(size) else { return }
+        // Every text frame of a listener is a control message: its rate and size are checked
+        // before it is parsed at all, so the most numerous (and anonymous) clients cannot make
+        // the server decode JSON at will.
+        let isListener = connection.role == .listener
+        if isListener {
+            guard takeControlToken(action: nil), checkControlSize(size, action: nil) else { return }
+        }
         guard let object = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
-            guard takeControlToken(action: nil) else { return }
+            guard isListener || takeControlToken(action: nil) else { return }
             return reject(ProtocolError(.invalidMessage, "The message is not valid JSON."))
         }
         let action = ClientMessage.actionName(of: object)
-        if let action, ClientMessage.audioActions.contains(action) {
-            guard takeAudioToken() else { return }
-        } else {
-            guard takeControlToken(action: action) else { return }
-            guard size <= settings.maxControlMessageBytes else {
-                return reject(ProtocolError(.payloadTooLarge, "Control messages are limited to \(settings.maxControlMessageBytes) bytes.", action: action))
+        if !isListener {
+            if let action, ClientMessage.audioActions.contains(action) {
+                guard takeAudioToken() else { return }
+            } else {
+                guard takeControlToken(action: action), checkControlSize(size, action: action) else { return }
             }
         }
         let parsed: ClientMessage
@@ -203,6 +209,13 @@ struct ConnectionHandler {
         guard size > settings.maxMessageBytes else { return true }
         connection.send(.error(ProtocolError(.payloadTooLarge, "Messages are limited to \(settings.maxMessageBytes) bytes."), sessionId: session.id))
         connection.close(.messageTooLarge, reason: "message too large")
+        return false
+    }
+
+    /// Control messages over `maxControlMessageBytes` get an error (the connection stays).
+    private mutating func checkControlSize(_ size: Int, action: String?) -> Bool {
+        guard size > settings.maxControlMessageBytes else { return true }
+        reject(ProtocolError(.payloadTooLarge, "Control messages are limited to \(settings.maxControlMessageBytes) bytes.", action: action))
         return false
     }
 

@@ -92,19 +92,30 @@ final class RefusedUpgradeGate: ChannelInboundHandler, RemovableChannelHandler {
 /// `HTTP1WebSocketUpgradeChannel` with a `RefusedUpgradeGate` in front of its upgrader, on a
 /// socket with TCP keepalive.
 ///
-/// A phone that leaves the venue's Wi-Fi never closes its connection. The kernel's keepalive finds
-/// it (no answer to probes after a minute of silence) at no cost to the server, where WebSocket
-/// pings from the server would need a task and a timer per connection, about 3 KB each, a tenth
-/// of an idle listener's memory.
+/// A phone that leaves the venue's Wi-Fi never closes its connection. Where it connects directly,
+/// the kernel's keepalive finds it (no answer to probes after a minute of silence) at no cost to
+/// the server; behind a proxy, whose own connection stays up, `PingTimer`'s pings find it.
+///
+/// `limits` holds each connection to its address's maximum and its first request to a deadline.
 struct GatedWebSocketUpgradeChannel: ServerChildChannel {
     let base: HTTP1WebSocketUpgradeChannel
     let admits: RefusedUpgradeGate.Admits
+    let limits: ConnectionLimits?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1WebSocketUpgradeChannel.Value> {
         let admits = admits
+        let limits = limits
+        guard limits?.admit(channel) ?? true else {
+            ServerMetrics.rateLimitRejections("connectionsPerAddress").increment()
+            return channel.close().flatMapThrowing { throw ChannelError.ioOnClosedChannel }
+        }
         return channel.setKeepalive().flatMap { base.setup(channel: channel, logger: logger) }.flatMapThrowing { value in
             let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try channel.pipeline.syncOperations.addHandler(RefusedUpgradeGate(admits: admits), position: .after(decoder))
+            let gate = RefusedUpgradeGate(admits: admits)
+            try channel.pipeline.syncOperations.addHandler(gate, position: .after(decoder))
+            if let timeout = limits?.headerTimeout {
+                try channel.pipeline.syncOperations.addHandler(FirstRequestDeadline(timeout: timeout), position: .after(decoder))
+            }
             return value
         }
     }
@@ -129,13 +140,13 @@ extension HTTPServerBuilder {
     /// refuses is answered by the HTTP routes (so with their status) instead of a bare 400.
     static func http1WebSocketUpgrade(
         webSocketRouter: Router<DragomanRequestContext>, configuration: HTTP1WebSocketUpgradeChannel.Configuration,
-        admitting admits: @escaping RefusedUpgradeGate.Admits
+        admitting admits: @escaping RefusedUpgradeGate.Admits, limits: ConnectionLimits? = nil
     ) -> HTTPServerBuilder {
         let webSocketResponder = webSocketRouter.buildResponder()
         return HTTPServerBuilder { responder in
             GatedWebSocketUpgradeChannel(
                 base: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
-                admits: admits)
+                admits: admits, limits: limits)
         }
     }
 }
@@ -148,8 +159,8 @@ extension WebSocketGateway {
     @Sendable func admitsUpgrade(_ head: HTTPRequestHead, from peer: String) async -> RefusedUpgradeGate.Verdict {
         let uri = URI(head.uri)
         guard uri.path == "/ws" else { return .refuse(reason: nil) }
-        let address = AddressGuard.clientAddress(peer: peer, forwarded: head.headers[settings.clientAddressHeader].first)
-        guard await failedConnects.allows(address) else { return .refuse(reason: nil) }
+        let address = addresses.clientAddress(of: head, peer: peer)
+        guard await failedConnects.refusal(address) == nil else { return .refuse(reason: nil) }
         if let refusal = UpgradeRefusal.checkHandshake(head) {
             return .refuse(reason: refusal.rawValue)
         }

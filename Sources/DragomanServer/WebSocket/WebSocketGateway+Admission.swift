@@ -70,20 +70,33 @@ extension WebSocketGateway {
     private func speakerKey(_ token: String) async throws(ConnectRefusal) -> KeyRecord {
         do {
             return try await authenticator.speaker(secret: token)
+        } catch is StoreUnavailable {
+            throw Self.storeUnavailable(action: nil)
         } catch {
             throw ConnectRefusal(httpStatus: .unauthorized, error: ProtocolError(.unauthorized, "The speaker key is not valid."))
         }
     }
 
     private func interpreterPass(_ token: String) async throws(ConnectRefusal) -> InterpreterPass {
-        let unauthorized = ConnectRefusal(
-            httpStatus: .unauthorized, error: ProtocolError(.unauthorized, "The interpreter link is not valid, or it was revoked.", action: "interpretSession"))
+        let pass: InterpreterPass?
         do {
-            guard let pass = try await authenticator.store.interpreterPass(secret: token) else { throw unauthorized }
-            return pass
+            pass = try await authenticator.store.interpreterPass(secret: token)
         } catch {
-            throw unauthorized
+            throw Self.storeUnavailable(action: "interpretSession")
         }
+        guard let pass else {
+            throw ConnectRefusal(
+                httpStatus: .unauthorized,
+                error: ProtocolError(.unauthorized, "The interpreter link is not valid, or it was revoked.", action: "interpretSession"))
+        }
+        return pass
+    }
+
+    /// The database did not answer: 503, which is not a failed guess (the refusal route adds
+    /// `Retry-After`).
+    private static func storeUnavailable(action: String?) -> ConnectRefusal {
+        ConnectRefusal(
+            httpStatus: .serviceUnavailable, error: ProtocolError(.internal, "The database is not answering; try again in a few seconds.", action: action))
     }
 
     private func ownSession(_ id: String, key: KeyRecord, action: String) async throws(ConnectRefusal) -> LiveSession {
@@ -99,7 +112,7 @@ extension WebSocketGateway {
         do {
             lookup = try await registry.lookup(id)
         } catch {
-            throw ConnectRefusal(httpStatus: .internalServerError, error: ProtocolError(.internal, "The session could not be read.", action: action))
+            throw Self.storeUnavailable(action: action)
         }
         switch lookup {
         case .live(let session): return session

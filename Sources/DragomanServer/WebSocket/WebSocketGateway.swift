@@ -19,6 +19,10 @@ struct WebSocketGateway: Sendable {
     let addressGuard: AddressGuard
     /// Units of speech served to the replaced design's current listener app (`translatedAudio`).
     let speechUnits: SpeechUnits
+    /// Who the client of a request is, behind trusted proxies.
+    let addresses: ClientAddressResolver
+    /// The one timer that pings every connection.
+    let pings: PingTimer
     /// What the rate limits of connects and of each connection's messages read the time from.
     let clock: any MonotonicClock
     let logger: Logger
@@ -35,6 +39,8 @@ struct WebSocketGateway: Sendable {
         self.failedConnects = FailedConnectLimiter(perMinute: settings.failedConnectsPerMinute, clock: clock)
         self.addressGuard = AddressGuard(settings: settings, clock: clock)
         self.speechUnits = SpeechUnits(clock: clock)
+        self.addresses = ClientAddressResolver(settings: settings)
+        self.pings = PingTimer(interval: settings.webSocketPingInterval)
         self.logger = logger
     }
 
@@ -45,7 +51,7 @@ struct WebSocketGateway: Sendable {
         router.ws("/ws") { _, _ in
             .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            try await serve(inbound: inbound, outbound: outbound, request: context.request, logger: context.logger)
+            try await serve(inbound: inbound, outbound: outbound, request: context.request, channel: context.requestContext.channel, logger: context.logger)
         }
     }
 
@@ -55,24 +61,21 @@ struct WebSocketGateway: Sendable {
             if let reason = request.headers[HTTPField.Name(RefusedUpgradeGate.reasonHeader)!].flatMap(UpgradeRefusal.init(rawValue:)) {
                 throw HTTPError(reason.status, message: reason.message)
             }
-            let address = clientAddress(of: request, context: context)
-            guard await failedConnects.allows(address) else {
+            let address = addresses.clientAddress(of: request, context: context)
+            if let tooMany = await failedConnects.refusal(address) {
                 ServerMetrics.rateLimitRejections("failedConnects").increment()
-                throw HTTPError(.tooManyRequests, message: "Too many failed connects; try again in a minute.")
+                throw tooMany
             }
             do throws(ConnectRefusal) {
                 _ = try await admit(query: request.uri.formQuery)
             } catch let refusal {
                 if refusal.isFailedGuess { await failedConnects.recordFailure(address) }
-                throw HTTPError(refusal.httpStatus ?? .badRequest, message: refusal.error.message)
+                let status = refusal.httpStatus ?? .badRequest
+                let headers: HTTPFields = status == .serviceUnavailable ? [.retryAfter: String(StoreUnavailable.retryAfterSeconds)] : [:]
+                throw HTTPError(status, headers: headers, message: refusal.error.message)
             }
             throw HTTPError(.upgradeRequired, message: "Connect with a WebSocket client.")
         }
-    }
-
-    /// The client's address for per-address limits (see `ServerConfiguration.clientAddressHeader`).
-    func clientAddress(of request: Request, context: DragomanRequestContext) -> String {
-        AddressGuard.clientAddress(peer: context.clientAddress, forwarded: HTTPField.Name(settings.clientAddressHeader).flatMap { request.headers[$0] })
     }
 
     // MARK: Connection
@@ -80,7 +83,9 @@ struct WebSocketGateway: Sendable {
     /// Serves one connection until it closes. An error of the inbound stream (a protocol
     /// violation such as invalid UTF-8) is rethrown after the session let go of the connection,
     /// so the WebSocket layer closes with its code (1007, 1002).
-    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, logger: Logger) async throws {
+    private func serve(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, channel: any Channel, logger: Logger
+    ) async throws {
         let query = request.uri.formQuery
         let admission: Admission
         do throws(ConnectRefusal) {
@@ -96,7 +101,12 @@ struct WebSocketGateway: Sendable {
         case .listener: role = .listener
         case .interpreter: role = .interpreter
         }
-        let connection = ClientConnection(role: role, queueLimit: settings.outboundQueueLimit)
+        // A peer that ignores the close is hung up on: the socket is gone `closeGrace` after
+        // Dragoman decided to close, whatever the peer does.
+        let connection = ClientConnection(role: role, queueLimit: settings.outboundQueueLimit) {
+            channel.eventLoop.scheduleTask(in: Self.closeGrace) { channel.close(promise: nil) }
+        }
+        pings.watch(channel)
         var inboundError: (any Error)?
         await withTaskGroup(of: Void.self) { group in
             let legacyFrames = legacyListenerFrames(query: query, role: role, host: request.head.authority)
@@ -112,6 +122,9 @@ struct WebSocketGateway: Sendable {
                 defer { connections.decrement() }
                 do {
                     for try await message in inbound.messages(maxSize: settings.maxMessageBytes * 2) {
+                        // Once closing, the peer's frames are read (its close ends the loop) but
+                        // never acted on.
+                        guard connection.pendingClose == nil else { continue }
                         await handler?.handle(message)
                     }
                 } catch {
@@ -129,8 +142,11 @@ struct WebSocketGateway: Sendable {
         if let inboundError { throw inboundError }
     }
 
-    /// Writes queued frames until the queue ends or a close frame is written; text frames in the
-    /// replaced design's dialect where the client connected in it.
+    /// How long a peer has to answer Dragoman's close before the socket is closed under it.
+    static let closeGrace: TimeAmount = .seconds(3)
+
+    /// Writes queued frames until the queue ends, then the close, when Dragoman closed; text
+    /// frames in the replaced design's dialect where the client connected in it.
     private static func write(_ connection: ClientConnection, to outbound: WebSocketOutboundWriter, legacyFrames: LegacyListenerFrames?) async {
         var legacyFrames = legacyFrames
         for await frame in connection.outbound {
@@ -140,13 +156,13 @@ struct WebSocketGateway: Sendable {
                 case .text(let text):
                     for text in await legacyFrames?.frames(for: text) ?? [text] { try await outbound.write(.text(text)) }
                 case .binary(let buffer): try await outbound.write(.binary(buffer))
-                case .close(let code, let reason):
-                    try await outbound.close(code, reason: reason)
-                    return
                 }
             } catch {
                 return
             }
+        }
+        if let close = connection.pendingClose {
+            try? await outbound.close(close.code, reason: close.reason)
         }
     }
 

@@ -72,9 +72,11 @@ struct TestServer: Sendable {
     ///   - engines: the speech engines; fakes unless a test is about speech.
     ///   - configure: changes to `testSettings`.
     ///   - clock: what the rate limits read the time from; a `ManualClock` for tests of a refill.
+    ///   - store: what the server gets instead of the store it opened (an `OutageStore` around it).
     static func run<Value>(
         dataDirectory: URL? = nil, keys existingKeys: Keys? = nil, engines: SpeechEngines = FakeEngines.engines,
         configure: (inout ServerConfiguration) -> Void = { _ in }, clock: any MonotonicClock = .system,
+        store wrap: (any DragomanStore) -> any DragomanStore = { $0 },
         _ body: (TestServer) async throws -> Value
     ) async throws -> Value {
         let directory = try dataDirectory ?? makeDataDirectory()
@@ -82,7 +84,7 @@ struct TestServer: Sendable {
         var settings = testSettings(dataDirectory: directory)
         configure(&settings)
 
-        let store = try await StoreFactory.open(settings)
+        let store = wrap(try await StoreFactory.open(settings))
         let keys: Keys
         if let existingKeys { keys = existingKeys } else { keys = try await makeKeys(in: store) }
 

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOWebSocket
+import Synchronization
 import Testing
 
 /// A real WebSocket client for tests (RFC 6455 over a plain NIO socket): connects to `/ws`, sends
@@ -40,22 +41,41 @@ final class WebSocketTestClient: Sendable {
     /// CI's two cores beside a Whisper sidecar; a passing test never waits that long.
     static let timeout: Duration = .seconds(15)
 
+    /// How a test client treats the server's control frames.
+    struct Manners: Sendable {
+        /// Answers pings with pongs, as every WebSocket client must.
+        var answersPings = true
+        /// Answers a close and stops; otherwise it keeps the socket, and keeps sending, until the
+        /// server drops it.
+        var answersClose = true
+    }
+
     let inbox = Mailbox<Received>()
+    /// Counts the pings the server sent.
+    final class PingCount: Sendable {
+        let value = Atomic(0)
+    }
+
+    private let pingCount = PingCount()
+    /// Pings the server sent.
+    var pings: Int { pingCount.value.load(ordering: .relaxed) }
     private let endings = Mailbox<Ending>()
     private let commands: AsyncStream<Command>.Continuation
     private let connection: Task<Void, Never>
 
     /// Starts connecting to `path` (with its query) on the local server at `port`, with `headers`
     /// added to the upgrade request.
-    init(port: Int, path: String, headers: [(String, String)] = []) {
+    init(port: Int, path: String, headers: [(String, String)] = [], manners: Manners = Manners()) {
         let inbox = inbox
         let endings = endings
+        let pings = pingCount
         let (stream, commands) = AsyncStream.makeStream(of: Command.self)
         self.commands = commands
         connection = Task {
             let ending: Ending
             do {
-                ending = try await Self.run(port: port, path: path, headers: headers, commands: stream, pongs: commands, inbox: inbox)
+                ending = try await Self.run(
+                    port: port, path: path, headers: headers, manners: manners, commands: stream, pongs: commands, inbox: inbox, pings: pings)
             } catch {
                 ending = .failed("\(error)")
             }
@@ -194,10 +214,12 @@ final class WebSocketTestClient: Sendable {
 
     /// Opens the socket, upgrades, then reads frames until the connection ends.
     private static func run(
-        port: Int, path: String, headers: [(String, String)], commands: AsyncStream<Command>, pongs: AsyncStream<Command>.Continuation,
-        inbox: Mailbox<Received>
+        port: Int, path: String, headers: [(String, String)], manners: Manners, commands: AsyncStream<Command>,
+        pongs: AsyncStream<Command>.Continuation, inbox: Mailbox<Received>, pings: PingCount
     ) async throws -> Ending {
+        // A client that ignores the close keeps its socket when the server stops writing.
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.allowRemoteHalfClosure, value: !manners.answersClose)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
@@ -240,16 +262,34 @@ final class WebSocketTestClient: Sendable {
                 }
                 defer { group.cancelAll() }
                 var message: (opcode: UInt8, payload: [UInt8])?
+                var closeCode: WebSocketErrorCode?
                 while true {
-                    guard let (fin, opcode, payload) = try await reader.readFrame() else { return .closed(nil) }
+                    guard let (fin, opcode, payload) = try await reader.readFrame() else {
+                        guard !manners.answersClose, closeCode != nil else { return .closed(closeCode) }
+                        // The server only stopped writing: keep the socket and keep talking
+                        // until it is gone for good (a write fails).
+                        while true {
+                            try await Task.sleep(for: .milliseconds(100))
+                            do {
+                                try await outbound.write(Self.frame(opcode: 0x1, payload: Array(#"{"action":"heartbeat"}"#.utf8)))
+                            } catch {
+                                return .closed(closeCode)
+                            }
+                        }
+                    }
                     switch opcode {
                     case 0x8:
                         let code = payload.count >= 2 ? WebSocketErrorCode(codeNumber: Int(payload[0]) << 8 | Int(payload[1])) : nil
+                        guard manners.answersClose else {
+                            closeCode = code
+                            continue
+                        }
                         // Answer the close; the server then ends the connection.
                         pongs.yield(.frame(opcode: 0x8, payload: Array(payload.prefix(2))))
                         return .closed(code)
                     case 0x9:
-                        pongs.yield(.frame(opcode: 0xA, payload: payload))
+                        pings.value.add(1, ordering: .relaxed)
+                        if manners.answersPings { pongs.yield(.frame(opcode: 0xA, payload: payload)) }
                     case 0xA:
                         break
                     case 0x0:
