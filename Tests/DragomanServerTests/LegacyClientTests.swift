@@ -137,9 +137,12 @@ struct LegacyClientTests {
             try await speaker.expectError("INVALID_AUDIO_FORMAT")
             speaker.send(json: ["action": "audioChunk", "sessionId": .string(sessionId), "audioData": "not base64!"])
             try await speaker.expectError("INVALID_AUDIO_FORMAT")
-            // A listener may not send it.
+            // A listener may not send it: any text frame of a listener is a control message, so a
+            // chunk over the control limit is refused before it is parsed, a small one by role.
             let (listener, _) = try await server.listener(sessionId)
             listener.send(json: Self.audioChunk(short, sessionId: sessionId))
+            try await listener.expectError("PAYLOAD_TOO_LARGE")
+            listener.send(json: Self.audioChunk(short.prefix(256), sessionId: sessionId))
             try await listener.expectError("FORBIDDEN")
             await listener.disconnect()
             await speaker.disconnect()
