@@ -324,13 +324,29 @@ struct MultiNodeTests {
             let (speaker, sessionId, _) = try await nodes[0].server.speaker()
             let database = try await PostgresStore.open(url: try #require(ClusterTestNode.databaseURL), logger: Logger(label: "intruder"))
             let logger = Logger(label: "intruder")
-            try await database.client.withConnection { connection in
-                try await connection.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'", logger: logger)
-                try await connection.query("SELECT pg_advisory_lock(\(PostgresCluster.lockKey(sessionId)))", logger: logger)
-                let refresh = try await speaker.waitFor("connectionRefreshRequired", timeout: .seconds(10)).message
-                #expect(refresh["reason"]?.stringValue == "leaseLost")
-                try await connection.query("SELECT pg_advisory_unlock(\(PostgresCluster.lockKey(sessionId)))", logger: logger)
+            let key = PostgresCluster.lockKey(sessionId)
+            // Another holder queues for the lock first, so it gets it the moment the node's
+            // connection dies, before the node can take it again.
+            let (release, releasing) = AsyncStream.makeStream(of: Void.self)
+            let holder = Task {
+                try await database.client.withConnection { connection in
+                    try await connection.query("SELECT pg_advisory_lock(\(key))", logger: logger)
+                    for await _ in release {}
+                    try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+                }
             }
+            let queued = try await RestartPersistenceTests.eventually {
+                let rows = try await database.client.query(
+                    "SELECT count(*)::bigint FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", logger: logger)
+                for try await count in rows.decode(Int.self) { return count == 1 }
+                return false
+            }
+            #expect(queued)
+            try await database.client.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted", logger: logger)
+            let refresh = try await speaker.waitFor("connectionRefreshRequired", timeout: .seconds(10)).message
+            #expect(refresh["reason"]?.stringValue == "leaseLost")
+            releasing.finish()
+            try await holder.value
             // Back on the same node, the speaker gets the lease and is heard again.
             let back = nodes[0].server.connect([
                 "action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": nodes[0].server.keys.speaker,

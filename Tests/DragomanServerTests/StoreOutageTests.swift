@@ -1,4 +1,5 @@
 import DragomanCore
+import DragomanServer
 import Foundation
 import Testing
 
@@ -6,18 +7,26 @@ import Testing
 /// 503 with `Retry-After`, never a 401 counted as a failed guess, and `/readyz` rides out a blip.
 @Suite("Store outage")
 struct StoreOutageTests {
-    @Test("a key or session that cannot be read is 503 with Retry-After on /ws and HTTP, and never counts as a failed guess")
-    func unreadableCredentialsAre503() async throws {
+    /// Runs `body` against a server whose store the test can take down.
+    static func withOutage(
+        configure: (inout ServerConfiguration) -> Void, clock: any MonotonicClock = .system, _ body: (TestServer, OutageStore) async throws -> Void
+    ) async throws {
         var outage: OutageStore?
         try await TestServer.run(
-            configure: { $0.failedConnectsPerMinute = 2 },
+            configure: configure, clock: clock,
             store: { base in
                 let store = OutageStore(base)
                 outage = store
                 return store
             }
         ) { server in
-            let store = try #require(outage)
+            try await body(server, try #require(outage))
+        }
+    }
+
+    @Test("a key or session that cannot be read is 503 with Retry-After on /ws and HTTP, and never counts as a failed guess")
+    func unreadableCredentialsAre503() async throws {
+        try await Self.withOutage(configure: { $0.failedConnectsPerMinute = 2 }) { server, store in
             let sessionId = try await server.createSession()
             store.isDown = true
             let speak = ["action": "createSession", "sourceLanguage": "en", "token": server.keys.speaker]
@@ -44,17 +53,8 @@ struct StoreOutageTests {
 
     @Test("/readyz stays ready (degraded) while the database has failed for less than databaseOutageGrace, then 503, then ready again")
     func readinessRidesOutABlip() async throws {
-        var outage: OutageStore?
         let clock = ManualClock()
-        try await TestServer.run(
-            configure: { $0.databaseOutageGrace = 30 }, clock: clock,
-            store: { base in
-                let store = OutageStore(base)
-                outage = store
-                return store
-            }
-        ) { server in
-            let store = try #require(outage)
+        try await Self.withOutage(configure: { $0.databaseOutageGrace = 30 }, clock: clock) { server, store in
             #expect(try await server.http(.GET, "/readyz").json?["status"]?.stringValue == "ready")
             store.isDown = true
             let blip = try await server.http(.GET, "/readyz")

@@ -245,6 +245,16 @@ actor LiveSession {
         await perform(state.speakerDidLeave(now: UnixTime.now))
     }
 
+    /// The key that owns the session was revoked: its speakers lose the right to speak now (they
+    /// are told and closed; the key cannot connect again), and the session then ends as any
+    /// session whose speaker does not come back.
+    func ownerKeyWasRevoked() {
+        for speaker in state.speakers {
+            speaker.send(.error(ProtocolError(.unauthorized, "The speaker key of this session was revoked."), sessionId: id))
+            speaker.close(.policyViolation, reason: "key revoked")
+        }
+    }
+
     /// Applies a speaker's change and tells the speakers and every listener.
     func apply(_ change: BroadcastChange) async {
         let (type, actions) = state.apply(change, now: UnixTime.now)

@@ -112,16 +112,39 @@ public actor SessionRegistry: Service {
     /// The sessions in memory here.
     var inMemorySessions: [LiveSession] { Array(sessions.values) }
 
+    /// How often every node looks for sessions whose owner's key was revoked, in seconds.
+    static let revocationCheckInterval = 5.0
+
     public func run() async throws {
         try await restoreInterruptedSessions()
         let (clock, interval) = (clock, settings.statusInterval)
-        // Periodic status until shutdown; a graceful shutdown cuts the wait short, so the server
-        // stops at once rather than up to one interval later.
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await clock.sleep(until: clock.seconds + interval)
-                await self.sendPeriodicStatus()
+        // Periodic status and the revocation check until shutdown; a graceful shutdown cuts the
+        // waits short, so the server stops at once rather than up to one interval later.
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    while (try? await clock.sleep(until: clock.seconds + interval)) != nil { await self.sendPeriodicStatus() }
+                }
+                group.addTask {
+                    while (try? await clock.sleep(until: clock.seconds + Self.revocationCheckInterval)) != nil { await self.closeRevokedOwners() }
+                }
             }
+        }
+    }
+
+    /// A key revoked (`dragoman keys revoke`, on any node) takes away its sessions' right to
+    /// speak within `revocationCheckInterval`: each node closes the speakers of its sessions
+    /// owned by a revoked key, which cannot connect again.
+    private func closeRevokedOwners() async {
+        guard !sessions.isEmpty else { return }
+        do {
+            let revoked = Set(try await store.keys().filter { $0.revokedAt != nil }.map(\.id))
+            // Read after the wait: sessions may have come and gone meanwhile.
+            for session in sessions.values where revoked.contains(session.record.ownerKeyID) {
+                await session.ownerKeyWasRevoked()
+            }
+        } catch {
+            logger.error("Could not read the keys to find revoked ones", metadata: ["error": "\(error)"])
         }
     }
 
