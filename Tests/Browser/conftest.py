@@ -118,15 +118,20 @@ def set_offline(driver, offline: bool):
     )
 
 
+def on_every(driver, class_name: str, function: str):
+    """Calls `function` (JavaScript, `this` the array) on every live object of the page's class
+    `class_name`, from the outside (DevTools), and returns what it returns."""
+    prototype = driver.execute_cdp_cmd("Runtime.evaluate", {"expression": f"{class_name}.prototype"})["result"]["objectId"]
+    objects = driver.execute_cdp_cmd("Runtime.queryObjects", {"prototypeObjectId": prototype})["objects"]["objectId"]
+    result = driver.execute_cdp_cmd(
+        "Runtime.callFunctionOn", {"objectId": objects, "functionDeclaration": function, "returnByValue": True}
+    )
+    return result["result"].get("value")
+
+
 def drop_websockets(driver) -> int:
     """Closes every WebSocket of the page from the outside, as a network drop would."""
-    prototype = driver.execute_cdp_cmd("Runtime.evaluate", {"expression": "WebSocket.prototype"})["result"]["objectId"]
-    sockets = driver.execute_cdp_cmd("Runtime.queryObjects", {"prototypeObjectId": prototype})["objects"]["objectId"]
-    result = driver.execute_cdp_cmd(
-        "Runtime.callFunctionOn",
-        {"objectId": sockets, "functionDeclaration": "function () { this.forEach((s) => s.close()); return this.length; }", "returnByValue": True},
-    )
-    return result["result"]["value"]
+    return on_every(driver, "WebSocket", "function () { this.forEach((s) => s.close()); return this.length; }")
 
 
 def emulate_viewport(driver, width: int, height: int, phone: bool = False):

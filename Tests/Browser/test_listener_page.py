@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from conftest import FIXTURES, css, finals, open_console, page_strings, retire, start_server, state_of, stop_server, wait_for
+from conftest import FIXTURES, css, finals, on_every, open_console, page_strings, retire, start_server, state_of, stop_server, wait_for
 
 TALK = FIXTURES / "museum-tour.wav"
 PASSCODE = "river walk"
@@ -210,23 +210,12 @@ RECORD_WAKE_LOCK_AND_SHARE = """
 
 def gains(driver):
     """The gain of every GainNode of the page."""
-    prototype = driver.execute_cdp_cmd("Runtime.evaluate", {"expression": "GainNode.prototype"})["result"]["objectId"]
-    nodes = driver.execute_cdp_cmd("Runtime.queryObjects", {"prototypeObjectId": prototype})["objects"]["objectId"]
-    result = driver.execute_cdp_cmd(
-        "Runtime.callFunctionOn",
-        {"objectId": nodes, "functionDeclaration": "function () { return this.map((node) => node.gain.value); }", "returnByValue": True},
-    )
-    return result["result"]["value"]
+    return on_every(driver, "GainNode", "function () { return this.map((node) => node.gain.value); }")
 
 
 def audio_contexts(driver, method):
     """Calls `suspend` or `resume` on every AudioContext of the page, from the outside."""
-    prototype = driver.execute_cdp_cmd("Runtime.evaluate", {"expression": "AudioContext.prototype"})["result"]["objectId"]
-    contexts = driver.execute_cdp_cmd("Runtime.queryObjects", {"prototypeObjectId": prototype})["objects"]["objectId"]
-    driver.execute_cdp_cmd(
-        "Runtime.callFunctionOn",
-        {"objectId": contexts, "functionDeclaration": f"function () {{ this.forEach((c) => c.{method}()); return this.length; }}", "returnByValue": True},
-    )
+    on_every(driver, "AudioContext", f"function () {{ this.forEach((c) => c.{method}()); return this.length; }}")
 
 
 def stored_segments(server, session_id, language):

@@ -60,6 +60,23 @@ def run_talk(speaker: Speaker, listener: Listener, fault, on_failure=None) -> fl
     return fault_at
 
 
+def start_talk(speaker_url: str, key: str, listener_urls: list[str]) -> tuple[Speaker, Listener]:
+    """A speaker creating its session on `speaker_url` and a Spanish listener, joined, on `listener_urls`."""
+    speaker = Speaker(speaker_url, key)
+    listener = Listener(listener_urls, speaker.session_id)
+    listener.start()
+    assert listener.ready.wait(20)
+    return speaker, listener
+
+
+def finish(row, speaker: Speaker, listener: Listener, record):
+    """Closes the talk, records its figures and checks them."""
+    listener.stop()
+    speaker.close()
+    record(row)
+    check(row)
+
+
 def check(row):
     assert row["missing"] == 0, row
     assert row["wronglyEnded"] == 0, row
@@ -84,10 +101,7 @@ def cluster(tmp_path, database_url):
 def test_the_speakers_node_is_killed(cluster, record):
     """kill -9 of the node running the pipeline; the speaker moves to the other node."""
     (a, a_process), (b, b_process) = cluster
-    speaker = Speaker(a.base_url, a.key)
-    listener = Listener([b.base_url], speaker.session_id)
-    listener.start()
-    assert listener.ready.wait(20)
+    speaker, listener = start_talk(a.base_url, a.key, [b.base_url])
 
     def kill_a():
         a_process.kill()
@@ -96,19 +110,13 @@ def test_the_speakers_node_is_killed(cluster, record):
 
     fault_at = run_talk(speaker, listener, kill_a)
     row = outcome("the speaker's node killed (kill -9) mid-talk", listener, speaker, b.base_url, b.key, fault_at, b_process)
-    listener.stop()
-    speaker.close()
-    record(row)
-    check(row)
+    finish(row, speaker, listener, record)
 
 
 def test_postgresql_restarts(cluster, record):
     """PostgreSQL stopped and started again mid-talk, the speaker on one node, the listener on the other."""
     (a, a_process), (b, _) = cluster
-    speaker = Speaker(a.base_url, a.key)
-    listener = Listener([b.base_url, a.base_url], speaker.session_id)
-    listener.start()
-    assert listener.ready.wait(20)
+    speaker, listener = start_talk(a.base_url, a.key, [b.base_url, a.base_url])
 
     def restart():
         subprocess.run([str(REPO / "scripts" / "test-postgres.sh"), "stop"], check=True, timeout=60)
@@ -118,20 +126,14 @@ def test_postgresql_restarts(cluster, record):
     # The restart takes the talk's time: done beside it, as it would be.
     fault_at = run_talk(speaker, listener, lambda: threading.Thread(target=restart).start())
     row = outcome("PostgreSQL restarted mid-talk", listener, speaker, a.base_url, a.key, fault_at, a_process)
-    listener.stop()
-    speaker.close()
-    record(row)
-    check(row)
+    finish(row, speaker, listener, record)
 
 
 def test_the_lock_connection_is_terminated(cluster, record, database_url):
     """pg_terminate_backend of the connection holding the speaker lease, as a proxy or
     idle_session_timeout would cut it."""
     (a, a_process), (b, _) = cluster
-    speaker = Speaker(a.base_url, a.key)
-    listener = Listener([b.base_url], speaker.session_id)
-    listener.start()
-    assert listener.ready.wait(20)
+    speaker, listener = start_talk(a.base_url, a.key, [b.base_url])
 
     def terminate():
         psql(database_url, "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'")
@@ -139,37 +141,33 @@ def test_the_lock_connection_is_terminated(cluster, record, database_url):
     fault_at = run_talk(speaker, listener, terminate)
     row = outcome("the lease's lock connection terminated", listener, speaker, a.base_url, a.key, fault_at, a_process)
     locks = int(psql(database_url, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").strip() or 0)
-    listener.stop()
-    speaker.close()
-    record(row)
-    check(row)
+    finish(row, speaker, listener, record)
     assert locks == 1, "the node did not take its lease again"
+
+
+def fault_on_one_node(directory: Path, name: str, fault, record):
+    """A talk on one SQLite node in `directory`, with `fault(directory)` halfway."""
+    server, process = start_server(directory)
+    try:
+        speaker, listener = start_talk(server.base_url, server.key, [server.base_url])
+        fault_at = run_talk(speaker, listener, lambda: fault(directory))
+        # The held writes go in once the store takes them again.
+        time.sleep(8)
+        finish(outcome(name, listener, speaker, server.base_url, server.key, fault_at, process), speaker, listener, record)
+    finally:
+        stop_server(server, process, name=f"faults-{directory.name}.log")
 
 
 def test_the_sqlite_file_is_locked(tmp_path, record):
     """Another process holds the SQLite file's write lock for 15 s mid-talk, past the busy timeout."""
-    server, process = start_server(tmp_path)
-    try:
-        speaker = Speaker(server.base_url, server.key)
-        listener = Listener([server.base_url], speaker.session_id)
-        listener.start()
-        assert listener.ready.wait(20)
-        database = next(path for path in tmp_path.iterdir() if path.suffix in (".sqlite", ".db", ".sqlite3"))
 
-        def lock():
-            intruder = sqlite3.connect(database, timeout=30, isolation_level=None, check_same_thread=False)
-            intruder.execute("BEGIN EXCLUSIVE")
-            threading.Timer(15, lambda: (intruder.execute("COMMIT"), intruder.close())).start()
+    def lock(directory):
+        database = next(path for path in directory.iterdir() if path.suffix == ".sqlite")
+        intruder = sqlite3.connect(database, timeout=30, isolation_level=None, check_same_thread=False)
+        intruder.execute("BEGIN EXCLUSIVE")
+        threading.Timer(15, lambda: (intruder.execute("COMMIT"), intruder.close())).start()
 
-        fault_at = run_talk(speaker, listener, lock)
-        time.sleep(8)
-        row = outcome("the SQLite file locked by another process for 15 s", listener, speaker, server.base_url, server.key, fault_at, process)
-        listener.stop()
-        speaker.close()
-        record(row)
-        check(row)
-    finally:
-        stop_server(server, process, name="faults-sqlite.log")
+    fault_on_one_node(tmp_path, "the SQLite file locked by another process for 15 s", lock, record)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small file system needs root")
@@ -179,27 +177,13 @@ def test_the_disk_fills_up(tmp_path, record):
     directory.mkdir()
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(directory)], capture_output=True).returncode != 0:
         pytest.skip("tmpfs cannot be mounted here")
+
+    def fill(directory):
+        filler = directory / "filler"
+        subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=64k"], capture_output=True)
+        threading.Timer(15, filler.unlink).start()
+
     try:
-        server, process = start_server(directory)
-        try:
-            speaker = Speaker(server.base_url, server.key)
-            listener = Listener([server.base_url], speaker.session_id)
-            listener.start()
-            assert listener.ready.wait(20)
-            filler = directory / "filler"
-
-            def fill():
-                subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=64k"], capture_output=True)
-                threading.Timer(15, filler.unlink).start()
-
-            fault_at = run_talk(speaker, listener, fill)
-            time.sleep(8)
-            row = outcome("the disk full for 15 s (SQLite)", listener, speaker, server.base_url, server.key, fault_at, process)
-            listener.stop()
-            speaker.close()
-            record(row)
-            check(row)
-        finally:
-            stop_server(server, process, name="faults-disk.log")
+        fault_on_one_node(directory, "the disk full for 15 s (SQLite)", fill, record)
     finally:
         subprocess.run(["umount", "-l", str(directory)], capture_output=True)
