@@ -54,16 +54,15 @@ struct SlowConnectionTests {
 
     @Test("a keep-alive connection idle for httpIdleTimeout after its response is closed; a WebSocket is not")
     func idleTimeout() async throws {
-        try await TestServer.run(configure: {
-            $0.httpIdleTimeout = 0.5
-            $0.httpHeaderTimeout = 0.5
-        }) { server in
-            let (idle, answer) = try await Self.heldOpen(port: server.port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", limit: .seconds(5))
+        // A second, not less: the test's own WebSocket clients must get their request heads in on
+        // a loaded machine.
+        try await TestServer.run(configure: { $0.httpIdleTimeout = 1 }) { server in
+            let (idle, answer) = try await Self.heldOpen(port: server.port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", limit: .seconds(6))
             #expect(answer.hasPrefix("HTTP/1.1 200"))
-            #expect(idle != nil && idle! < .seconds(3), "\(String(describing: idle))")
+            #expect(idle != nil && idle! < .seconds(4), "\(String(describing: idle))")
             let (speaker, sessionId, _) = try await server.speaker()
             let listener = try await server.listener(sessionId).client
-            try await Task.sleep(for: .seconds(1.5))
+            try await Task.sleep(for: .seconds(2.5))
             #expect(try await listener.barrier().isEmpty)
             withExtendedLifetime(speaker) {}
         }
