@@ -44,15 +44,6 @@ struct StoreWriterTests {
         }
     }
 
-    /// Polls until `check` holds, for at most 10 s.
-    static func eventually(_ check: () async -> Bool) async -> Bool {
-        for _ in 0..<1_000 {
-            if await check() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return await check()
-    }
-
     @Test func aWriteTheStoreTakesIsDoneBeforeTheCallerGoesOn() async throws {
         let disk = Disk()
         try await Self.withWriter(policy: Self.quick) { writer in
@@ -71,7 +62,8 @@ struct StoreWriterTests {
             disk.refusing.withLock { $0 = false }
             // The store would take this one, but the first is still held: it goes after it.
             #expect(await writer.write("two", disk.write(2)) == .held || disk.writes == [1])
-            #expect(await Self.eventually { await writer.heldCount == 0 })
+            let drained = try await RestartPersistenceTests.eventually { await writer.heldCount == 0 }
+            #expect(drained)
             #expect(disk.writes == [1, 2])
             #expect(await writer.write("three", disk.write(3)) == .stored)
             #expect(disk.writes == [1, 2, 3])
@@ -132,7 +124,8 @@ struct StoreWriterTests {
             #expect(await writer.write("broken", { _ in throw Disk.Full() }) == .held)
             for number in 1...4 { #expect(await writer.write("\(number)", disk.write(number)) == .held) }
             disk.refusing.withLock { $0 = false }
-            #expect(await Self.eventually { await writer.heldCount == 0 })
+            let drained = try await RestartPersistenceTests.eventually { await writer.heldCount == 0 }
+            #expect(drained)
             #expect(disk.writes == [1, 2, 3, 4])
         }
     }

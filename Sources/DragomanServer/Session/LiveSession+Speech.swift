@@ -149,7 +149,7 @@ extension LiveSession {
     /// The store refused a part of the transcript, which is held and retried: the speakers are
     /// told, once a minute at most while it lasts, that captions go on and will be saved.
     func reportStorageTrouble() {
-        let now = MonotonicTime.seconds
+        let now = clock.seconds
         guard now - (storageTroubleToldAt ?? -.infinity) >= 60 else { return }
         storageTroubleToldAt = now
         let message = ServerMessage.error(

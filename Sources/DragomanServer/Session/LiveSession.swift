@@ -27,7 +27,7 @@ actor LiveSession {
     nonisolated let epoch: String
     /// The other nodes serving this session; `nil` on a single node.
     let cluster: (any SessionCluster)?
-    /// When the speakers were last told the store refuses the transcript (`MonotonicTime`).
+    /// When the speakers were last told the store refuses the transcript (`clock`).
     var storageTroubleToldAt: Double?
     /// Whether this node holds the speaker lease (runs the pipeline) in a cluster.
     var holdsSpeakerLease = false
@@ -44,8 +44,8 @@ actor LiveSession {
     let engines: SpeechEngines
     let onEnded: @Sendable (String) async -> Void
     let logger: Logger
-    /// What the grace period waits on.
-    private let clock: any MonotonicClock
+    /// What the grace period waits on, and the time the storage warning is throttled by.
+    let clock: any MonotonicClock
 
     init(
         record: SessionRecord, settings: ServerConfiguration, store: any DragomanStore, writer: StoreWriter, events: EventBus, engines: SpeechEngines,
