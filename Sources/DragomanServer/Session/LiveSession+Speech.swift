@@ -16,7 +16,7 @@ extension LiveSession {
         let speech = SessionPipeline(
             sessionId: id, sourceLanguage: record.sourceLanguage, engines: engines.forSession(id), store: store, writer: writer, settings: settings,
             logger: logger)
-        var link = PipelineLink(running: speech, for: self)
+        var link = PipelineLink(running: speech, under: pipelines, for: self)
         if !state.broadcast.isFlowing { link.send(.flowing(false)) }
         link.push(state.pipelineAudience)
         pipeline = link

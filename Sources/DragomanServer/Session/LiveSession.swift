@@ -21,6 +21,8 @@ actor LiveSession {
     var graceTask: Task<Void, Never>?
     /// The speech pipeline, while the session has a speaker here.
     var pipeline: PipelineLink?
+    /// Runs the pipeline, as a child of the registry's task group.
+    let pipelines: PipelineRunner
     /// The speaker's own voice, to the listeners of the session's language.
     var floorChannel: LiveVoiceChannel
     /// Names this run of the session's streams (`SessionState.epoch`).
@@ -49,9 +51,10 @@ actor LiveSession {
 
     init(
         record: SessionRecord, settings: ServerConfiguration, store: any DragomanStore, writer: StoreWriter, events: EventBus, engines: SpeechEngines,
-        logger: Logger,
+        logger: Logger, pipelines: PipelineRunner,
         cluster: (any SessionCluster)? = nil, clock: any MonotonicClock = .system, onEnded: @escaping @Sendable (String) async -> Void
     ) {
+        self.pipelines = pipelines
         self.cluster = cluster
         self.clock = clock
         self.record = record

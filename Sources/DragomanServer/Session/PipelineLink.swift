@@ -1,23 +1,24 @@
 import DragomanCore
 
-/// A session's end of its pipeline: the inputs it pushes, the task that runs the pipeline and
-/// hands what it emits to the session, and who waits for a flush. The pipeline runs in that one
-/// task (its language streams and pacers are child tasks of it): cancelling it stops everything.
+/// A session's end of its pipeline: the inputs it pushes, the run that executes the pipeline and
+/// hands what it emits to the session, and who waits for a flush. The pipeline runs as one child
+/// task of the `PipelineRunner`'s group (its language streams and pacers are child tasks of it):
+/// stopping the run stops everything.
 struct PipelineLink {
     private let feed: AsyncStream<PipelineInput>.Continuation
-    private let task: Task<Void, Never>
+    private let run: PipelineRun
     private var flushWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
     private var nextFlush = 0
     /// The audience last pushed, so an unchanged one is not pushed again.
     private var lastAudience: PipelineAudience?
 
-    /// Starts `pipeline`; what it emits goes to `session.receive`, in order.
-    init(running pipeline: SessionPipeline, for session: LiveSession) {
+    /// Starts `pipeline` under `runner`; what it emits goes to `session.receive`, in order.
+    init(running pipeline: SessionPipeline, under runner: PipelineRunner, for session: LiveSession) {
         let (inputs, feed) = AsyncStream.makeStream(of: PipelineInput.self)
         let (outputs, emit) = AsyncStream.makeStream(of: PipelineOutput.self)
         self.feed = feed
-        // The session holds the task; the task holds the session only while it hands over an output.
-        task = Task { [weak session] in
+        // The session holds the run; the run holds the session only while it hands over an output.
+        run = PipelineRun { [weak session] in
             await withDiscardingTaskGroup { group in
                 group.addTask {
                     await pipeline.run(inputs, emit: emit)
@@ -29,6 +30,7 @@ struct PipelineLink {
                 }
             }
         }
+        runner.start(run)
     }
 
     /// Pushes an input; returns `false` when the pipeline has ended.
@@ -64,12 +66,12 @@ struct PipelineLink {
     mutating func drain(deadline: Duration) async {
         send(.drain)
         feed.finish()
-        let task = task
+        let run = run
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await task.value }
+            group.addTask { await run.finished() }
             group.addTask { try? await Task.sleep(for: deadline) }
             await group.next()
-            task.cancel()
+            run.stop()
             group.cancelAll()
         }
         releaseFlushWaiters()
@@ -78,7 +80,7 @@ struct PipelineLink {
     /// Stops the pipeline at once, dropping what it holds; whoever waits for a flush is let go.
     mutating func stop() {
         feed.finish()
-        task.cancel()
+        run.stop()
         releaseFlushWaiters()
     }
 

@@ -5,7 +5,8 @@ import Logging
 import ServiceLifecycle
 
 /// The sessions that are not over, found by id; loads stored ones on demand. As a `Service` it
-/// restores the sessions a restart interrupted and sends the periodic `sessionStatus`.
+/// runs the sessions' pipelines, restores the sessions a restart interrupted and sends the
+/// periodic `sessionStatus`.
 public actor SessionRegistry: Service {
     /// What an id refers to.
     enum Lookup {
@@ -24,6 +25,8 @@ public actor SessionRegistry: Service {
     private let cluster: (any SessionCluster)?
     /// What the periodic status and the sessions' grace periods wait on.
     private let clock: any MonotonicClock
+    /// Runs the sessions' pipelines, as children of this service's task group.
+    private let pipelines = PipelineRunner()
 
     init(
         settings: ServerConfiguration, store: any DragomanStore, writer: StoreWriter, events: EventBus, engines: SpeechEngines, logger: Logger,
@@ -95,7 +98,9 @@ public actor SessionRegistry: Service {
     private func makeLive(_ record: SessionRecord) -> LiveSession {
         ServerMetrics.liveSessions.increment()
         return LiveSession(
-            record: record, settings: settings, store: store, writer: writer, events: events, engines: engines, logger: logger, cluster: cluster, clock: clock
+            record: record, settings: settings, store: store, writer: writer, events: events, engines: engines, logger: logger, pipelines: pipelines,
+            cluster: cluster,
+            clock: clock
         ) { [weak self] id in
             await self?.remove(id)
         }
@@ -116,12 +121,15 @@ public actor SessionRegistry: Service {
     static let revocationCheckInterval = 5.0
 
     public func run() async throws {
-        try await restoreInterruptedSessions()
-        let (clock, interval) = (clock, settings.statusInterval)
-        // Periodic status and the revocation check until shutdown; a graceful shutdown cuts the
-        // waits short, so the server stops at once rather than up to one interval later.
-        await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
+        let (clock, interval, pipelines) = (clock, settings.statusInterval, pipelines)
+        // The pipelines, the periodic status and the revocation check run until shutdown; a
+        // graceful shutdown cuts the waits short, so the server stops at once rather than up to
+        // one interval later. By then the farewell has drained the pipelines; what is left of
+        // them is cancelled, and the group returns once they have returned.
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await pipelines.run() }
+                try await self.restoreInterruptedSessions()
                 group.addTask {
                     while (try? await clock.sleep(until: clock.seconds + interval)) != nil { await self.sendPeriodicStatus() }
                 }
