@@ -29,6 +29,25 @@ struct SpeakerPresenceTests {
         }
     }
 
+    @Test func listenersAreToldOfTheDropBeforeTheSpeechUnderWayIsFinished() async throws {
+        try await TestServer.run(engines: FakeEngines.slowRecognition(.seconds(3)), configure: { $0.audioChunksPerSecond = 1_000 }) { server in
+            let (speaker, sessionId, _) = try await server.speaker()
+            let (listener, _) = try await server.listener(sessionId, language: "es")
+            // Half a second of speech, and the speaker drops in the middle of it.
+            for index in 0..<25 { speaker.send(binary: ToneFrames.frame(amplitude: 3, offset: index * 320)) }
+            for index in 25..<75 { speaker.send(binary: ToneFrames.frame(amplitude: 8_000, offset: index * 320)) }
+            #expect(try await speaker.barrier().allSatisfy { $0.type != "error" })
+            await speaker.disconnect()
+            // The drop is news at once, not once the recognizer has caught up (3 s here)...
+            let next = try await listener.next()
+            #expect(next.type == "speakerDisconnected")
+            // ...and what was said before it is still transcribed and sent.
+            let caption = try await listener.waitFor("transcript").message
+            #expect(caption["text"]?.stringValue == "[es] Good evening.")
+            await listener.disconnect()
+        }
+    }
+
     @Test func reattachingWithCreateSessionIsAReturnToo() async throws {
         try await TestServer.run { server in
             let (speaker, sessionId, _) = try await server.speaker()

@@ -239,13 +239,15 @@ actor LiveSession {
 
     func detachSpeaker(_ connection: ClientConnection) async {
         guard state.detachSpeaker(connection) else { return }
-        // What the speaker said before the drop is still transcribed.
+        // Listeners are told at once: finishing the segment under way can take seconds when the
+        // recognizer is behind on queued speech, and they should not hear of the drop that late.
+        await perform(state.speakerDidLeave(now: UnixTime.now))
+        // What the speaker said before the drop is still transcribed, before another node may
+        // take the speaker over.
         await flushPipeline()
-        // The speaker may have come back (a page reload) while the segment was finished: then it
-        // never left. Asked again after every wait.
+        // The speaker may have come back (a page reload) meanwhile: then this node keeps it.
         guard state.speakerIsAway else { return }
         await releaseSpeakerLease()
-        await perform(state.speakerDidLeave(now: UnixTime.now))
     }
 
     /// The key that owns the session was revoked: its speakers lose the right to speak now (they

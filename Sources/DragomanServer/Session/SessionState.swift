@@ -90,7 +90,7 @@ struct SessionState {
     }
 
     /// A speaker connection closed; `true` when it was the session's last one, and the session
-    /// has not ended: the owner then finishes the speech under way before `speakerDidLeave`.
+    /// has not ended: the owner then calls `speakerDidLeave` and finishes the speech under way.
     mutating func detachSpeaker(_ connection: ClientConnection) -> Bool {
         speakers.remove(connection) != nil && speakerIsAway
     }
@@ -99,7 +99,7 @@ struct SessionState {
     /// speaker's leaving, as the speaker may come back (a page reload) meanwhile.
     var speakerIsAway: Bool { speakers.isEmpty && lifecycle.status != .ended }
 
-    /// The last speaker is gone for good (its speech finished): the reconnect wait starts.
+    /// The last speaker is gone: listeners are told and the reconnect wait starts.
     mutating func speakerDidLeave(now: Int) -> [SessionAction] {
         guard speakerIsAway else { return [] }
         markBroadcastChange(now: now) { $0.isActive = false }

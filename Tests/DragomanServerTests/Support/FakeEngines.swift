@@ -27,6 +27,27 @@ enum FakeEngines {
         SpeechEngines(recognizer: Recognizer(hears: "Good evening."), translator: Translator(), synthesizer: Synthesizer())
     }
 
+    /// Engines whose recognizer hears "Good evening." in every stretch of speech but takes `delay`
+    /// to finish each one, like a pipeline behind on the speech queued before it.
+    static func slowRecognition(_ delay: Duration) -> SpeechEngines {
+        SpeechEngines(recognizer: SlowRecognizer(delay: delay), translator: Translator(), synthesizer: Synthesizer())
+    }
+
+    struct SlowRecognizer: SpeechRecognizer {
+        let delay: Duration
+        var supportedLanguages: Set<String> { FakeEngines.sourceLanguages }
+        func makeSession(language: String) async throws -> any RecognitionSession { SlowSession(delay: delay) }
+    }
+
+    struct SlowSession: RecognitionSession {
+        let delay: Duration
+        func feed(_ samples: [Int16]) async throws -> String? { nil }
+        func finish() async throws -> String {
+            try await Task.sleep(for: delay)
+            return "Good evening."
+        }
+    }
+
     /// The error of `FailingRecognizer`.
     struct Broken: Error {}
 
