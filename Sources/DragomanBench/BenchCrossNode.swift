@@ -111,13 +111,14 @@ package struct BenchCrossNode: AsyncParsableCommand {
     private func measureThroughput() async throws {
         var logger = Logger(label: "bench-crossnode")
         logger.logLevel = .warning
-        let store = try await PostgresStore.open(url: database, logger: logger)
-        var rows: [String] = []
-        for count in senders.split(separator: ",").compactMap({ Int($0) }) {
-            let rates = try await CrossNodeThroughput.measure(store: store, senders: count, duration: .seconds(seconds), logger: logger)
-            rows.append(String(format: "| %d | %.0f | %.0f |", count, rates.framesPerSecond, rates.notificationsPerSecond))
+        let rows = try await PostgresStore.withOpened(url: database, logger: logger) { store in
+            var rows: [String] = []
+            for count in senders.split(separator: ",").compactMap({ Int($0) }) {
+                let rates = try await CrossNodeThroughput.measure(store: store, senders: count, duration: .seconds(seconds), logger: logger)
+                rows.append(String(format: "| %d | %.0f | %.0f |", count, rates.framesPerSecond, rates.notificationsPerSecond))
+            }
+            return rows
         }
-        await store.close()
         print(
             """
 

@@ -21,8 +21,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var options: ConfigurationOptions
 
         func run() async throws {
-            let store = try await StoreFactory.open(try options.read())
-            let key = try await store.createKey(name: name, role: role)
+            let key = try await StoreFactory.withStore(try options.read()) { try await $0.createKey(name: name, role: role) }
             print(key.secret)
         }
     }
@@ -33,8 +32,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var options: ConfigurationOptions
 
         func run() async throws {
-            let store = try await StoreFactory.open(try options.read())
-            let keys = try await store.keys()
+            let keys = try await StoreFactory.withStore(try options.read()) { try await $0.keys() }
             guard !keys.isEmpty else { return print("No keys yet: dragoman keys create --name NAME") }
             print("ID".padding(toLength: 18, withPad: " ", startingAt: 0) + "ROLE      CREATED               STATE     NAME")
             for key in keys {
@@ -55,8 +53,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var options: ConfigurationOptions
 
         func run() async throws {
-            let store = try await StoreFactory.open(try options.read())
-            guard try await store.revokeKey(idOrName: key) else {
+            guard try await StoreFactory.withStore(try options.read(), { [key] in try await $0.revokeKey(idOrName: key) }) else {
                 throw ValidationError("No active key has the id or name \"\(key)\".")
             }
             print("Revoked \(key).")

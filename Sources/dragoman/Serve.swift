@@ -40,28 +40,30 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "dragoman")
 
-        let store = try await StoreFactory.open(settings)
-        if try await store.activeKeyCount() == 0 {
-            let key = try await store.createKey(name: "first-operator", role: .operator)
-            printNow(
-                """
+        // The store's connection pool runs beside the server and stops after it.
+        try await StoreFactory.withStore(settings) { store in
+            if try await store.activeKeyCount() == 0 {
+                let key = try await store.createKey(name: "first-operator", role: .operator)
+                printNow(
+                    """
 
-                ┌──────────────────────────────────────────────────────────────────────┐
-                │ No speaker key existed, so Dragoman made one. It is shown only once: │
-                │                                                                      │
-                │   \(key.secret.padding(toLength: 67, withPad: " ", startingAt: 0))│
-                │                                                                      │
-                │ Keep it: the speaker console asks for it. More keys: dragoman keys.  │
-                └──────────────────────────────────────────────────────────────────────┘
+                    ┌──────────────────────────────────────────────────────────────────────┐
+                    │ No speaker key existed, so Dragoman made one. It is shown only once: │
+                    │                                                                      │
+                    │   \(key.secret.padding(toLength: 67, withPad: " ", startingAt: 0))│
+                    │                                                                      │
+                    │ Keep it: the speaker console asks for it. More keys: dragoman keys.  │
+                    └──────────────────────────────────────────────────────────────────────┘
 
-                """)
+                    """)
+            }
+            let engines = try SpeechEngines.configured(settings.engineSettings, logger: logger)
+            let app = buildApplication(
+                configuration: settings, dependencies: ServerDependencies(store: store, engines: engines, logger: logger)
+            ) { port in
+                printNow("Dragoman is listening on http://\(settings.host):\(port)  (speaker console: /speak)")
+            }
+            try await app.runService()
         }
-        let engines = try SpeechEngines.configured(settings.engineSettings, logger: logger)
-        let app = buildApplication(
-            configuration: settings, dependencies: ServerDependencies(store: store, engines: engines, logger: logger)
-        ) { port in
-            printNow("Dragoman is listening on http://\(settings.host):\(port)  (speaker console: /speak)")
-        }
-        try await app.runService()
     }
 }

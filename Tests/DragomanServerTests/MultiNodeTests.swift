@@ -262,27 +262,33 @@ struct MultiNodeTests {
             let (speaker, sessionId, _) = try await a.speaker()
             let listener = try await c.listener(sessionId, language: "es").client
             try await Self.awaitListenerCount(1, speaker: speaker)
-            let database = try await PostgresStore.open(url: try #require(ClusterTestNode.databaseURL), logger: Logger(label: "intruder"))
-            let notice = ServerMessage.broadcastChange(.broadcastUnmuted, sessionId: sessionId, state: BroadcastState(isActive: true, lastStateChange: 1))
-                .encoded()
-            // Another node's frame takes an id and commits only after node A's next frame.
-            let id = try await database.client.withTransaction(logger: Logger(label: "intruder")) { connection in
-                let rows = try await connection.query(
-                    """
-                    INSERT INTO relayed_frames (origin_node, session_id, kind, language, sequence, payload)
-                    VALUES ('node-other', \(sessionId), \(RelayedFrame.Audience.everyone.rawValue), '', 0, \(ByteBuffer(string: notice)))
-                    RETURNING id
-                    """, logger: Logger(label: "intruder"))
-                var id: Int64 = 0
-                for try await inserted in rows.decode(Int64.self) { id = inserted }
-                speaker.send(action: "muteBroadcast")
-                try await listener.waitFor("broadcastMuted", timeout: .seconds(10))
-                return id
+            try await Self.withIntruder { database in
+                let notice = ServerMessage.broadcastChange(.broadcastUnmuted, sessionId: sessionId, state: BroadcastState(isActive: true, lastStateChange: 1))
+                    .encoded()
+                // Another node's frame takes an id and commits only after node A's next frame.
+                let id = try await database.client.withTransaction(logger: Logger(label: "intruder")) { connection in
+                    let rows = try await connection.query(
+                        """
+                        INSERT INTO relayed_frames (origin_node, session_id, kind, language, sequence, payload)
+                        VALUES ('node-other', \(sessionId), \(RelayedFrame.Audience.everyone.rawValue), '', 0, \(ByteBuffer(string: notice)))
+                        RETURNING id
+                        """, logger: Logger(label: "intruder"))
+                    var id: Int64 = 0
+                    for try await inserted in rows.decode(Int64.self) { id = inserted }
+                    speaker.send(action: "muteBroadcast")
+                    try await listener.waitFor("broadcastMuted", timeout: .seconds(10))
+                    return id
+                }
+                try await database.client.query("SELECT pg_notify('dragoman', \("f node-other \(sessionId) \(id) \(id)"))", logger: Logger(label: "intruder"))
+                try await listener.waitFor("broadcastUnmuted", timeout: .seconds(10))
             }
-            try await database.client.query("SELECT pg_notify('dragoman', \("f node-other \(sessionId) \(id) \(id)"))", logger: Logger(label: "intruder"))
-            try await listener.waitFor("broadcastUnmuted", timeout: .seconds(10))
-            await database.close()
         }
+    }
+
+    /// Runs `body` with a connection pool of its own on the test database, as another program
+    /// touching the cluster's tables and locks would.
+    static func withIntruder(_ body: (PostgresStore) async throws -> Void) async throws {
+        try await PostgresStore.withOpened(url: try #require(ClusterTestNode.databaseURL), logger: Logger(label: "intruder"), body)
     }
 
     /// The backends holding an advisory lock (a speaker lease) now.
@@ -300,19 +306,19 @@ struct MultiNodeTests {
         try await Self.withThreeNodes { nodes in
             let (speaker, _, _) = try await nodes[0].server.speaker()
             _ = try await Self.speak(1, to: speaker)
-            let database = try await PostgresStore.open(url: try #require(ClusterTestNode.databaseURL), logger: Logger(label: "intruder"))
-            let holders = try await Self.lockHolders(in: database)
-            #expect(holders.count == 1)
-            try await database.client.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'", logger: Logger(label: "intruder"))
-            // Held again, by another connection.
-            let retaken = try await RestartPersistenceTests.eventually(timeout: .seconds(10)) {
-                let now = try await Self.lockHolders(in: database)
-                return now.count == 1 && now != holders
+            try await Self.withIntruder { database in
+                let holders = try await Self.lockHolders(in: database)
+                #expect(holders.count == 1)
+                try await database.client.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'", logger: Logger(label: "intruder"))
+                // Held again, by another connection.
+                let retaken = try await RestartPersistenceTests.eventually(timeout: .seconds(10)) {
+                    let now = try await Self.lockHolders(in: database)
+                    return now.count == 1 && now != holders
+                }
+                #expect(retaken)
+                _ = try await Self.speak(1, to: speaker)
+                #expect(try await speaker.barrier().allSatisfy { $0.type != "connectionRefreshRequired" })
             }
-            #expect(retaken)
-            _ = try await Self.speak(1, to: speaker)
-            #expect(try await speaker.barrier().allSatisfy { $0.type != "connectionRefreshRequired" })
-            await database.close()
         }
     }
 
@@ -322,38 +328,38 @@ struct MultiNodeTests {
     func leaseTakenWhileTheConnectionWasDown() async throws {
         try await Self.withThreeNodes { nodes in
             let (speaker, sessionId, _) = try await nodes[0].server.speaker()
-            let database = try await PostgresStore.open(url: try #require(ClusterTestNode.databaseURL), logger: Logger(label: "intruder"))
-            let logger = Logger(label: "intruder")
-            let key = PostgresCluster.lockKey(sessionId)
-            // Another holder queues for the lock first, so it gets it the moment the node's
-            // connection dies, before the node can take it again.
-            let (release, releasing) = AsyncStream.makeStream(of: Void.self)
-            let holder = Task {
-                try await database.client.withConnection { connection in
-                    try await connection.query("SELECT pg_advisory_lock(\(key))", logger: logger)
-                    for await _ in release {}
-                    try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+            try await Self.withIntruder { database in
+                let logger = Logger(label: "intruder")
+                let key = PostgresCluster.lockKey(sessionId)
+                // Another holder queues for the lock first, so it gets it the moment the node's
+                // connection dies, before the node can take it again.
+                let (release, releasing) = AsyncStream.makeStream(of: Void.self)
+                let holder = Task {
+                    try await database.client.withConnection { connection in
+                        try await connection.query("SELECT pg_advisory_lock(\(key))", logger: logger)
+                        for await _ in release {}
+                        try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+                    }
                 }
+                let queued = try await RestartPersistenceTests.eventually {
+                    let rows = try await database.client.query(
+                        "SELECT count(*)::bigint FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", logger: logger)
+                    for try await count in rows.decode(Int.self) { return count == 1 }
+                    return false
+                }
+                #expect(queued)
+                try await database.client.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted", logger: logger)
+                let refresh = try await speaker.waitFor("connectionRefreshRequired", timeout: .seconds(10)).message
+                #expect(refresh["reason"]?.stringValue == "leaseLost")
+                releasing.finish()
+                try await holder.value
+                // Back on the same node, the speaker gets the lease and is heard again.
+                let back = nodes[0].server.connect([
+                    "action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": nodes[0].server.keys.speaker,
+                ])
+                try await back.expect("connectionRefreshComplete")
+                _ = try await Self.speak(1, to: back)
             }
-            let queued = try await RestartPersistenceTests.eventually {
-                let rows = try await database.client.query(
-                    "SELECT count(*)::bigint FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", logger: logger)
-                for try await count in rows.decode(Int.self) { return count == 1 }
-                return false
-            }
-            #expect(queued)
-            try await database.client.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted", logger: logger)
-            let refresh = try await speaker.waitFor("connectionRefreshRequired", timeout: .seconds(10)).message
-            #expect(refresh["reason"]?.stringValue == "leaseLost")
-            releasing.finish()
-            try await holder.value
-            // Back on the same node, the speaker gets the lease and is heard again.
-            let back = nodes[0].server.connect([
-                "action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": nodes[0].server.keys.speaker,
-            ])
-            try await back.expect("connectionRefreshComplete")
-            _ = try await Self.speak(1, to: back)
-            await database.close()
         }
     }
 

@@ -50,7 +50,7 @@ struct OpenAPIDocumentTests {
         let directory = try TestServer.makeDataDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let settings = TestServer.testSettings(dataDirectory: directory)
-        let store = try await StoreFactory.open(settings)
+        let store = try SQLiteStore(path: settings.databasePath)
         let logger = Logger(label: "openapi-test")
         let writer = StoreWriter(store: store, logger: logger)
         let events = EventBus(store: store, logger: logger, writer: writer)

@@ -1,4 +1,5 @@
 import DragomanCore
+import DragomanStore
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
@@ -20,7 +21,7 @@ struct RefusedUpgradeGateTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         var settings = TestServer.testSettings(dataDirectory: directory)
         configure(&settings)
-        let store = try await StoreFactory.open(settings)
+        let store = try SQLiteStore(path: settings.databasePath)
         let keys = try await TestServer.makeKeys(in: store)
         var logger = Logger(label: "gate-test")
         logger.logLevel = .critical

@@ -8,37 +8,34 @@ import Testing
 struct PostgresStoreTests {
     @Test func reopeningKeepsEverything() async throws {
         try await StoreBackend.withFreshPostgres { url in
-            var opened: [PostgresStore] = []
-            try await StoreConformance.persistence {
-                let store = try await StoreBackend.openPostgres(url)
-                opened.append(store)
-                return store
-            }
-            for store in opened { await store.close() }
+            try await StoreConformance.persistence { body in try await StoreBackend.withPostgres(url) { try await body($0) } }
         }
     }
 
     @Test func migrationsAreRecordedOnceAndOpeningAgainChangesNothing() async throws {
         try await StoreBackend.withFreshPostgres { url in
-            let first = try await StoreBackend.openPostgres(url)
-            let second = try await StoreBackend.openPostgres(url)
-            let rows = try await second.client.query("SELECT version FROM schema_migrations ORDER BY version")
-            var versions: [Int] = []
-            for try await version in rows.decode(Int.self) { versions.append(version) }
-            #expect(versions == [1, 2, 3, 4, 5, 6, 7])
-            await first.close()
-            await second.close()
+            try await StoreBackend.withPostgres(url) { _ in }
+            try await StoreBackend.withPostgres(url) { second in
+                let rows = try await second.client.query("SELECT version FROM schema_migrations ORDER BY version")
+                var versions: [Int] = []
+                for try await version in rows.decode(Int.self) { versions.append(version) }
+                #expect(versions == [1, 2, 3, 4, 5, 6, 7])
+            }
         }
     }
 
     @Test func nodesStartingTogetherMigrateOnce() async throws {
         try await StoreBackend.withFreshPostgres { url in
-            let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { group in
-                for _ in 0..<4 { group.addTask { try await StoreBackend.openPostgres(url) } }
-                return try await group.reduce(into: []) { $0.append($1) }
+            let opened = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await StoreBackend.withPostgres(url) { _ in }
+                        return 1
+                    }
+                }
+                return try await group.reduce(0, +)
             }
-            #expect(stores.count == 4)
-            for store in stores { await store.close() }
+            #expect(opened == 4)
         }
     }
 

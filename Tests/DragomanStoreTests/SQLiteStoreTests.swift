@@ -30,7 +30,7 @@ struct SQLiteStoreTests {
     @Test func reopeningTheFileKeepsEverything() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try await StoreConformance.persistence { try SQLiteStore(path: directory.path("dragoman.sqlite")) }
+        try await StoreConformance.persistence { body in try await body(try SQLiteStore(path: directory.path("dragoman.sqlite"))) }
     }
 
     @Test func eventSequencesStartAtOne() async throws {

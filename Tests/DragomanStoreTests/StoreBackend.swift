@@ -33,14 +33,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
             try await body(try SQLiteStore(path: directory.path("dragoman.sqlite")))
         case .postgres:
             try await Self.withFreshPostgres { url in
-                let store = try await Self.openPostgres(url)
-                do {
-                    try await body(store)
-                } catch {
-                    await store.close()
-                    throw error
-                }
-                await store.close()
+                try await Self.withPostgres(url) { try await body($0) }
             }
         }
     }
@@ -69,9 +62,9 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
         return logger
     }
 
-    /// Opens the database at `url`.
-    static func openPostgres(_ url: String) async throws -> PostgresStore {
-        try await PostgresStore.open(url: url, logger: logger)
+    /// Opens the database at `url` for as long as `body` runs.
+    static func withPostgres(_ url: String, _ body: (PostgresStore) async throws -> Void) async throws {
+        try await PostgresStore.withOpened(url: url, logger: logger, body)
     }
 
     struct NoPostgres: Error {}

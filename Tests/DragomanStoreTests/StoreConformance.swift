@@ -248,26 +248,32 @@ enum StoreConformance {
         #expect(try await store.events(after: start, limit: 0).isEmpty)
     }
 
-    /// What one store wrote, a store opened later on the same database reads.
-    static func persistence(open: () async throws -> any DragomanStore) async throws {
-        let first = try await open()
-        let key = try await first.createKey(name: unique("persistent"), role: .operator)
-        let revoked = try await first.createKey(name: unique("persistent-revoked"), role: .speaker)
-        _ = try await first.revokeKey(idOrName: revoked.record.id)
-        let session = sessionRecord(owner: key.record.id, createdAt: Date(timeIntervalSince1970: 1_700_000_000))
-        try await first.insertSession(session)
-        try await first.updateSessionStatus(id: session.id, status: .paused, at: Date(timeIntervalSince1970: 1_700_000_060))
-        let sequence = try await first.appendEvent(document: #"{"persistent":true}"#)
+    /// What one store wrote, a store opened later on the same database reads. `withStore` opens
+    /// the database, runs its body with the store, and closes it.
+    static func persistence(withStore: ((any DragomanStore) async throws -> Void) async throws -> Void) async throws {
+        var written: (key: CreatedKey, revoked: CreatedKey, session: SessionRecord, sequence: Int64)?
+        try await withStore { first in
+            let key = try await first.createKey(name: unique("persistent"), role: .operator)
+            let revoked = try await first.createKey(name: unique("persistent-revoked"), role: .speaker)
+            _ = try await first.revokeKey(idOrName: revoked.record.id)
+            let session = sessionRecord(owner: key.record.id, createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+            try await first.insertSession(session)
+            try await first.updateSessionStatus(id: session.id, status: .paused, at: Date(timeIntervalSince1970: 1_700_000_060))
+            let sequence = try await first.appendEvent(document: #"{"persistent":true}"#)
+            written = (key, revoked, session, sequence)
+        }
+        let (key, revoked, session, sequence) = try #require(written)
 
-        let second = try await open()
-        #expect(try await second.authenticate(secret: key.secret)?.id == key.record.id)
-        #expect(try await second.authenticate(secret: revoked.secret) == nil)
-        let read = try #require(try await second.session(id: session.id))
-        #expect(read.status == .paused)
-        #expect(read.title == session.title)
-        #expect(read.passcodeHash == session.passcodeHash)
-        #expect(try await second.openSessions().contains { $0.id == session.id })
-        #expect(try await second.events(after: sequence - 1, limit: 1) == [StoredEvent(sequence: sequence, document: #"{"persistent":true}"#)])
-        #expect(try await second.appendEvent(document: "{}") > sequence)
+        try await withStore { second in
+            #expect(try await second.authenticate(secret: key.secret)?.id == key.record.id)
+            #expect(try await second.authenticate(secret: revoked.secret) == nil)
+            let read = try #require(try await second.session(id: session.id))
+            #expect(read.status == .paused)
+            #expect(read.title == session.title)
+            #expect(read.passcodeHash == session.passcodeHash)
+            #expect(try await second.openSessions().contains { $0.id == session.id })
+            #expect(try await second.events(after: sequence - 1, limit: 1) == [StoredEvent(sequence: sequence, document: #"{"persistent":true}"#)])
+            #expect(try await second.appendEvent(document: "{}") > sequence)
+        }
     }
 }

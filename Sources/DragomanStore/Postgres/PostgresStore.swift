@@ -2,15 +2,20 @@ import DragomanCore
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 
 /// The store of a cluster: one PostgreSQL database (postgres-nio) shared by every Dragoman node.
 /// Opening it checks the database answers and applies the migrations it lacks.
-public final class PostgresStore: DragomanStore {
+///
+/// Its connection pool runs only while `run()` runs, and must stop after whatever uses the store:
+/// the pool waits for the connections it lent (a speaker lease holds one) to come back. Either a
+/// child task of `withOpened`, stopped once its body has returned, or a `Service` listed first in
+/// a service group (stopped last in a graceful shutdown). A query made before it runs waits.
+public final class PostgresStore: DragomanStore, Service {
     /// The connection pool, also used by the cluster's coordination.
     public let client: PostgresClient
     public let location: PostgresLocation
     private let logger: Logger
-    private let pool: Task<Void, Never>
 
     /// The database could not be reached or prepared; says where, never with the password.
     public struct Unavailable: Error, CustomStringConvertible {
@@ -20,12 +25,11 @@ public final class PostgresStore: DragomanStore {
     private init(location: PostgresLocation, logger: Logger) {
         self.location = location
         self.logger = logger
-        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
-        self.client = client
-        pool = Task { await client.run() }
+        client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
     }
 
-    /// Connects to the database at `url` and applies its migrations.
+    /// Connects to the database at `url` and applies its migrations; the pool is not running yet
+    /// (`run()`).
     /// - Throws: `PostgresLocation.Invalid` for a bad URL, `Unavailable` when the database does not answer.
     public static func open(url: String, logger: Logger) async throws -> PostgresStore {
         let location = try PostgresLocation(url: url)
@@ -35,26 +39,39 @@ public final class PostgresStore: DragomanStore {
         } catch {
             throw Unavailable(description: "Could not open the database \(location): \(Self.describe(error))")
         }
-        // The pool starts while the migrations run, so it is up before the first query.
-        let store = PostgresStore(location: location, logger: logger)
         do {
             try await PostgresMigrations.apply(on: connection, logger: logger)
             try await connection.close()
         } catch {
             try? await connection.close()
-            await store.close()
             throw Unavailable(description: "Could not prepare the database \(location): \(Self.describe(error))")
         }
-        return store
+        return PostgresStore(location: location, logger: logger)
     }
 
-    /// Closes the pool; the store cannot be used afterwards.
-    public func close() async {
-        pool.cancel()
-        await pool.value
+    /// Opens the database at `url` (`open`), runs its connection pool as a child task while `body`
+    /// uses the store, and stops the pool once `body` has returned or thrown.
+    public static func withOpened<Value>(
+        url: String, logger: Logger, _ body: (PostgresStore) async throws -> Value
+    ) async throws -> Value {
+        let store = try await open(url: url, logger: logger)
+        let (starting, started) = AsyncStream.makeStream(of: Never.self)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                started.finish()
+                await store.run()
+            }
+            defer { group.cancelAll() }
+            // The body's first query does not race the pool's start (postgres-nio warns of it).
+            for await _ in starting {}
+            return try await body(store)
+        }
     }
 
-    deinit { pool.cancel() }
+    /// Runs the connection pool until cancelled or shut down gracefully.
+    public func run() async {
+        await client.run()
+    }
 
     /// An error of the database in a line: the server's message where there is one, else what
     /// the connection ran into (`PSQLError`'s own description hides both).

@@ -13,17 +13,17 @@ import Testing
 final class ClusterTestNode: Sendable {
     /// The server, for `TestServer`'s clients.
     let server: TestServer
-    private let store: PostgresStore
     private let services: Task<Void, any Error>
+    private let pool: Task<Void, Never>
 
     /// The test database's URL, if this run has one.
     static var databaseURL: String? {
         ProcessInfo.processInfo.environment["DRAGOMAN_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    private init(server: TestServer, store: PostgresStore, services: Task<Void, any Error>) {
+    private init(server: TestServer, services: Task<Void, any Error>, pool: Task<Void, Never>) {
         self.server = server
-        self.store = store
+        self.pool = pool
         self.services = services
     }
 
@@ -36,8 +36,7 @@ final class ClusterTestNode: Sendable {
         configure(&settings)
         var logger = Logger(label: "dragoman-cluster-test")
         logger.logLevel = settings.logLevel
-        let store = try #require(try await StoreFactory.open(settings, logger: logger) as? PostgresStore)
-        let keys = if let keys { keys } else { try await TestServer.makeKeys(in: store) }
+        let store = try await PostgresStore.open(url: settings.database, logger: logger)
 
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = buildApplication(
@@ -46,21 +45,27 @@ final class ClusterTestNode: Sendable {
             portContinuation.yield(port)
         }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        // The store's connection pool is stopped after the application (`kill`), as in
+        // `dragoman serve`: the application gives back the connections it holds (the speaker
+        // leases) only as it stops, and the pool waits for them.
+        let pool = Task { await store.run() }
         let services = Task {
             defer { portContinuation.finish() }
             try await group.run()
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw TestServer.DidNotStart() }
+        let keys = if let keys { keys } else { try await TestServer.makeKeys(in: store) }
         let server = TestServer(port: port, settings: settings, store: store, keys: keys, dataDirectory: directory)
-        return ClusterTestNode(server: server, store: store, services: services)
+        return ClusterTestNode(server: server, services: services, pool: pool)
     }
 
     /// Stops the node at once, as a crash would.
     func kill() async {
         services.cancel()
         _ = await services.result
-        await store.close()
+        pool.cancel()
+        await pool.value
         try? FileManager.default.removeItem(at: server.dataDirectory)
     }
 }

@@ -84,52 +84,54 @@ struct TestServer: Sendable {
         var settings = testSettings(dataDirectory: directory)
         configure(&settings)
 
-        let store = wrap(try await StoreFactory.open(settings))
-        let keys: Keys
-        if let existingKeys { keys = existingKeys } else { keys = try await makeKeys(in: store) }
+        return try await StoreFactory.withStore(settings) { opened in
+            let store = wrap(opened)
+            let keys: Keys
+            if let existingKeys { keys = existingKeys } else { keys = try await makeKeys(in: store) }
 
-        var logger = Logger(label: "dragoman-test")
-        logger.logLevel = settings.logLevel
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = buildApplication(
-            configuration: settings, dependencies: ServerDependencies(store: store, engines: engines, logger: logger, clock: clock)
-        ) { port in
-            portContinuation.yield(port)
-        }
-        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
+            var logger = Logger(label: "dragoman-test")
+            logger.logLevel = settings.logLevel
+            let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+            let app = buildApplication(
+                configuration: settings, dependencies: ServerDependencies(store: store, engines: engines, logger: logger, clock: clock)
+            ) { port in
+                portContinuation.yield(port)
+            }
+            let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
 
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { portContinuation.finish() }
-                try await services.run()
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    defer { portContinuation.finish() }
+                    try await services.run()
+                }
+                var portIterator = ports.makeAsyncIterator()
+                guard let port = await portIterator.next() else {
+                    try await group.waitForAll()
+                    throw DidNotStart()
+                }
+                let server = TestServer(port: port, settings: settings, store: store, keys: keys, dataDirectory: directory)
+                let outcome: Result<Value, any Error>
+                do {
+                    outcome = .success(try await body(server))
+                } catch {
+                    outcome = .failure(error)
+                }
+                await services.triggerGracefulShutdown()
+                // A graceful shutdown closes WebSockets and event streams at once; one whose client
+                // went away without answering the close can hold on until the close times out, so
+                // after a while the test moves on (GracefulShutdownTests checks shutdown itself).
+                group.addTask {
+                    try await Task.sleep(for: .seconds(10))
+                    throw ShutdownTimedOut()
+                }
+                do {
+                    _ = try await group.next()
+                } catch is ShutdownTimedOut {
+                    logger.warning("The test server did not stop within 10 s of a graceful shutdown; cancelled")
+                } catch {}
+                group.cancelAll()
+                return try outcome.get()
             }
-            var portIterator = ports.makeAsyncIterator()
-            guard let port = await portIterator.next() else {
-                try await group.waitForAll()
-                throw DidNotStart()
-            }
-            let server = TestServer(port: port, settings: settings, store: store, keys: keys, dataDirectory: directory)
-            let outcome: Result<Value, any Error>
-            do {
-                outcome = .success(try await body(server))
-            } catch {
-                outcome = .failure(error)
-            }
-            await services.triggerGracefulShutdown()
-            // A graceful shutdown closes WebSockets and event streams at once; one whose client
-            // went away without answering the close can hold on until the close times out, so
-            // after a while the test moves on (GracefulShutdownTests checks shutdown itself).
-            group.addTask {
-                try await Task.sleep(for: .seconds(10))
-                throw ShutdownTimedOut()
-            }
-            do {
-                _ = try await group.next()
-            } catch is ShutdownTimedOut {
-                logger.warning("The test server did not stop within 10 s of a graceful shutdown; cancelled")
-            } catch {}
-            group.cancelAll()
-            return try outcome.get()
         }
     }
 }
