@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from conftest import FIXTURES, css, finals, on_every, open_console, page_strings, retire, start_server, state_of, stop_server, wait_for
+from conftest import FIXTURES, css, emulate_viewport, finals, on_every, open_console, page_strings, retire, start_server, state_of, stop_server, wait_for
 
 TALK = FIXTURES / "museum-tour.wav"
 PASSCODE = "river walk"
@@ -110,6 +110,37 @@ def test_captions_stay_in_view_after_a_larger_text_size_and_the_tail_is_marked(t
     retire(make_browser, listener)
 
 
+def test_captions_roll_up_in_three_lines_and_committed_text_never_moves(talk, make_browser, server):
+    listener = open_listener(make_browser, server, talk)
+    listener.execute_script(WATCH_THE_LIVE_LINES)
+    join(listener, "es")
+    wait_for(
+        listener, lambda d: d.execute_script("return window.__lines.finals >= 3 && window.__lines.revisions >= 10"), timeout=120,
+        message="final and provisional captions",
+    )
+    lines = listener.execute_script("return window.__lines")
+    # Two or three large lines that roll up, never a growing page of text.
+    assert 2 <= lines["most"] <= 3, lines
+    # A revision of the provisional tail never moved the committed text before it (down, or
+    # along its line); it only rolled up when the tail began a new line.
+    assert lines["moves"] == [], lines
+    # Larger text, a darker theme, a phone turned sideways: the last line stays in view at once.
+    for change in (
+        lambda: [css(listener, "#font-larger").click() for _ in range(2)],
+        lambda: css(listener, "#theme-toggle").click(),
+        lambda: emulate_viewport(listener, 740, 360, phone=True),
+    ):
+        change()
+        wait_for(listener, lambda d: d.execute_script(NEWEST_IN_VIEW), timeout=2, message="the newest line in view")
+        assert listener.execute_script("return window.__visibleLines()") <= 3
+    count = listener.execute_script("return window.__lines.finals")
+    wait_for(listener, lambda d: d.execute_script("return window.__lines.finals") > count, timeout=90, message="a caption after the changes")
+    wait_for(listener, lambda d: d.execute_script(NEWEST_IN_VIEW), timeout=3, message="the newest line in view")
+    lines = listener.execute_script("return window.__lines")
+    assert lines["most"] <= 3 and lines["moves"] == [], lines
+    retire(make_browser, listener)
+
+
 def test_a_listener_behind_live_is_told_and_can_jump_to_live(talk, make_browser, server):
     listener = open_listener(make_browser, server, talk)
     join(listener, "es")
@@ -176,6 +207,48 @@ NEWEST_IN_VIEW = """
     const view = document.querySelector('#captions').getBoundingClientRect();
     const newest = [...document.querySelectorAll('.caption-flow .caption')].pop().getBoundingClientRect();
     return newest.bottom <= view.bottom + 1 && newest.bottom > view.top;
+"""
+
+# Watches the caption area as captions arrive: the most lines of text it ever showed (a line
+# counts when more than half of it is in view), the finals and provisional revisions seen, and
+# every time a revision moved the committed text before it other than up (rolling up) — measured
+# within one layout, so a new size, theme or width starts a new measure.
+WATCH_THE_LIVE_LINES = """
+    const scroller = document.querySelector('#captions');
+    const flow = document.querySelector('.caption-flow');
+    const log = document.querySelector('#caption-log');
+    window.__visibleLines = () => {
+        const view = scroller.getBoundingClientRect();
+        const tops = [];
+        for (const caption of flow.querySelectorAll('.caption')) {
+            for (const rect of caption.getClientRects()) {
+                const shown = Math.min(rect.bottom, view.bottom) - Math.max(rect.top, view.top);
+                if (rect.width > 0 && shown > rect.height / 2) tops.push(rect.top);
+            }
+        }
+        tops.sort((a, b) => a - b);
+        return tops.filter((top, i) => i === 0 || top - tops[i - 1] > 4).length;
+    };
+    const lines = window.__lines = { most: 0, finals: 0, revisions: 0, moves: [] };
+    let before = null;
+    const committed = () => {
+        const last = [...log.querySelectorAll('.caption.final')].pop();
+        if (!last) return null;
+        const rects = last.getClientRects();
+        const end = rects[rects.length - 1];
+        return { x: end.right, y: end.top, layout: [scroller.clientWidth, scroller.clientHeight, document.documentElement.dataset.theme].join() };
+    };
+    new MutationObserver((records) => {
+        lines.most = Math.max(lines.most, window.__visibleLines());
+        const now = committed();
+        if (records.some((r) => log.contains(r.target))) {
+            lines.finals = log.querySelectorAll('.caption.final').length;
+        } else if (now && before && now.layout === before.layout) {
+            lines.revisions += 1;
+            if (now.y > before.y + 0.5 || Math.abs(now.x - before.x) > 0.5) lines.moves.push([before, now]);
+        }
+        before = now;
+    }).observe(flow, { subtree: true, childList: true, characterData: true });
 """
 
 # Records any change to the final captions shown other than one added after them.
