@@ -141,6 +141,37 @@ def test_captions_roll_up_in_three_lines_and_committed_text_never_moves(talk, ma
     retire(make_browser, listener)
 
 
+def test_speech_plays_through_an_audio_element_the_media_controls_pause_and_resume(talk, make_browser, server):
+    listener = open_listener(make_browser, server, talk)
+    listener.execute_script(RECORD_MEDIA_SESSION_HANDLERS)
+    join(listener, "es")
+    wait_for(listener, lambda d: float(css(d, "#audio-stats").get_attribute("data-scheduled")) > 1, timeout=120, message="speech")
+    # The speech is a MediaStream of the page's Web Audio, played by an <audio> element: what a
+    # phone keeps playing with the screen off or the page in the background.
+    element = listener.execute_script(SPEECH_ELEMENT)
+    assert element["playing"] and element["tracks"] == 1 and element["stream"] in media_stream_destinations(listener), element
+    played = element["time"]
+    wait_for(listener, lambda d: d.execute_script(SPEECH_ELEMENT)["time"] > played + 1, timeout=10, message="the element playing on")
+    # The lock screen's pause: speech stops, the element pauses, the button and the system show it.
+    listener.execute_script("window.__mediaHandlers.pause()")
+    assert listener.execute_script(SPEECH_ELEMENT)["playing"] is False
+    assert listener.execute_script("return navigator.mediaSession.playbackState") == "paused"
+    wait_for(listener, lambda d: css(d, "#playback-button").get_attribute("aria-label") == page_strings("es")["listen.resumeLabel"], timeout=5, message="paused")
+    time.sleep(1)
+    scheduled = css(listener, "#audio-stats").get_attribute("data-scheduled")
+    time.sleep(3)
+    assert css(listener, "#audio-stats").get_attribute("data-scheduled") == scheduled, "no speech scheduled while paused"
+    # And its play: speech again, through the element.
+    listener.execute_script("window.__mediaHandlers.play()")
+    assert listener.execute_script(SPEECH_ELEMENT)["playing"] is True
+    assert listener.execute_script("return navigator.mediaSession.playbackState") == "playing"
+    wait_for(
+        listener, lambda d: float(css(d, "#audio-stats").get_attribute("data-scheduled")) > float(scheduled), timeout=90,
+        message="speech after play",
+    )
+    retire(make_browser, listener)
+
+
 def test_a_listener_behind_live_is_told_and_can_jump_to_live(talk, make_browser, server):
     listener = open_listener(make_browser, server, talk)
     join(listener, "es")
@@ -251,6 +282,19 @@ WATCH_THE_LIVE_LINES = """
     }).observe(flow, { subtree: true, childList: true, characterData: true });
 """
 
+RECORD_MEDIA_SESSION_HANDLERS = """
+    window.__mediaHandlers = {};
+    const set = navigator.mediaSession.setActionHandler.bind(navigator.mediaSession);
+    navigator.mediaSession.setActionHandler = (action, handler) => { window.__mediaHandlers[action] = handler; set(action, handler); };
+"""
+
+SPEECH_ELEMENT = """
+    const element = document.querySelector('audio#speech-output');
+    if (!element) return null;
+    return { playing: !element.paused, time: element.currentTime, stream: element.srcObject?.id,
+             tracks: element.srcObject?.getAudioTracks().filter((t) => t.readyState === 'live').length };
+"""
+
 # Records any change to the final captions shown other than one added after them.
 WATCH_COMMITTED_TEXT = """
     window.__committedChanges = [];
@@ -284,6 +328,11 @@ RECORD_WAKE_LOCK_AND_SHARE = """
 def gains(driver):
     """The gain of every GainNode of the page."""
     return on_every(driver, "GainNode", "function () { return this.map((node) => node.gain.value); }")
+
+
+def media_stream_destinations(driver):
+    """The ids of the streams of the page's MediaStreamAudioDestinationNodes."""
+    return on_every(driver, "MediaStreamAudioDestinationNode", "function () { return this.map((node) => node.stream.id); }")
 
 
 def audio_contexts(driver, method):
