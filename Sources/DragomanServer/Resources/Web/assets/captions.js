@@ -38,7 +38,6 @@ export class CaptionView {
     const intent = () => (this.intentAt = performance.now());
     for (const type of ["wheel", "touchmove", "keydown", "pointerdown"]) scroller.addEventListener(type, intent, { passive: true });
     scroller.addEventListener("scroll", () => {
-      scroller.classList.toggle("rolled", scroller.scrollTop > 0);
       if (this.isAtBottom()) {
         this.following = true;
         this.jumpButton?.setAttribute("hidden", "");
