@@ -11,6 +11,8 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 
 from conftest import FIXTURES, css, emulate_viewport, finals, on_every, open_console, page_strings, retire, start_server, state_of, stop_server, wait_for
 
@@ -138,6 +140,30 @@ def test_captions_roll_up_in_three_lines_and_committed_text_never_moves(talk, ma
     wait_for(listener, lambda d: d.execute_script(NEWEST_IN_VIEW), timeout=3, message="the newest line in view")
     lines = listener.execute_script("return window.__lines")
     assert lines["most"] <= 3 and lines["moves"] == [], lines
+    retire(make_browser, listener)
+
+
+def test_scrolling_back_holds_the_view_until_the_reader_jumps_to_the_latest(talk, make_browser, server):
+    listener = open_listener(make_browser, server, talk)
+    join(listener, "es")
+    scroller = css(listener, "#captions")
+    wait_for(listener, lambda d: d.execute_script(ROLLED_UP_BY, 150), timeout=120, message="captions rolled up")
+    # The reader scrolls back with the wheel, as a finger or a mouse does.
+    ActionChains(listener).scroll_from_origin(ScrollOrigin.from_element(scroller), 0, -400).perform()
+    wait_for(listener, lambda d: not d.execute_script(ROLLED_UP_BY, 0), timeout=3, message="scrolled back")
+    top = listener.execute_script("return arguments[0].scrollTop", scroller)
+    count = len(finals(listener))
+    wait_for(listener, lambda d: len(finals(d)) > count, timeout=90, message="a caption while reading back")
+    # New captions do not pull the view away from what the reader is reading; a button offers the latest.
+    assert listener.execute_script("return arguments[0].scrollTop", scroller) == top
+    jump = wait_for(listener, lambda d: css(d, "#jump-latest").is_displayed() and css(d, "#jump-latest"), timeout=5, message="jump button")
+    jump.click()
+    wait_for(listener, lambda d: d.execute_script(NEWEST_IN_VIEW), timeout=3, message="back at the latest")
+    assert not css(listener, "#jump-latest").is_displayed()
+    # And it follows again.
+    count = len(finals(listener))
+    wait_for(listener, lambda d: len(finals(d)) > count, timeout=90, message="a caption after the jump")
+    wait_for(listener, lambda d: d.execute_script(NEWEST_IN_VIEW), timeout=3, message="following again")
     retire(make_browser, listener)
 
 
@@ -293,6 +319,13 @@ SPEECH_ELEMENT = """
     if (!element) return null;
     return { playing: !element.paused, time: element.currentTime,
              tracks: element.srcObject?.getAudioTracks().filter((t) => t.readyState === 'live').length };
+"""
+
+# Whether the caption area is scrolled to within a few pixels of its end and has rolled up by more
+# than arguments[0] pixels.
+ROLLED_UP_BY = """
+    const s = document.querySelector('#captions');
+    return s.scrollHeight - s.clientHeight > arguments[0] && s.scrollHeight - s.scrollTop - s.clientHeight < 2;
 """
 
 # Records any change to the final captions shown other than one added after them.
