@@ -2,8 +2,9 @@
 # Installs what Dragoman needs on a Debian machine with the Swift toolchain: the speech engines
 # and C libraries (Debian packages). With --for-tests, also what the test suite needs: headless
 # Chromium and its driver, zbar (QR decoding), PostgreSQL (the server scripts/test-postgres.sh
-# starts for the PostgreSQL store and multi-node tests), selenium, pytest, schemathesis and
-# sacrebleu (scripts/score-translation.py) in a virtual environment under .build-python-tests/venv, and the Whisper and Piper sidecars
+# starts for the PostgreSQL store and multi-node tests), selenium, pytest, schemathesis,
+# sacrebleu (scripts/score-translation.py) and websockets (the replaced design's example clients,
+# Tests/Legacy) in a virtual environment under .build-python-tests/venv, and the Whisper and Piper sidecars
 # (scripts/install-sidecars.sh).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
@@ -36,10 +37,10 @@ fi
 
 if $for_tests; then
   venv=.build-python-tests/venv
-  if ! "$venv/bin/python" -c 'import selenium, pytest, schemathesis, sacrebleu' 2>/dev/null; then
-    echo "Installing selenium, pytest, schemathesis and sacrebleu into $venv"
+  if ! "$venv/bin/python" -c 'import selenium, pytest, schemathesis, sacrebleu, websockets' 2>/dev/null; then
+    echo "Installing selenium, pytest, schemathesis, sacrebleu and websockets into $venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check selenium pytest schemathesis sacrebleu
+    "$venv/bin/pip" install --quiet --disable-pip-version-check selenium pytest schemathesis sacrebleu websockets
   fi
   scripts/install-sidecars.sh
 fi

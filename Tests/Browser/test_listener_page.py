@@ -11,8 +11,10 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 
-from conftest import FIXTURES, css, finals, on_every, open_console, page_strings, retire, start_server, state_of, stop_server, wait_for
+from conftest import FIXTURES, css, emulate_viewport, finals, on_every, open_console, page_strings, retire, start_server, state_of, stop_server, wait_for
 
 TALK = FIXTURES / "museum-tour.wav"
 PASSCODE = "river walk"
@@ -110,6 +112,92 @@ def test_captions_stay_in_view_after_a_larger_text_size_and_the_tail_is_marked(t
     retire(make_browser, listener)
 
 
+def test_captions_roll_up_in_three_lines_and_committed_text_never_moves(talk, make_browser, server):
+    listener = open_listener(make_browser, server, talk)
+    listener.execute_script(WATCH_THE_LIVE_LINES)
+    join(listener, "es")
+    wait_for(
+        listener, lambda d: d.execute_script("return window.__lines.finals >= 3 && window.__lines.revisions >= 10"), timeout=120,
+        message="final and provisional captions",
+    )
+    lines = listener.execute_script("return window.__lines")
+    # Two or three large lines that roll up, never a growing page of text.
+    assert 2 <= lines["most"] <= 3, lines
+    # A revision of the provisional tail never moved the committed text before it (down, or
+    # along its line); it only rolled up when the tail began a new line.
+    assert lines["moves"] == [], lines
+    # Larger text, a darker theme, a phone turned sideways: the last line stays in view at once.
+    for change in (
+        lambda: [css(listener, "#font-larger").click() for _ in range(2)],
+        lambda: css(listener, "#theme-toggle").click(),
+        lambda: emulate_viewport(listener, 740, 360, phone=True),
+    ):
+        change()
+        wait_for(listener, lambda d: d.execute_script(NEWEST_IN_VIEW), timeout=2, message="the newest line in view")
+        assert listener.execute_script("return window.__visibleLines()") <= 3
+    count = listener.execute_script("return window.__lines.finals")
+    wait_for(listener, lambda d: d.execute_script("return window.__lines.finals") > count, timeout=90, message="a caption after the changes")
+    wait_for(listener, lambda d: d.execute_script(NEWEST_IN_VIEW), timeout=3, message="the newest line in view")
+    lines = listener.execute_script("return window.__lines")
+    assert lines["most"] <= 3 and lines["moves"] == [], lines
+    retire(make_browser, listener)
+
+
+def test_scrolling_back_holds_the_view_until_the_reader_jumps_to_the_latest(talk, make_browser, server):
+    listener = open_listener(make_browser, server, talk)
+    join(listener, "es")
+    scroller = css(listener, "#captions")
+    wait_for(listener, lambda d: d.execute_script(ROLLED_UP_BY, 150), timeout=120, message="captions rolled up")
+    # The reader scrolls back with the wheel, as a finger or a mouse does.
+    ActionChains(listener).scroll_from_origin(ScrollOrigin.from_element(scroller), 0, -400).perform()
+    wait_for(listener, lambda d: not d.execute_script(ROLLED_UP_BY, 0), timeout=3, message="scrolled back")
+    top = listener.execute_script("return arguments[0].scrollTop", scroller)
+    count = len(finals(listener))
+    wait_for(listener, lambda d: len(finals(d)) > count, timeout=90, message="a caption while reading back")
+    # New captions do not pull the view away from what the reader is reading; a button offers the latest.
+    assert listener.execute_script("return arguments[0].scrollTop", scroller) == top
+    jump = wait_for(listener, lambda d: css(d, "#jump-latest").is_displayed() and css(d, "#jump-latest"), timeout=5, message="jump button")
+    jump.click()
+    wait_for(listener, lambda d: d.execute_script(NEWEST_IN_VIEW), timeout=3, message="back at the latest")
+    assert not css(listener, "#jump-latest").is_displayed()
+    # And it follows again.
+    count = len(finals(listener))
+    wait_for(listener, lambda d: len(finals(d)) > count, timeout=90, message="a caption after the jump")
+    wait_for(listener, lambda d: d.execute_script(NEWEST_IN_VIEW), timeout=3, message="following again")
+    retire(make_browser, listener)
+
+
+def test_speech_plays_through_an_audio_element_the_media_controls_pause_and_resume(talk, make_browser, server):
+    listener = open_listener(make_browser, server, talk)
+    listener.execute_script(RECORD_MEDIA_SESSION_HANDLERS)
+    join(listener, "es")
+    wait_for(listener, lambda d: float(css(d, "#audio-stats").get_attribute("data-scheduled")) > 1, timeout=120, message="speech")
+    # The speech is a MediaStream of the page's Web Audio, played by an <audio> element: what a
+    # phone keeps playing with the screen off or the page in the background.
+    element = listener.execute_script(SPEECH_ELEMENT)
+    assert element["playing"] and element["tracks"] == 1, element
+    played = element["time"]
+    wait_for(listener, lambda d: d.execute_script(SPEECH_ELEMENT)["time"] > played + 1, timeout=10, message="the element playing on")
+    # The lock screen's pause: speech stops, the element pauses, the button and the system show it.
+    listener.execute_script("window.__mediaHandlers.pause()")
+    assert listener.execute_script(SPEECH_ELEMENT)["playing"] is False
+    assert listener.execute_script("return navigator.mediaSession.playbackState") == "paused"
+    wait_for(listener, lambda d: css(d, "#playback-button").get_attribute("aria-label") == page_strings("es")["listen.resumeLabel"], timeout=5, message="paused")
+    time.sleep(1)
+    scheduled = css(listener, "#audio-stats").get_attribute("data-scheduled")
+    time.sleep(3)
+    assert css(listener, "#audio-stats").get_attribute("data-scheduled") == scheduled, "no speech scheduled while paused"
+    # And its play: speech again, through the element.
+    listener.execute_script("window.__mediaHandlers.play()")
+    assert listener.execute_script(SPEECH_ELEMENT)["playing"] is True
+    assert listener.execute_script("return navigator.mediaSession.playbackState") == "playing"
+    wait_for(
+        listener, lambda d: float(css(d, "#audio-stats").get_attribute("data-scheduled")) > float(scheduled), timeout=90,
+        message="speech after play",
+    )
+    retire(make_browser, listener)
+
+
 def test_a_listener_behind_live_is_told_and_can_jump_to_live(talk, make_browser, server):
     listener = open_listener(make_browser, server, talk)
     join(listener, "es")
@@ -176,6 +264,68 @@ NEWEST_IN_VIEW = """
     const view = document.querySelector('#captions').getBoundingClientRect();
     const newest = [...document.querySelectorAll('.caption-flow .caption')].pop().getBoundingClientRect();
     return newest.bottom <= view.bottom + 1 && newest.bottom > view.top;
+"""
+
+# Watches the caption area as captions arrive: the most lines of text it ever showed (a line
+# counts when more than half of it is in view), the finals and provisional revisions seen, and
+# every time a revision moved the committed text before it other than up (rolling up) — measured
+# within one layout, so a new size, theme or width starts a new measure.
+WATCH_THE_LIVE_LINES = """
+    const scroller = document.querySelector('#captions');
+    const flow = document.querySelector('.caption-flow');
+    const log = document.querySelector('#caption-log');
+    window.__visibleLines = () => {
+        const view = scroller.getBoundingClientRect();
+        const tops = [];
+        for (const caption of flow.querySelectorAll('.caption')) {
+            for (const rect of caption.getClientRects()) {
+                const shown = Math.min(rect.bottom, view.bottom) - Math.max(rect.top, view.top);
+                if (rect.width > 0 && shown > rect.height / 2) tops.push(rect.top);
+            }
+        }
+        tops.sort((a, b) => a - b);
+        return tops.filter((top, i) => i === 0 || top - tops[i - 1] > 4).length;
+    };
+    const lines = window.__lines = { most: 0, finals: 0, revisions: 0, moves: [] };
+    let before = null;
+    const committed = () => {
+        const last = [...log.querySelectorAll('.caption.final')].pop();
+        if (!last) return null;
+        const rects = last.getClientRects();
+        const end = rects[rects.length - 1];
+        return { x: end.right, y: end.top, layout: [scroller.clientWidth, scroller.clientHeight, document.documentElement.dataset.theme].join() };
+    };
+    new MutationObserver((records) => {
+        lines.most = Math.max(lines.most, window.__visibleLines());
+        const now = committed();
+        if (records.some((r) => log.contains(r.target))) {
+            lines.finals = log.querySelectorAll('.caption.final').length;
+        } else if (now && before && now.layout === before.layout) {
+            lines.revisions += 1;
+            if (now.y > before.y + 0.5 || Math.abs(now.x - before.x) > 0.5) lines.moves.push([before, now]);
+        }
+        before = now;
+    }).observe(flow, { subtree: true, childList: true, characterData: true });
+"""
+
+RECORD_MEDIA_SESSION_HANDLERS = """
+    window.__mediaHandlers = {};
+    const set = navigator.mediaSession.setActionHandler.bind(navigator.mediaSession);
+    navigator.mediaSession.setActionHandler = (action, handler) => { window.__mediaHandlers[action] = handler; set(action, handler); };
+"""
+
+SPEECH_ELEMENT = """
+    const element = document.querySelector('audio#speech-output');
+    if (!element) return null;
+    return { playing: !element.paused, time: element.currentTime,
+             tracks: element.srcObject?.getAudioTracks().filter((t) => t.readyState === 'live').length };
+"""
+
+# Whether the caption area is scrolled to within a few pixels of its end and has rolled up by more
+# than arguments[0] pixels.
+ROLLED_UP_BY = """
+    const s = document.querySelector('#captions');
+    return s.scrollHeight - s.clientHeight > arguments[0] && s.scrollHeight - s.scrollTop - s.clientHeight < 2;
 """
 
 # Records any change to the final captions shown other than one added after them.

@@ -367,19 +367,29 @@ struct LegacyClientTests {
     /// `pause`/`resume` are `controlSession` with a `command`; the apps' `useConnectionRefresh`
     /// (frontend-client-apps/shared/hooks/useConnectionRefresh.ts) sends `refreshConnection` on the
     /// open connection and waits for `connectionRefreshComplete`.
-    @Test("the example speaker's controlSession pauses and resumes; in-band refreshConnection is answered")
+    @Test("the example speaker's controlSession pauses and resumes, the example listener hears sessionPaused; in-band refreshConnection is answered")
     func exampleSpeakerControls() async throws {
         try await TestServer.run { server in
             let (speaker, sessionId, _) = try await server.speaker(extra: ["qualityTier": "standard"])
             let (listener, _) = try await server.listener(sessionId)
-            try await speaker.expect("sessionStatus")
+            // session-management/examples/python-client/listener_client.py, `connect`: these three only.
+            let example = server.connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "es"])
+            try await example.expect("sessionJoined")
+            try await speaker.waitFor("sessionStatus") { $0["listenerCount"]?.intValue == 2 }
             speaker.send(json: ["action": "controlSession", "sessionId": .string(sessionId), "command": "pause"])
             try await speaker.expect("broadcastPaused")
             try await listener.expect("broadcastPaused")
+            try await example.expect("broadcastPaused")
+            var told = try await Self.nextJSON(example)
+            #expect(told == ["type": "sessionPaused", "sessionId": .string(sessionId), "timestamp": told["timestamp"] ?? .null])
             #expect(try await server.status(of: sessionId) == "paused")
             speaker.send(json: ["action": "controlSession", "sessionId": .string(sessionId), "command": "resume"])
             try await speaker.expect("broadcastResumed")
+            // Dragoman's own listener (it names `audioFormat`) got no sessionPaused: resumed comes next.
             try await listener.expect("broadcastResumed")
+            try await example.expect("broadcastResumed")
+            told = try await Self.nextJSON(example)
+            #expect(told["type"]?.stringValue == "sessionResumed")
             #expect(try await server.status(of: sessionId) == "active")
             speaker.send(json: ["action": "controlSession", "sessionId": .string(sessionId), "command": "rewind"])
             #expect(try await speaker.expectError("INVALID_MESSAGE")["action"]?.stringValue == "controlSession")
@@ -396,6 +406,7 @@ struct LegacyClientTests {
             let listening = try await listener.waitFor("connectionRefreshComplete").message
             #expect(listening["role"]?.stringValue == "listener")
             #expect(listening["targetLanguage"]?.stringValue == "fr")
+            await example.disconnect()
             await listener.disconnect()
             await speaker.disconnect()
         }

@@ -9,6 +9,19 @@ enum LegacyDialect {
         query["action"]?.isEmpty ?? true
     }
 
+    /// All that the design's example listeners name when they connect
+    /// (session-management/examples/python-client/listener_client.py, `connect` and
+    /// `_handle_connection_refresh`; the JavaScript one alike).
+    private static let exampleListenerParameters: Set<String> = ["action", "sessionId", "targetLanguage", "role"]
+
+    /// Whether a listener's connect is one of the design's example listeners': an `action`, and
+    /// nothing beyond what they name. Dragoman's listener page always names `audioFormat` or
+    /// `captionsOnly`; a client that names neither gets, besides this protocol's messages, the two
+    /// the examples wait for (`sessionPaused`, `sessionResumed`), which it may ignore.
+    static func isExampleListener(_ query: [String: String]) -> Bool {
+        !isLegacy(query) && Set(query.keys).isSubset(of: exampleListenerParameters)
+    }
+
     /// The query with the connect action that design inferred: a `targetLanguage` makes a
     /// listener (even of a signed-in user, as there); without one, a credential (`token`) with a
     /// `sessionId` is the speaker reattaching to its session, created over HTTP. A query that has
@@ -38,9 +51,11 @@ enum LegacyDialect {
 extension WebSocketGateway {
     /// What rewrites a listener's frames for the design's listener app (no `action`): its older
     /// builds connect without a sign-in `token` and play `audio` messages, the current one signs in
-    /// and plays `translatedAudio` URLs. `nil` for every other client.
+    /// and plays `translatedAudio` URLs; and for its example listeners, which wait for
+    /// `sessionPaused`. `nil` for every other client.
     func legacyListenerFrames(query: [String: String], role: Role, host: String?) -> LegacyListenerFrames? {
-        guard role == .listener, LegacyDialect.isLegacy(query) else { return nil }
+        guard role == .listener else { return nil }
+        guard LegacyDialect.isLegacy(query) else { return LegacyDialect.isExampleListener(query) ? LegacyListenerFrames(player: .exampleListener) : nil }
         guard query["token"]?.isEmpty == false else { return LegacyListenerFrames(player: .pcmMessages) }
         let settings = settings
         return LegacyListenerFrames(

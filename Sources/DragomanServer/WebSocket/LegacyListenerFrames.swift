@@ -2,17 +2,20 @@ import DragomanCore
 import DragomanSpeech
 import Foundation
 
-/// Rewrites the frames of one listener of the replaced design's listener app, as they are
-/// written (docs/protocol.md, "Clients of the replaced design"). Its older builds get `audio`
-/// (PCM at 16 kHz, the only rate they play) for each `audioData`, and `sessionPaused`/
-/// `sessionResumed` after `broadcastPaused`/`broadcastResumed`; its current build gets, for each
-/// unit of speech, one `translatedAudio` with the URL of a WAV file and the unit's caption.
+/// Rewrites the frames of one listener of the replaced design's listener app or example
+/// listeners, as they are written (docs/protocol.md, "Clients of the replaced design"). The app's
+/// older builds get `audio` (PCM at 16 kHz, the only rate they play) for each `audioData`, and
+/// `sessionPaused`/`sessionResumed` after `broadcastPaused`/`broadcastResumed`; its current build
+/// gets, for each unit of speech, one `translatedAudio` with the URL of a WAV file and the unit's
+/// caption; the example listeners get `sessionPaused`/`sessionResumed` too, and speech as it is.
 /// Everything else goes out as it is. Only these connections pay for reading their frames again;
 /// the session encodes once for everyone as before.
 struct LegacyListenerFrames {
     /// Which build of the app: how it plays speech.
     enum Player {
         case pcmMessages
+        /// The example listeners: `audioData` as it is.
+        case exampleListener
         /// Units kept in `units`, their URLs made by `url` from the session id and the unit's name.
         case unitURLs(units: SpeechUnits, url: @Sendable (_ sessionId: String, _ name: String) -> String)
     }
@@ -30,8 +33,13 @@ struct LegacyListenerFrames {
         self.player = player
     }
 
+    /// Longer than any `broadcastPaused` or `broadcastResumed`: an example listener's frames this
+    /// long (its speech above all) are passed on without being read again.
+    private static let longestBroadcastChange = 1_024
+
     /// The frames to write in place of `text`.
     mutating func frames(for text: String) async -> [String] {
+        if case .exampleListener = player, text.utf8.count > Self.longestBroadcastChange { return [text] }
         guard let message = try? ServerMessage.decode(text) else { return [text] }
         switch (message.body, player) {
         case (.audioData(let audio), .pcmMessages):
@@ -43,9 +51,9 @@ struct LegacyListenerFrames {
             captions = captions.filter { $0.key > caption.segmentId - 16 }
             captions[caption.segmentId] = caption.text
             return [text]
-        case (.broadcastPaused, .pcmMessages):
+        case (.broadcastPaused, .pcmMessages), (.broadcastPaused, .exampleListener):
             return [text, LegacyServerMessage(body: .sessionPaused, sessionId: message.sessionId).encoded()]
-        case (.broadcastResumed, .pcmMessages):
+        case (.broadcastResumed, .pcmMessages), (.broadcastResumed, .exampleListener):
             return [text, LegacyServerMessage(body: .sessionResumed, sessionId: message.sessionId).encoded()]
         default:
             return [text]

@@ -164,7 +164,9 @@ extension TestServer {
 
     /// A listener that joined `sessionId` in `language` and got `sessionJoined`.
     func listener(_ sessionId: String, language: String = "es") async throws -> (client: WebSocketTestClient, joined: Message) {
-        let client = connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": language])
+        // `audioFormat`, as Dragoman's own clients name it: a bare connect is the replaced design's
+        // example listener, which also gets `sessionPaused` and `sessionResumed`.
+        let client = connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": language, "audioFormat": "pcm"])
         return (client, try await client.expect("sessionJoined"))
     }
 }

@@ -1,7 +1,9 @@
 // Live captions as running text that rolls up: final captions in order in an aria-live log, and
 // after them, on the same line, the caption still being revised (hidden from screen readers until
 // it is final). Committed text never moves: a revision changes only the provisional tail, whose
-// words are marked as such; the words it kept from the revision before stay as they were.
+// words are marked as such; the words it kept from the revision before stay as they were. The text
+// never gets shorter while it is read either (a revision that drops words leaves its line empty
+// rather than pulling what is above it back down), so the view only ever rolls up.
 import { el } from "./common.js";
 
 /** A scroll within this long after the reader's own wheel, touch or key is theirs, not a reflow's. */
@@ -20,6 +22,9 @@ export class CaptionView {
     this.provisional = provisional;
     this.jumpButton = jumpButton;
     this.placeholder = placeholder;
+    this.flow = log.parentElement;
+    /** The tallest the text has been at this size and width: it is kept at least that tall. */
+    this.tallest = 0;
     /** segmentId → final caption element */
     this.finals = new Map();
     /** segmentId → { element, sequence, words } */
@@ -41,17 +46,29 @@ export class CaptionView {
       }
     });
     jumpButton?.addEventListener("click", () => this.scrollToEnd());
-    // Whatever changes the text's size keeps a following view at the end.
-    const resized = new ResizeObserver(() => {
+    // Whatever changes the text's size keeps a following view at the end. A new size or width
+    // (A+, rotation) lays the lines out anew: the height held for the old layout goes.
+    const resized = new ResizeObserver((entries) => {
+      if (entries.some((entry) => entry.target === scroller)) {
+        this.tallest = 0;
+        this.holdHeight();
+      }
       if (this.following) this.scrollToEnd();
     });
     resized.observe(scroller);
-    resized.observe(log.parentElement);
+    resized.observe(this.flow);
   }
 
   isAtBottom() {
     const s = this.scroller;
     return s.scrollHeight - s.scrollTop - s.clientHeight < 48;
+  }
+
+  /** Keeps the text as tall as it has been, so what is above a shorter revision stays put. */
+  holdHeight() {
+    this.flow.style.minHeight = "";
+    this.tallest = Math.max(this.tallest, this.flow.offsetHeight);
+    this.flow.style.minHeight = `${this.tallest}px`;
   }
 
   /** Back to the newest caption, and following again. */
@@ -64,6 +81,7 @@ export class CaptionView {
   /** Runs a change and keeps the view on the newest caption while it follows. */
   change(update) {
     update();
+    this.holdHeight();
     this.placeholder?.toggleAttribute("hidden", this.finals.size + this.partials.size > 0 || this.log.querySelector(".divider") !== null);
     if (this.following) this.scrollToEnd();
     else this.jumpButton?.removeAttribute("hidden");

@@ -1,7 +1,10 @@
 // Plays the synthesized speech a listener receives (`audioData`: base64 PCM s16le mono, or Opus
 // decoded by opus.js) through
 // Web Audio, each chunk scheduled to start exactly where the one before it ends, so a segment
-// plays without gaps however its chunks arrive.
+// plays without gaps however its chunks arrive. What Web Audio makes is played by an <audio>
+// element: a phone keeps a media element playing with the screen off or the page in the
+// background (iOS Safari and Android Chrome silence a bare AudioContext there), and its lock
+// screen and headset controls act on it.
 
 /** Seconds of headroom given to the first chunk after silence, to absorb network jitter. */
 const START_LEAD = 0.25;
@@ -20,6 +23,8 @@ export class PcmPlayer {
   constructor() {
     this.context = null;
     this.output = null;
+    /** The <audio> element the speech plays through; null where the browser cannot route it. */
+    this.element = null;
     this.nextStart = 0;
     this.sources = new Set();
     this.receivedChunks = 0;
@@ -39,7 +44,7 @@ export class PcmPlayer {
       this.context = new Context({ latencyHint: "playback" });
       this.output = this.context.createGain();
       this.output.gain.value = this.volume;
-      this.output.connect(this.context.destination);
+      this.element = mediaElementOutput(this.context, this.output);
       // iOS unlocks audio only for a sound started inside the gesture: one silent sample.
       const silence = this.context.createBufferSource();
       silence.buffer = this.context.createBuffer(1, 1, 22050);
@@ -49,7 +54,15 @@ export class PcmPlayer {
         if (document.visibilityState === "visible") this.resumeContext();
       });
     }
+    this.playElement();
     await this.resumeContext();
+  }
+
+  /** Starts the <audio> element (inside a tap the first time, as mobile browsers require). */
+  playElement() {
+    this.element?.play().catch(() => {
+      /* retried on the next tap */
+    });
   }
 
   async resumeContext() {
@@ -123,8 +136,34 @@ export class PcmPlayer {
   /** Muted: chunks are counted but not played (playback paused by the listener). */
   setMuted(muted) {
     this.muted = muted;
-    if (muted) this.stop();
+    // The element pauses too, so the phone's media controls show speech paused, not playing.
+    if (muted) {
+      this.stop();
+      this.element?.pause();
+    } else {
+      this.playElement();
+    }
   }
+}
+
+/**
+ * Sends `node` to the speakers through a hidden <audio> element playing a MediaStream of it, and
+ * returns the element; where the browser has no MediaStream destination, straight to the
+ * context's destination (null).
+ */
+function mediaElementOutput(context, node) {
+  if (typeof context.createMediaStreamDestination !== "function") {
+    node.connect(context.destination);
+    return null;
+  }
+  const sink = context.createMediaStreamDestination();
+  node.connect(sink);
+  const element = document.createElement("audio");
+  element.id = "speech-output";
+  element.hidden = true;
+  element.srcObject = sink.stream;
+  document.body.append(element);
+  return element;
 }
 
 /** Base64 PCM s16le → samples in [-1, 1]. */

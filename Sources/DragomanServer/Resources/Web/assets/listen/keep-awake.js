@@ -37,4 +37,10 @@ export function announceMedia({ title, language, onPlay, onPause }) {
   navigator.mediaSession.metadata = new MediaMetadata({ title, artist: language, album: "Dragoman" });
   navigator.mediaSession.setActionHandler("play", onPlay);
   navigator.mediaSession.setActionHandler("pause", onPause);
+  navigator.mediaSession.playbackState = "playing";
+}
+
+/** Tells the system's media controls whether the speech is paused (their button shows it). */
+export function showMediaPaused(paused) {
+  if ("mediaSession" in navigator) navigator.mediaSession.playbackState = paused ? "paused" : "playing";
 }

@@ -5,7 +5,7 @@ import { ListenerStream } from "../listener-stream.js";
 import { BehindMeter } from "./behind.js";
 import { CatchUp } from "./catch-up.js";
 import { setUpCaptionSize } from "./caption-size.js";
-import { announceMedia, KeepAwake } from "./keep-awake.js";
+import { announceMedia, KeepAwake, showMediaPaused } from "./keep-awake.js";
 import { shareLink } from "./share.js";
 import { liveStatus } from "./status.js";
 import { pageLanguage, phoneLanguages, t, usePageLanguage } from "../strings.js";
@@ -61,6 +61,7 @@ const stream = new ListenerStream({
     languageChanged: (message) => showLanguage(message.targetLanguage ?? stream.language),
     playback: (paused) => {
       shown.playbackPaused = paused;
+      showMediaPaused(paused);
       renderPlaybackButton();
     },
     ended: sessionEnded,
