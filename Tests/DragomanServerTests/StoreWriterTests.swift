@@ -16,9 +16,13 @@ struct StoreWriterTests {
         struct Full: Error {}
         let refusing = Mutex(false)
         let written = Mutex<[Int]>([])
+        /// How long each write takes before it succeeds or fails.
+        let delay = Mutex(Duration.zero)
 
         func write(_ number: Int) -> StoreWriter.Write {
             { _ in
+                let delay = self.delay.withLock { $0 }
+                if delay > .zero { try await Task.sleep(for: delay) }
                 try self.refusing.withLock { if $0 { throw Full() } }
                 self.written.withLock { $0.append(number) }
             }
@@ -41,6 +45,36 @@ struct StoreWriterTests {
             try await body(writer)
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
+        }
+    }
+
+    /// A slow store holds nobody back: past `patience` the caller goes on, the writes after it
+    /// return at once, and all reach the store in order; one the slow store then refuses tells
+    /// its caller.
+    @Test func aSlowStoreHoldsNoCallerBackAndKeepsTheOrder() async throws {
+        let disk = Disk()
+        var policy = Self.quick
+        policy.patience = .milliseconds(100)
+        try await Self.withWriter(policy: policy) { writer in
+            disk.delay.withLock { $0 = .milliseconds(400) }
+            let started = ContinuousClock.now
+            #expect(await writer.write("one", disk.write(1)) == .late)
+            #expect(await writer.write("two", disk.write(2)) == .late)
+            #expect(await writer.write("three", disk.write(3)) == .late)
+            // Waited for one after the other, they would take 1.2 s.
+            #expect(ContinuousClock.now - started < .seconds(1))
+            let firstThree = try await RestartPersistenceTests.eventually { disk.writes == [1, 2, 3] }
+            #expect(firstThree)
+
+            let told = Mutex(false)
+            disk.refusing.withLock { $0 = true }
+            #expect(await writer.write("four", whenHeld: { told.withLock { $0 = true } }, disk.write(4)) == .late)
+            let wasTold = try await RestartPersistenceTests.eventually { told.withLock { $0 } }
+            #expect(wasTold)
+            disk.delay.withLock { $0 = .zero }
+            disk.refusing.withLock { $0 = false }
+            let all = try await RestartPersistenceTests.eventually { disk.writes == [1, 2, 3, 4] }
+            #expect(all)
         }
     }
 
