@@ -107,6 +107,14 @@ final class OutageStore: DragomanStore {
         try answering()
         return try await base.transcript(sessionId: sessionId)
     }
+    func glossary(sessionId: String) async throws -> String? {
+        try answering()
+        return try await base.glossary(sessionId: sessionId)
+    }
+    func setGlossary(sessionId: String, document: String?) async throws {
+        try answering()
+        try await base.setGlossary(sessionId: sessionId, document: document)
+    }
     func appendEvent(document: String) async throws -> Int64 {
         try await writing()
         return try await base.appendEvent(document: document)
