@@ -42,6 +42,13 @@ public protocol DragomanStore: Sendable {
     /// A session's segments in order, with every stored translation.
     func transcript(sessionId: String) async throws -> [TranscriptSegment]
 
+    // Glossaries
+    /// A session's glossary (a JSON document), if one is set; it goes when the session ends
+    /// (`updateSessionStatus` to `ended`).
+    func glossary(sessionId: String) async throws -> String?
+    /// Sets a session's glossary, or removes it (`nil`).
+    func setGlossary(sessionId: String, document: String?) async throws
+
     // Lifecycle events
     /// Appends an event document and returns its sequence number (increasing from 1).
     func appendEvent(document: String) async throws -> Int64

@@ -87,6 +87,9 @@ public final class SQLiteStore: DragomanStore {
         migrator.registerMigration("4-speaker-name") { db in
             try db.execute(sql: "ALTER TABLE sessions ADD COLUMN speakerName TEXT")
         }
+        migrator.registerMigration("5-glossaries") { db in
+            try db.execute(sql: "CREATE TABLE glossaries (sessionId TEXT PRIMARY KEY, document TEXT NOT NULL, updatedAt DOUBLE NOT NULL)")
+        }
         return migrator
     }
 
@@ -209,6 +212,7 @@ public final class SQLiteStore: DragomanStore {
                     WHERE id = ?
                     """,
                 arguments: [status.rawValue, time.timeIntervalSince1970, status.rawValue, time.timeIntervalSince1970, id])
+            if status == .ended { try db.execute(sql: "DELETE FROM glossaries WHERE sessionId = ?", arguments: [id]) }
         }
     }
 
@@ -271,6 +275,29 @@ public final class SQLiteStore: DragomanStore {
                 segments[position].translations[language] = row["text"]
             }
             return segments
+        }
+    }
+
+    // MARK: Glossaries
+
+    public func glossary(sessionId: String) async throws -> String? {
+        try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT document FROM glossaries WHERE sessionId = ?", arguments: [sessionId])
+        }
+    }
+
+    public func setGlossary(sessionId: String, document: String?) async throws {
+        try await database.write { db in
+            if let document {
+                try db.execute(
+                    sql: """
+                        INSERT INTO glossaries (sessionId, document, updatedAt) VALUES (?, ?, ?)
+                        ON CONFLICT (sessionId) DO UPDATE SET document = excluded.document, updatedAt = excluded.updatedAt
+                        """,
+                    arguments: [sessionId, document, Date().timeIntervalSince1970])
+            } else {
+                try db.execute(sql: "DELETE FROM glossaries WHERE sessionId = ?", arguments: [sessionId])
+            }
         }
     }
 

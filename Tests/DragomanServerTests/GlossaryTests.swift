@@ -38,6 +38,47 @@ struct GlossaryTests {
         }
     }
 
+    @Test("a glossary is bounded: 413 past its size, 400 for a translation too long or keyed by something not a language tag")
+    func aGlossaryIsBounded() async throws {
+        try await TestServer.run { server in
+            let sessionId = try await server.createSession()
+            let path = "/v1/sessions/\(sessionId)/glossary"
+            let long = String(repeating: "x", count: GlossaryController.maximumTermLength)
+            let huge = JSONValue.array(
+                (0..<GlossaryController.maximumTerms).map { _ in
+                    ["source": .string(long), "translations": ["es": .string(long), "fr": .string(long), "ca": .string(long)]]
+                })
+            let tooBig = try await server.http(.PUT, path, key: server.keys.speaker, json: ["terms": huge])
+            #expect(tooBig.code == 413, "\(tooBig)")
+            #expect(tooBig.json?["error"]?["message"]?.stringValue?.contains("KiB") == true, "\(tooBig)")
+            let tooLong = try await server.http(
+                .PUT, path, key: server.keys.speaker, json: ["terms": [["source": "Dragoman", "translations": ["es": .string(long + "x")]]]])
+            #expect(tooLong.code == 400)
+            let notALanguage = try await server.http(
+                .PUT, path, key: server.keys.speaker, json: ["terms": [["source": "Dragoman", "translations": ["not a language!": "Dragomán"]]]])
+            #expect(notALanguage.code == 400, "\(notALanguage)")
+            let manyLanguages = JSONValue.object(
+                Dictionary(uniqueKeysWithValues: (0...GlossaryController.maximumLanguagesPerTerm).map { ("x\($0)", JSONValue.string("t")) }))
+            #expect(
+                try await server.http(.PUT, path, key: server.keys.speaker, json: ["terms": [["source": "Dragoman", "translations": manyLanguages]]]).code
+                    == 400)
+            #expect(try await server.http(.GET, path, key: server.keys.speaker).json?["terms"] == .array([]))
+        }
+    }
+
+    @Test("a glossary is kept in the store and goes when its session ends")
+    func aGlossaryGoesWithItsSession() async throws {
+        try await TestServer.run { server in
+            let sessionId = try await server.createSession()
+            let path = "/v1/sessions/\(sessionId)/glossary"
+            #expect(try await server.http(.PUT, path, key: server.keys.speaker, json: Self.body).code == 200)
+            #expect(try await server.store.glossary(sessionId: sessionId) != nil)
+            let ended = try await server.http(.DELETE, "/v1/sessions/\(sessionId)", key: server.keys.speaker)
+            #expect(ended.code == 200 || ended.code == 204, "\(ended)")
+            #expect(try await RestartPersistenceTests.eventually { try await server.store.glossary(sessionId: sessionId) == nil })
+        }
+    }
+
     @Test func onlyTheOwnerWithAWellFormedGlossary() async throws {
         try await TestServer.run { server in
             let sessionId = try await server.createSession()

@@ -239,6 +239,30 @@ struct MultiNodeTests {
         }
     }
 
+    @Test("a glossary set on one node is used by the session's translations on another, and goes with the session")
+    func glossaryAcrossNodes() async throws {
+        try await Self.withThreeNodes { nodes in
+            let (a, b, c) = (nodes[0].server, nodes[1].server, nodes[2].server)
+            let (speaker, sessionId, _) = try await a.speaker()
+            let listener = try await c.listener(sessionId, language: "es").client
+            try await Self.awaitListenerCount(1, speaker: speaker)
+            // The speaker's node translates once without a glossary (and remembers that).
+            _ = try await Self.speak(1, to: speaker, heardBy: [(listener, "es")])
+
+            let path = "/v1/sessions/\(sessionId)/glossary"
+            let glossary: JSONValue = ["terms": [["source": "evening", "translations": ["es": "tarde"]]]]
+            #expect(try await b.http(.PUT, path, key: b.keys.speaker, json: glossary).code == 200)
+            #expect(try await c.http(.GET, path, key: c.keys.speaker).json == glossary)
+            try await Task.sleep(for: GlossaryBook.freshness + .milliseconds(500))
+            for frame in ToneFrames.utterance() { speaker.send(binary: frame) }
+            let caption = try await listener.waitFor("transcript", timeout: .seconds(20)) { $0["isFinal"]?.boolValue == true }.message
+            #expect(caption["text"]?.stringValue == "[es] Good tarde.")
+
+            #expect(try await c.http(.DELETE, "/v1/sessions/\(sessionId)", key: c.keys.speaker).code < 300)
+            #expect(try await RestartPersistenceTests.eventually { try await b.store.glossary(sessionId: sessionId) == nil })
+        }
+    }
+
     @Test("ending a session on one node ends it on every node")
     func endingReachesEveryNode() async throws {
         try await Self.withThreeNodes { nodes in

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import JWTKit
 import Logging
 import NIOCore
+import Synchronization
 import Testing
 
 @testable import DragomanServer
@@ -19,6 +20,7 @@ struct OIDCSpeakerTests {
     /// A provider: signing keys, and the JWKS it publishes (which a test may change to rotate keys).
     actor Provider {
         private(set) var published: [String: ES256PrivateKey] = [:]
+        /// Requests for the JWKS, including those answered 503.
         private(set) var fetches = 0
         /// While set, the JWKS answers 503, as a provider that is away.
         private(set) var isDown = false
@@ -33,8 +35,12 @@ struct OIDCSpeakerTests {
             return key
         }
 
-        func jwks() throws -> String {
+        /// Counts a request for the JWKS, answered or not.
+        func requested() {
             fetches += 1
+        }
+
+        func jwks() throws -> String {
             let keys = try published.map { kid, key -> JSONValue in
                 let parameters = try #require(key.publicKey.parameters)
                 return ["kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig", "kid": .string(kid), "x": .string(parameters.x), "y": .string(parameters.y)]
@@ -60,6 +66,7 @@ struct OIDCSpeakerTests {
         func serve(_ body: @escaping @Sendable (URL) async throws -> Void) async throws {
             let router = Router()
             router.get("jwks") { _, _ -> Response in
+                await self.requested()
                 guard await !self.isDown else { return Response(status: .serviceUnavailable) }
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: try await self.jwks())))
             }
@@ -180,6 +187,76 @@ struct OIDCSpeakerTests {
             await provider.setDown(true)
             #expect(await verifier.speaker(token: token) != nil)
             #expect(await provider.fetches >= 1)
+        }
+    }
+
+    /// Log lines, kept for a test to read.
+    final class LogRecord: LogHandler, @unchecked Sendable {
+        private let lines = Mutex<[(Logger.Level, String)]>([])
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            lines.withLock { $0.append((event.level, "\(event.message) \(event.metadata ?? [:])")) }
+        }
+
+        /// The lines logged at `level`.
+        func logged(at level: Logger.Level) -> [String] {
+            lines.withLock { $0.filter { $0.0 == level }.map(\.1) }
+        }
+    }
+
+    @Test("no keys cached and the provider away: tokens refused, one fetch per throttle interval, one clear error line")
+    func providerAwayWithoutCachedKeys() async throws {
+        let provider = Provider()
+        let key = await provider.publish("key-1")
+        let token = try await Provider.token(key, kid: "key-1")
+        await provider.setDown(true)
+        try await provider.serve { url in
+            let record = LogRecord()
+            let verifier = OIDCVerifier(
+                issuer: Self.issuer, audience: Self.audience, keysURL: url, minimumRefetchInterval: .seconds(60),
+                logger: Logger(label: "oidc-test") { _ in record })
+            let accepted = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<10 { group.addTask { await verifier.speaker(token: token) != nil } }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(accepted == 0)
+            for _ in 0..<5 { #expect(await verifier.speaker(token: token) == nil) }
+            #expect(await provider.fetches == 1)
+            let errors = record.logged(at: .error)
+            #expect(errors.count == 1, "\(errors)")
+            #expect(errors.first?.contains("could not be fetched") == true && errors.first?.contains(url.absoluteString) == true, "\(errors)")
+        }
+    }
+
+    @Test("an unreachable JWKS URL: a token is 401 over HTTP and on /ws, never a server error")
+    func unreachableKeysURL() async throws {
+        let provider = Provider()
+        let key = await provider.publish("key-1")
+        let token = try await Provider.token(key, kid: "key-1")
+        try await TestServer.run(
+            configure: { settings in
+                settings.identity.oidcIssuer = Self.issuer
+                settings.identity.oidcAudience = Self.audience
+                // Nothing listens on the discard port.
+                settings.identity.oidcKeysURL = "http://127.0.0.1:9/jwks"
+                settings.identity.minimumRefetchInterval = .seconds(60)
+            }
+        ) { server in
+            // The first waits for the fetch (`OIDCVerifier.fetchTimeout`); the next are refused at once.
+            for _ in 0..<3 {
+                let refused = try await server.http(.POST, "/v1/sessions", key: token, json: ["sourceLanguage": "en", "title": "Signed in"])
+                #expect(refused.code == 401, "\(refused)")
+                #expect(refused.json?["error"]?["message"]?.stringValue?.isEmpty == false, "\(refused)")
+                #expect(try await server.upgrade(["action": "createSession", "sourceLanguage": "en", "token": token]).code == 401)
+            }
+            // Keys keep working.
+            #expect(try await server.http(.GET, "/v1/sessions", key: server.keys.speaker).code == 200)
         }
     }
 

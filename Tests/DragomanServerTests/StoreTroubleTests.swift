@@ -39,4 +39,39 @@ struct StoreTroubleTests {
             await speaker.disconnect()
         }
     }
+
+    @Test("a store that takes 2 s per write holds back neither the captions nor the speaker's heartbeats; the transcript is complete after")
+    func aSlowStoreHoldsNothingBack() async throws {
+        try await TestServer.run(engines: FakeEngines.transcribing, configure: { $0.audioChunksPerSecond = 1_000 }, store: { OutageStore($0) }) { server in
+            let store = try #require(server.store as? OutageStore)
+            let (speaker, sessionId, _) = try await server.speaker()
+            let listener = try await server.listener(sessionId, language: "es").client
+            store.writeDelay = .seconds(2)
+
+            let started = ContinuousClock.now
+            for _ in 0..<3 { try await speaker.speak(ToneFrames.utterance(seconds: 0.5, pause: 1)) }
+            // Written one after the other before their captions, three segments and their
+            // translations would take 8 s at least.
+            for _ in 0..<3 {
+                let caption = try await listener.waitFor("transcript", timeout: .seconds(15)) { $0["isFinal"]?.boolValue == true }.message
+                #expect(caption["text"]?.stringValue?.hasPrefix("[es] speech of") == true)
+            }
+            let captioned = ContinuousClock.now - started
+            #expect(captioned < .seconds(6), "the captions took \(captioned)")
+            // The speaker's heartbeat is answered at once, and nobody was told of a refusal.
+            let beat = ContinuousClock.now
+            let before = try await speaker.barrier(timeout: .seconds(5))
+            #expect(ContinuousClock.now - beat < .seconds(1))
+            #expect(!before.contains { $0.type == "error" }, "\(before)")
+
+            let complete = try await RestartPersistenceTests.eventually(timeout: .seconds(60)) {
+                let spanish = try await server.http(.GET, "/v1/sessions/\(sessionId)/transcript?language=es", key: server.keys.speaker)
+                guard spanish.code == 200, let segments = spanish.json?["segments"]?.arrayValue else { return false }
+                return segments.count == 3 && segments.allSatisfy { $0["text"]?.stringValue?.hasPrefix("[es] speech of") == true }
+            }
+            #expect(complete)
+            await listener.disconnect()
+            await speaker.disconnect()
+        }
+    }
 }

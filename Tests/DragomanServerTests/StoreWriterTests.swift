@@ -16,9 +16,12 @@ struct StoreWriterTests {
         struct Full: Error {}
         let refusing = Mutex(false)
         let written = Mutex<[Int]>([])
+        /// While set, writes wait (a store that is slow, not failing).
+        let stalled = Mutex(false)
 
         func write(_ number: Int) -> StoreWriter.Write {
             { _ in
+                while self.stalled.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
                 try self.refusing.withLock { if $0 { throw Full() } }
                 self.written.withLock { $0.append(number) }
             }
@@ -41,6 +44,38 @@ struct StoreWriterTests {
             try await body(writer)
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
+        }
+    }
+
+    /// A slow store holds nobody back: past `patience` the caller goes on, the writes after it
+    /// return at once, and all reach the store in order; one the slow store then refuses tells
+    /// its caller.
+    @Test func aSlowStoreHoldsNoCallerBackAndKeepsTheOrder() async throws {
+        let disk = Disk()
+        var policy = Self.quick
+        policy.patience = .milliseconds(100)
+        try await Self.withWriter(policy: policy) { writer in
+            disk.stalled.withLock { $0 = true }
+            #expect(await writer.write("one", disk.write(1)) == .late)
+            #expect(await writer.write("two", disk.write(2)) == .late)
+            #expect(await writer.write("three", disk.write(3)) == .late)
+            // Every caller went on while the store had taken none of them.
+            #expect(disk.writes.isEmpty)
+            disk.stalled.withLock { $0 = false }
+            let inOrder = try await RestartPersistenceTests.eventually { disk.writes == [1, 2, 3] }
+            #expect(inOrder)
+
+            let told = Mutex(false)
+            disk.stalled.withLock { $0 = true }
+            disk.refusing.withLock { $0 = true }
+            #expect(await writer.write("four", whenHeld: { told.withLock { $0 = true } }, disk.write(4)) == .late)
+            #expect(!told.withLock { $0 })
+            disk.stalled.withLock { $0 = false }
+            let wasTold = try await RestartPersistenceTests.eventually { told.withLock { $0 } }
+            #expect(wasTold)
+            disk.refusing.withLock { $0 = false }
+            let all = try await RestartPersistenceTests.eventually { disk.writes == [1, 2, 3, 4] }
+            #expect(all)
         }
     }
 

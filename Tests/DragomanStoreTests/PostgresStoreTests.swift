@@ -19,7 +19,7 @@ struct PostgresStoreTests {
                 let rows = try await second.client.query("SELECT version FROM schema_migrations ORDER BY version")
                 var versions: [Int] = []
                 for try await version in rows.decode(Int.self) { versions.append(version) }
-                #expect(versions == [1, 2, 3, 4, 5, 6, 7])
+                #expect(versions == [1, 2, 3, 4, 5, 6, 7, 8])
             }
         }
     }

@@ -18,6 +18,7 @@ enum StoreConformance {
         try await ownerListing(store)
         try await transcripts(store)
         try await events(store)
+        try await glossaries(store)
         try await store.ping()
     }
 
@@ -174,6 +175,25 @@ enum StoreConformance {
         let ghost = unique("ghost")
         try await store.updateSessionStatus(id: ghost, status: .active, at: Date())
         #expect(try await store.session(id: ghost) == nil)
+    }
+
+    /// A glossary is set, replaced, removed, and goes when its session ends.
+    static func glossaries(_ store: any DragomanStore) async throws {
+        let owner = try await store.createKey(name: unique("owner"), role: .speaker).record.id
+        let record = sessionRecord(owner: owner)
+        try await store.insertSession(record)
+        #expect(try await store.glossary(sessionId: record.id) == nil)
+        try await store.setGlossary(sessionId: record.id, document: #"{"terms":[{"source":"Dragoman"}]}"#)
+        try await store.setGlossary(sessionId: record.id, document: #"{"terms":[{"source":"Main Street"}]}"#)
+        #expect(try await store.glossary(sessionId: record.id) == #"{"terms":[{"source":"Main Street"}]}"#)
+        try await store.setGlossary(sessionId: record.id, document: nil)
+        #expect(try await store.glossary(sessionId: record.id) == nil)
+
+        try await store.setGlossary(sessionId: record.id, document: #"{"terms":[{"source":"Dragoman"}]}"#)
+        try await store.updateSessionStatus(id: record.id, status: .active, at: Date())
+        #expect(try await store.glossary(sessionId: record.id) != nil)
+        try await store.updateSessionStatus(id: record.id, status: .ended, at: Date())
+        #expect(try await store.glossary(sessionId: record.id) == nil)
     }
 
     /// A key sees its own sessions, newest first, and ended ones only when asked.

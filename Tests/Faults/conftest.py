@@ -1,7 +1,8 @@
 """The fault suite: real `dragoman serve` processes, a real PostgreSQL and SQLite, a speaker
 streaming recorded speech in real time and a listener reading Spanish captions, while the world
 does to them what it does (a node killed, the database restarted, the lock connection cut, the
-SQLite file locked). Each test counts what was lost; the figures go to docs/reliability.md."""
+SQLite file locked) and attackers do what they do (test_abuse.py). Each test counts what was lost;
+the figures go to docs/reliability.md."""
 
 import json
 import os

@@ -38,6 +38,8 @@ public func buildApplication(
     // Nodes sharing a PostgreSQL serve their sessions together; a SQLite node is alone.
     let cluster = (store as? PostgresStore).map { PostgresCluster(store: $0, heartbeat: settings.clusterHeartbeat, logger: logger) }
     let writer = StoreWriter(store: store, logger: logger)
+    // Glossaries live in the store, shared by every node that translates a session.
+    dependencies.engines.glossaries.share(through: store)
     let events = EventBus(store: store, logger: logger, cluster: cluster, writer: writer)
     let registry = SessionRegistry(
         settings: settings, store: store, writer: writer, events: events, engines: dependencies.engines, logger: logger, cluster: cluster,

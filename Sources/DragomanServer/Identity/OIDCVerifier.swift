@@ -3,6 +3,7 @@ import DragomanStore
 import Foundation
 import JWTKit
 import Logging
+import NIOCore
 
 /// Speakers signed in with any OpenID Connect provider: their ID or access token (a JWT) is
 /// accepted wherever a speaker key is. The token must be signed by a key of the provider's JWKS,
@@ -13,7 +14,8 @@ import Logging
 /// a key it does not hold: that is how providers rotate keys. One fetch runs at a time, and the
 /// throttle counts from when it started, so a flood of forged tokens with made-up key ids
 /// starts one fetch, not one each. While the provider cannot be reached, the keys already held
-/// keep verifying the tokens they signed.
+/// keep verifying the tokens they signed; with none held, tokens are refused (401, never a server
+/// error), one error line is logged per failed fetch, and fetches stay throttled.
 actor OIDCVerifier {
     let issuer: String
     let audience: String
@@ -72,7 +74,12 @@ actor OIDCVerifier {
     /// The keys held, fetched first when there are none; refreshed when old, unless the provider
     /// cannot be reached, when the old ones go on verifying.
     private func currentKeys() async throws -> JWTKeyCollection {
-        guard let keys, let fetchedAt else { return try await fetchedKeys() }
+        guard let keys, let fetchedAt else {
+            // None held and the last fetch failed moments ago: refused without asking again, so a
+            // flood of tokens while the provider is away does not become a flood of fetches.
+            guard mayFetch || fetch != nil else { throw OIDCKeysUnavailable(url: keysURL, reason: "its last fetch failed; not asked again yet") }
+            return try await fetchedKeys()
+        }
         guard ContinuousClock.now - fetchedAt >= refreshInterval, mayFetch else { return keys }
         do {
             return try await fetchedKeys()
@@ -102,19 +109,30 @@ actor OIDCVerifier {
         let result = await running.result
         if fetch == running {
             fetch = nil
-            if case .success(let (fresh, ids)) = result {
+            switch result {
+            case .success(let (fresh, ids)):
                 keys = fresh
                 keyIDs = ids
                 fetchedAt = .now
                 logger.info("Fetched the OIDC provider's keys", metadata: ["url": "\(keysURL)"])
+            case .failure(let error) where keys == nil:
+                logger.error(
+                    "The OIDC provider's keys could not be fetched and none are cached: its tokens are refused (401) until it answers",
+                    metadata: ["url": "\(keysURL)", "error": "\(error)"])
+            case .failure: break
             }
         }
         return try result.get().0
     }
 
+    /// How long a fetch may take. The client retries a refused connection until then, so it is
+    /// how long the first speaker waits for a 401 while an unreachable provider's keys are not
+    /// held.
+    static let fetchTimeout: TimeAmount = .seconds(5)
+
     private static func download(_ url: URL) async throws -> (JWTKeyCollection, Set<String>) {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(10))
-        guard response.status == .ok else { throw OIDCKeysUnavailable(url: url, status: Int(response.status.code)) }
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url.absoluteString), timeout: fetchTimeout)
+        guard response.status == .ok else { throw OIDCKeysUnavailable(url: url, reason: "it answered \(response.status.code)") }
         let body = try await response.body.collect(upTo: 1024 * 1024)
         let set = try JSONDecoder().decode(JWKS.self, from: Data(body.readableBytesView))
         let fresh = JWTKeyCollection()
@@ -173,6 +191,6 @@ struct SpeakerClaims: JWTPayload {
 /// The provider's JWKS could not be fetched.
 struct OIDCKeysUnavailable: Error, CustomStringConvertible {
     let url: URL
-    let status: Int
-    var description: String { "the OIDC keys at \(url) answered \(status)" }
+    let reason: String
+    var description: String { "the OIDC keys at \(url) are unavailable: \(reason)" }
 }

@@ -53,10 +53,10 @@ struct SessionPipeline: Sendable {
         }
     }
 
-    /// Stores a part of the transcript through the writer; when the store refused it (it is held
-    /// and retried), the session is told, to tell the speaker.
+    /// Stores a part of the transcript through the writer; when the store refuses it, now or
+    /// after the caption went out (it is held and retried), the session is told, to tell the speaker.
     func keep(_ what: String, emit: AsyncStream<PipelineOutput>.Continuation, _ write: @escaping StoreWriter.Write) async {
-        if await writer.write(what, write) == .held { emit.yield(.storageHeld) }
+        await writer.write(what, whenHeld: { emit.yield(.storageHeld) }, write)
     }
 
     /// Reports an engine failure; the session tells the speaker.

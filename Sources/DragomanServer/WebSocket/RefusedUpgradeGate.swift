@@ -168,8 +168,8 @@ extension WebSocketGateway {
             ServerMetrics.rateLimitRejections(refusal.rawValue).increment()
             return .refuse(reason: refusal.rawValue)
         }
-        let query = uri.formQuery
         do throws(ConnectRefusal) {
+            let query = try SubprotocolCredentials.parameters(query: uri.formQuery, offered: head.headers["sec-websocket-protocol"])
             _ = try await admit(query: query)
         } catch  where error.httpStatus != nil {
             addressGuard.release(address: address)

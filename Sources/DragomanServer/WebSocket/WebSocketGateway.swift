@@ -9,7 +9,7 @@ import Logging
 import NIOCore
 import NIOWebSocket
 
-/// `/ws`: admits connections by their query (docs/protocol.md, "Connecting") and routes their frames.
+/// `/ws`: admits connections by their query and credentials (docs/protocol.md, "Connecting") and routes their frames.
 struct WebSocketGateway: Sendable {
     let registry: SessionRegistry
     let catalog: LanguageCatalog
@@ -48,8 +48,8 @@ struct WebSocketGateway: Sendable {
     /// already turned connects refused with an HTTP status into plain requests for the route
     /// below; the rest are checked again after the upgrade, where a refusal is an `error`.
     func addUpgradeRoute(to router: Router<DragomanRequestContext>) {
-        router.ws("/ws") { _, _ in
-            .upgrade([:])
+        router.ws("/ws") { request, _ in
+            .upgrade(SubprotocolCredentials.answer(offered: request.headers[values: .secWebSocketProtocol]))
         } onUpgrade: { inbound, outbound, context in
             try await serve(inbound: inbound, outbound: outbound, request: context.request, channel: context.requestContext.channel, logger: context.logger)
         }
@@ -67,7 +67,7 @@ struct WebSocketGateway: Sendable {
                 throw tooMany
             }
             do throws(ConnectRefusal) {
-                _ = try await admit(query: request.uri.formQuery)
+                _ = try await admit(query: try Self.connectParameters(of: request))
             } catch let refusal {
                 if refusal.isFailedGuess { await failedConnects.recordFailure(address) }
                 let status = refusal.httpStatus ?? .badRequest
@@ -78,6 +78,11 @@ struct WebSocketGateway: Sendable {
         }
     }
 
+    /// A connect's parameters: its query, with the credentials its `Sec-WebSocket-Protocol` carries.
+    static func connectParameters(of request: Request) throws(ConnectRefusal) -> [String: String] {
+        try SubprotocolCredentials.parameters(query: request.uri.formQuery, offered: request.headers[values: .secWebSocketProtocol])
+    }
+
     // MARK: Connection
 
     /// Serves one connection until it closes. An error of the inbound stream (a protocol
@@ -86,13 +91,14 @@ struct WebSocketGateway: Sendable {
     private func serve(
         inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, channel: any Channel, logger: Logger
     ) async throws {
-        let query = request.uri.formQuery
+        let query: [String: String]
         let admission: Admission
         do throws(ConnectRefusal) {
+            query = try Self.connectParameters(of: request)
             admission = try await admit(query: query)
         } catch {
             try? await outbound.write(.text(ServerMessage.error(error.error, sessionId: nil).encoded()))
-            try? await outbound.close(LegacyDialect.refusalCloseCode(error.error, query: query), reason: error.error.message)
+            try? await outbound.close(LegacyDialect.refusalCloseCode(error.error, query: request.uri.formQuery), reason: error.error.message)
             return
         }
         let role: Role

@@ -142,6 +142,10 @@ enum PostgresMigrations {
             ]),
         // Who speaks, shown to listeners beside the title; optional, so older rows have none.
         Migration(version: 7, name: "sessions: speaker name", statements: ["ALTER TABLE sessions ADD COLUMN speaker_name text"]),
+        // Each session's glossary, shared by every node that translates it; deleted when the session ends.
+        Migration(
+            version: 8, name: "glossaries",
+            statements: ["CREATE TABLE glossaries (session_id text PRIMARY KEY, document text NOT NULL, updated_at double precision NOT NULL)"]),
     ]
 
     /// Applies the migrations this database lacks.

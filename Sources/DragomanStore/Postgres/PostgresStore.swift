@@ -231,8 +231,10 @@ public final class PostgresStore: DragomanStore, Service {
 
     public func updateSessionStatus(id: String, status: SessionStatus, at time: Date) async throws {
         let seconds = time.timeIntervalSince1970
+        // One statement: the glossary of an ended session goes with it.
         try await client.query(
             """
+            WITH ended AS (DELETE FROM glossaries WHERE session_id = \(id) AND \(status.rawValue) = 'ended')
             UPDATE sessions SET status = \(status.rawValue), updated_at = \(seconds),
                 ended_at = CASE WHEN \(status.rawValue) = 'ended' THEN \(seconds) ELSE ended_at END
             WHERE id = \(id)
@@ -307,6 +309,23 @@ public final class PostgresStore: DragomanStore, Service {
     }
 
     // MARK: Events
+
+    public func glossary(sessionId: String) async throws -> String? {
+        try await single(try await client.query("SELECT document FROM glossaries WHERE session_id = \(sessionId)", logger: logger), as: String.self)
+    }
+
+    public func setGlossary(sessionId: String, document: String?) async throws {
+        guard let document else {
+            try await client.query("DELETE FROM glossaries WHERE session_id = \(sessionId)", logger: logger)
+            return
+        }
+        let seconds = Date().timeIntervalSince1970
+        try await client.query(
+            """
+            INSERT INTO glossaries (session_id, document, updated_at) VALUES (\(sessionId), \(document), \(seconds))
+            ON CONFLICT (session_id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at
+            """, logger: logger)
+    }
 
     public func appendEvent(document: String) async throws -> Int64 {
         let rows = try await client.query("INSERT INTO events (document) VALUES (\(document)) RETURNING sequence", logger: logger)

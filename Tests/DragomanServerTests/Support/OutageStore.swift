@@ -25,6 +25,20 @@ final class OutageStore: DragomanStore {
         if isDown { throw Down() }
     }
 
+    private let delay = Atomic(0)
+
+    /// How long each write of a live session (segment, translation, event, status) takes, as on a
+    /// slow disk or an overloaded database; none by default.
+    var writeDelay: Duration {
+        get { .milliseconds(delay.load(ordering: .relaxed)) }
+        set { delay.store(Int(newValue / .milliseconds(1)), ordering: .relaxed) }
+    }
+
+    private func writing() async throws {
+        try answering()
+        if writeDelay > .zero { try await Task.sleep(for: writeDelay) }
+    }
+
     func createKey(name: String, role: KeyRole) async throws -> CreatedKey {
         try answering()
         return try await base.createKey(name: name, role: role)
@@ -70,7 +84,7 @@ final class OutageStore: DragomanStore {
         return try await base.session(id: id)
     }
     func updateSessionStatus(id: String, status: SessionStatus, at time: Date) async throws {
-        try answering()
+        try await writing()
         try await base.updateSessionStatus(id: id, status: status, at: time)
     }
     func sessions(ownedBy keyID: String, includeEnded: Bool) async throws -> [SessionRecord] {
@@ -82,19 +96,27 @@ final class OutageStore: DragomanStore {
         return try await base.openSessions()
     }
     func insertSegment(_ segment: TranscriptSegment) async throws {
-        try answering()
+        try await writing()
         try await base.insertSegment(segment)
     }
     func insertTranslation(sessionId: String, segmentIndex: Int, language: LanguageCode, text: String) async throws {
-        try answering()
+        try await writing()
         try await base.insertTranslation(sessionId: sessionId, segmentIndex: segmentIndex, language: language, text: text)
     }
     func transcript(sessionId: String) async throws -> [TranscriptSegment] {
         try answering()
         return try await base.transcript(sessionId: sessionId)
     }
-    func appendEvent(document: String) async throws -> Int64 {
+    func glossary(sessionId: String) async throws -> String? {
         try answering()
+        return try await base.glossary(sessionId: sessionId)
+    }
+    func setGlossary(sessionId: String, document: String?) async throws {
+        try answering()
+        try await base.setGlossary(sessionId: sessionId, document: document)
+    }
+    func appendEvent(document: String) async throws -> Int64 {
+        try await writing()
         return try await base.appendEvent(document: document)
     }
     func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent] {

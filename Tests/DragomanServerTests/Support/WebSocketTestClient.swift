@@ -60,6 +60,8 @@ final class WebSocketTestClient: Sendable {
     /// Pings the server sent.
     var pings: Int { pingCount.value.load(ordering: .relaxed) }
     private let endings = Mailbox<Ending>()
+    /// The head of the server's `101 Switching Protocols`.
+    private let acceptances = Mailbox<String>()
     private let commands: AsyncStream<Command>.Continuation
     private let connection: Task<Void, Never>
 
@@ -68,6 +70,7 @@ final class WebSocketTestClient: Sendable {
     init(port: Int, path: String, headers: [(String, String)] = [], manners: Manners = Manners()) {
         let inbox = inbox
         let endings = endings
+        let acceptances = acceptances
         let pings = pingCount
         let (stream, commands) = AsyncStream.makeStream(of: Command.self)
         self.commands = commands
@@ -75,7 +78,8 @@ final class WebSocketTestClient: Sendable {
             let ending: Ending
             do {
                 ending = try await Self.run(
-                    port: port, path: path, headers: headers, manners: manners, commands: stream, pongs: commands, inbox: inbox, pings: pings)
+                    port: port, path: path, headers: headers, manners: manners, commands: stream, pongs: commands, inbox: inbox, pings: pings,
+                    acceptances: acceptances)
             } catch {
                 ending = .failed("\(error)")
             }
@@ -196,6 +200,16 @@ final class WebSocketTestClient: Sendable {
         }
     }
 
+    /// The value of `name` in the server's `101` (the first field of that name), `nil` when it has
+    /// none.
+    func acceptedHeader(_ name: String, timeout: Duration = WebSocketTestClient.timeout) async throws -> String? {
+        let head = try await acceptances.next(timeout: timeout)
+        acceptances.put(head)
+        return head.split(separator: "\r\n").dropFirst().lazy.map { $0.split(separator: ":", maxSplits: 1) }
+            .first { $0.count == 2 && $0[0].lowercased() == name.lowercased() }
+            .map { $0[1].trimmingCharacters(in: .whitespaces) }
+    }
+
     /// The HTTP status of a refused upgrade.
     func refusalStatus(timeout: Duration = WebSocketTestClient.timeout) async throws -> Int {
         switch try await ending(timeout: timeout) {
@@ -215,7 +229,7 @@ final class WebSocketTestClient: Sendable {
     /// Opens the socket, upgrades, then reads frames until the connection ends.
     private static func run(
         port: Int, path: String, headers: [(String, String)], manners: Manners, commands: AsyncStream<Command>,
-        pongs: AsyncStream<Command>.Continuation, inbox: Mailbox<Received>, pings: PingCount
+        pongs: AsyncStream<Command>.Continuation, inbox: Mailbox<Received>, pings: PingCount, acceptances: Mailbox<String>
     ) async throws -> Ending {
         // A client that ignores the close keeps its socket when the server stops writing.
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -252,6 +266,7 @@ final class WebSocketTestClient: Sendable {
                 let body = try await reader.read(count: length) ?? []
                 return .refused(status: status, body: String(decoding: body, as: UTF8.self))
             }
+            acceptances.put(head)
 
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

@@ -73,14 +73,32 @@ export async function api(path, { method = "GET", key = null, body = undefined }
   return data;
 }
 
-/** The `/ws` URL on this server with the given query parameters. */
+/** The connect parameters that are secrets, which proxies must not log with the URL. */
+const SECRET_PARAMETERS = ["token", "passcode"];
+
+/** UTF-8 text as unpadded base64url, which a subprotocol entry can carry. */
+function base64url(text) {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+}
+
+/**
+ * Where to open `/ws` on this server with the given parameters: `url`, with them in its query but
+ * for the secrets (speaker key, interpreter token, passcode), and `protocols`, the subprotocol
+ * `dragoman` and one `dragoman.NAME.BASE64URL` entry per secret, sent in `Sec-WebSocket-Protocol`
+ * (docs/protocol.md, "Credentials outside the URL").
+ */
 export function socketURL(parameters) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const query = new URLSearchParams();
+  const protocols = ["dragoman"];
   for (const [name, value] of Object.entries(parameters)) {
-    if (value !== undefined && value !== null && value !== "") query.set(name, String(value));
+    if (value === undefined || value === null || value === "") continue;
+    if (SECRET_PARAMETERS.includes(name)) protocols.push(`dragoman.${name}.${base64url(String(value))}`);
+    else query.set(name, String(value));
   }
-  return `${scheme}://${location.host}/ws?${query}`;
+  return { url: `${scheme}://${location.host}/ws?${query}`, protocols };
 }
 
 /** A typed session code (`Golden Eagle 427`, `golden-eagle-427`, a pasted link) as a session id. */
@@ -185,7 +203,7 @@ export function onBroadcastChange(handler) {
 export class Connection {
   /**
    * @param {object} options
-   * @param {() => string} options.url the address of the next connect
+   * @param {() => {url: string, protocols: string[]}} options.url where the next connect goes (`socketURL`)
    * @param {Record<string, (message: object) => void>} options.handlers the page's handler of each message type
    * @param {(data: ArrayBuffer) => void} [options.onBinary] a binary frame (Opus speech)
    * @param {() => void} [options.onDrop] a joined connection dropped; a reconnect is scheduled
@@ -226,7 +244,8 @@ export class Connection {
     this.isClosed = false;
     // The network back: no need to wait for the next try.
     window.addEventListener("online", this.onOnline);
-    const socket = new WebSocket(this.url());
+    const { url, protocols } = this.url();
+    const socket = new WebSocket(url, protocols);
     socket.binaryType = "arraybuffer";
     this.socket = socket;
     socket.onmessage = (event) => {
