@@ -40,24 +40,25 @@ struct StoreTroubleTests {
         }
     }
 
-    @Test("a store that takes 2 s per write holds back neither the captions nor the speaker's heartbeats; the transcript is complete after")
+    @Test("a store that takes 4 s per write holds back neither the captions nor the speaker's heartbeats; the transcript is complete after")
     func aSlowStoreHoldsNothingBack() async throws {
         try await TestServer.run(engines: FakeEngines.transcribing, configure: { $0.audioChunksPerSecond = 1_000 }, store: { OutageStore($0) }) { server in
             let store = try #require(server.store as? OutageStore)
             let (speaker, sessionId, _) = try await server.speaker()
             let listener = try await server.listener(sessionId, language: "es").client
-            store.writeDelay = .seconds(2)
+            store.writeDelay = .seconds(4)
 
             let started = ContinuousClock.now
             for _ in 0..<3 { try await speaker.speak(ToneFrames.utterance(seconds: 0.5, pause: 1)) }
             // Written one after the other before their captions, three segments and their
-            // translations would take 8 s at least.
+            // translations would take 16 s at least; the talk itself takes under 5 s, and the
+            // bound leaves a loaded machine a few seconds more.
             for _ in 0..<3 {
                 let caption = try await listener.waitFor("transcript", timeout: .seconds(15)) { $0["isFinal"]?.boolValue == true }.message
                 #expect(caption["text"]?.stringValue?.hasPrefix("[es] speech of") == true)
             }
             let captioned = ContinuousClock.now - started
-            #expect(captioned < .seconds(6), "the captions took \(captioned)")
+            #expect(captioned < .seconds(9), "the captions took \(captioned)")
             // The speaker's heartbeat is answered at once, and nobody was told of a refusal.
             let beat = ContinuousClock.now
             let before = try await speaker.barrier(timeout: .seconds(5))

@@ -30,7 +30,9 @@ struct StoreWriterTests {
         var writes: [Int] { written.withLock { $0 } }
     }
 
-    static let quick = StoreWriter.Policy(immediateRetries: [], backoff: .milliseconds(10), longestBackoff: .milliseconds(20))
+    /// Retries at once; a caller waits for its write as long as it takes (`patience`), so an
+    /// outcome does not depend on how loaded the machine is.
+    static let quick = StoreWriter.Policy(immediateRetries: [], patience: .seconds(60), backoff: .milliseconds(10), longestBackoff: .milliseconds(20))
 
     /// Runs `body` with a writer running as a service, then stops it gracefully.
     static func withWriter(policy: StoreWriter.Policy, _ body: (StoreWriter) async throws -> Void) async throws {

@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// One utterance decoded by a decoder borrowed from a ``PocketSphinxRecognizer``.
@@ -15,6 +16,11 @@ final class PocketSphinxSession: RecognitionSession {
 
     private let state: Mutex<State>
     private let recognizer: PocketSphinxRecognizer
+    /// Decoding is CPU work (milliseconds to tens of milliseconds a chunk) in C: it runs on the
+    /// session's own serial queue, not on Swift's cooperative threads. There are only as many of
+    /// those as cores, and two sessions decoding on them would stall every other session, socket
+    /// handler and timer of the server meanwhile.
+    private let queue = DispatchQueue(label: "dragoman.pocketsphinx")
 
     init(decoder: PocketSphinxDecoder, recognizer: PocketSphinxRecognizer) throws {
         try decoder.startUtterance()
@@ -28,7 +34,22 @@ final class PocketSphinxSession: RecognitionSession {
         if let decoder = state.withLock({ $0.decoder.take() }) { recognizer.recycle(decoder) }
     }
 
-    func feed(_ samples: [Int16]) throws -> String? {
+    func feed(_ samples: [Int16]) async throws -> String? {
+        try await onQueue { try self.decode(samples) }
+    }
+
+    func finish() async throws -> String {
+        try await onQueue { try self.finishDecoding() }
+    }
+
+    /// Runs `work` on `queue` and returns its result.
+    private func onQueue<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result(catching: work)) }
+        }
+    }
+
+    private func decode(_ samples: [Int16]) throws -> String? {
         try state.withLock { state in
             guard let decoder = state.decoder else { throw PocketSphinxError.sessionFinished }
             state.unprocessed += samples
@@ -43,7 +64,7 @@ final class PocketSphinxSession: RecognitionSession {
         }
     }
 
-    func finish() throws -> String {
+    private func finishDecoding() throws -> String {
         let (decoder, result) = try state.withLock { state in
             guard let decoder = state.decoder.take() else { throw PocketSphinxError.sessionFinished }
             let result = Result {
