@@ -137,9 +137,14 @@ struct SessionPipelineTests {
         }
     }
 
-    /// Speech behind a fast speaker is spoken faster, more so the further behind, within bounds.
+    /// A unit's speech is fitted into the time its source took, with half a second to spare, behind
+    /// what is still queued: spoken faster the longer it is and the further behind, within bounds.
     @Test func speechBehindIsSpokenFasterWithinBounds() {
-        let tempos = [0, 1, 2, 3, 10].map { LanguageStream.tempo(backlog: $0) }
-        #expect(tempos == [1, 1, 1.25, 1.5, 1.5])
+        // 2 s of speech for words said in 2 s: at its own pace, unless the queue is longer than the spare half second.
+        let behind = [0, 0.5, 1, 1.5, 2.5, 10].map { LanguageStream.tempo(speech: 2, spoken: 2, backlog: $0) }
+        #expect(behind == [1, 1, 4.0 / 3, 1.5, 1.5, 1.5])
+        // With nothing queued, a translation longer than its source by more than the spare half second is hurried.
+        let longer = [2, 2.5, 3, 10].map { LanguageStream.tempo(speech: $0, spoken: 2, backlog: 0) }
+        #expect(longer == [1, 1, 1.2, 1.5])
     }
 }

@@ -21,6 +21,13 @@ private struct Feed {
         return apply(.hypothesis(text.split(separator: " ").map(String.init), at: time))
     }
 
+    /// Ends the window with the recognizer's final result, 0.25 s after the last hypothesis.
+    @discardableResult
+    mutating func finish(_ text: String) -> [String] {
+        time += 0.25
+        return apply(.final(text.split(separator: " ").map(String.init), at: time))
+    }
+
     @discardableResult
     mutating func apply(_ input: StreamingCommitter.Input) -> [String] {
         let update = committer.handle(input)
@@ -95,11 +102,24 @@ private struct Feed {
         var feed = Feed()
         feed.hear("we vote next")
         feed.hear("we vote next month")
-        #expect(feed.apply(.endOfStream) == ["we vote next month"])
+        #expect(feed.finish("we vote next month") == ["we vote next month"])
         // The next window starts from nothing.
         feed.hear("so please")
         feed.hear("so please come")
-        #expect(feed.apply(.endOfStream) == ["so please come"])
+        #expect(feed.finish("so please come") == ["so please come"])
+    }
+
+    @Test func theFinalResultReplacesStableWordsNotYetCommitted() {
+        var feed = Feed()
+        feed.hear("the boat")
+        feed.apply(.pause(duration: 0.2))
+        #expect(feed.hear("the boat next") == ["the boat"])
+        feed.hear("the boat next month in")
+        feed.hear("the boat next month in the")
+        // "next month in" is stable but in no unit yet: the final pass decides it; the committed unit stands.
+        #expect(feed.provisional == ["next", "month", "in"])
+        #expect(feed.finish("we vote next mouth on") == ["next mouth on"])
+        #expect(feed.committedWords == ["the", "boat", "next", "mouth", "on"])
     }
 
     @Test func noWordIsLostOrRepeatedWhileTheHypothesisGrowsAndIsRevised() {
@@ -113,7 +133,7 @@ private struct Feed {
             feed.hear(hypothesis)
             if index % 3 == 2 { feed.apply(.pause(duration: 0.2)) }
         }
-        feed.apply(.endOfStream)
+        feed.finish(hypotheses.last!)
         #expect(feed.committedWords == hypotheses.last!.split(separator: " ").map(String.init))
         #expect(feed.units.allSatisfy { $0.words.count <= 4 })
     }
@@ -126,7 +146,7 @@ private struct Feed {
         // The recognizer now spells a committed word differently: the unit stands, nothing is repeated.
         feed.hear("a cat sat on the")
         feed.hear("a cat sat on the mat")
-        feed.apply(.endOfStream)
+        feed.finish("a cat sat on the mat")
         #expect(feed.committedWords == ["the", "cat", "sat", "on", "the", "mat"])
     }
 
@@ -139,7 +159,7 @@ private struct Feed {
         // "water" became "what her": every settled word moved one place right.
         feed.hear("the what her bills are going up")
         feed.hear("the what her bills are going up by")
-        feed.apply(.endOfStream)
+        feed.finish("the what her bills are going up by")
         #expect(feed.committedWords == ["the", "water", "bills", "are", "going", "up", "by"])
     }
 
@@ -152,7 +172,7 @@ private struct Feed {
         feed.apply(.windowTrimmed(words: 2))
         feed.hear("were laid almost")
         feed.hear("were laid almost a")
-        feed.apply(.endOfStream)
+        feed.finish("were laid almost a")
         #expect(feed.committedWords == ["those", "pipes", "were", "laid", "almost", "a"])
     }
 

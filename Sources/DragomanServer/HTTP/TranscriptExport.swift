@@ -3,7 +3,10 @@ import DragomanStore
 import Foundation
 
 /// A session's transcript in one language, as a file to download; its JSON form is
-/// `{"sessionId","language","segments":[…]}`.
+/// `{"sessionId","language","segments":[…]}`, one entry per stored segment.
+///
+/// The text forms (txt, WebVTT, SubRip) are read by people: there a sentence that was committed
+/// unit by unit while it was spoken (issue 17) is put back together, one line or cue a sentence.
 struct TranscriptExport: Encodable {
     enum Format: String, CaseIterable {
         case json, txt, vtt, srt
@@ -48,6 +51,35 @@ struct TranscriptExport: Encodable {
         }
     }
 
+    /// The lines joined into sentences: a line is continued by the next one when the next starts
+    /// where it ended (a unit committed while the speaker talked on, or a segment cut at its
+    /// maximum length) and neither its text nor its source text ends a sentence. A pause between
+    /// segments always ends one, since recognizers without punctuation mark sentences no other way.
+    var sentences: [Line] {
+        var joined: [Line] = []
+        for line in lines {
+            if let last = joined.last, Self.continues(last, with: line) {
+                joined[joined.count - 1].endTime = line.endTime
+                joined[joined.count - 1].text += " " + line.text
+                joined[joined.count - 1].sourceText += " " + line.sourceText
+            } else {
+                joined.append(line)
+            }
+        }
+        return joined
+    }
+
+    /// Units of one stretch of speech abut exactly (one ends on the sample the next starts on);
+    /// the tolerance only absorbs rounding.
+    private static func continues(_ line: Line, with next: Line) -> Bool {
+        abs(next.startTime - line.endTime) < 0.001 && !endsSentence(line.text) && !endsSentence(line.sourceText)
+    }
+
+    private static func endsSentence(_ text: String) -> Bool {
+        guard let mark = text.trimmingCharacters(in: .whitespacesAndNewlines).last(where: { !"\"'»”)]".contains($0) }) else { return false }
+        return ".?!…。？！".contains(mark)
+    }
+
     func render(_ format: Format) -> String {
         switch format {
         case .json:
@@ -56,7 +88,7 @@ struct TranscriptExport: Encodable {
             // Strings and numbers only: encoding cannot fail.
             return String(decoding: try! encoder.encode(self), as: UTF8.self)
         case .txt:
-            return lines.map { $0.text + "\n" }.joined()
+            return sentences.map { $0.text + "\n" }.joined()
         case .vtt:
             return "WEBVTT\n\n" + cues(separator: ".")
         case .srt:
@@ -65,7 +97,7 @@ struct TranscriptExport: Encodable {
     }
 
     private func cues(separator: String) -> String {
-        lines.enumerated().map { number, line in
+        sentences.enumerated().map { number, line in
             let text = Self.cueText(line.text, markup: separator == ".")
             return "\(number + 1)\n\(Self.timestamp(line.startTime, separator)) --> \(Self.timestamp(line.endTime, separator))\n\(text)\n\n"
         }.joined()

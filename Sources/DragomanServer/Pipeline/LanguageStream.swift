@@ -32,21 +32,25 @@ final class LanguageStream: Sendable {
     /// much in a few milliseconds, so the first chunk is not later for it.
     static let chunkDuration = 0.25
 
-    /// Seconds of unplayed speech past which a unit's speech is hurried: the quiet the synthesizer
-    /// puts before and after it is cut, so that speech behind a fast speaker catches up.
-    static let backlogBound = 3.0
-    /// Seconds of unplayed speech up to which a unit is spoken at its own pace.
-    static let backlogAtEase = 1.0
+    /// Seconds by which a unit's speech may outlast the time the speaker took to say it, queue
+    /// included, before it is spoken faster. Every second of it is a second more between a word
+    /// and its speech for as long as the speaker does not pause; half a second lets a translation
+    /// run a little longer than its source (most do) without hurrying a speaker who pauses, whose
+    /// pauses take up the rest.
+    static let backlogAllowance = 0.5
     /// The fastest a unit is spoken (`TimeStretch`): half again as fast is still easy to follow.
     static let maximumTempo = 1.5
 
-    /// How fast a unit is spoken behind `backlog` seconds of unplayed speech: at its own pace up to
-    /// `backlogAtEase`, then faster as the backlog grows, `maximumTempo` from `backlogBound` on.
-    /// A translation is often longer than what the speaker said: without this, speech behind a
-    /// speaker who never pauses falls further behind with every unit.
-    static func tempo(backlog: Double) -> Double {
-        let share = (backlog - backlogAtEase) / (backlogBound - backlogAtEase)
-        return 1 + (maximumTempo - 1) * min(1, max(0, share))
+    /// How fast a unit is spoken: so that its `speech` (seconds, at its own pace) plays out, behind
+    /// the `backlog` seconds of speech still queued, within the `spoken` seconds the speaker took
+    /// to say it and `backlogAllowance`; never slower than its own pace nor faster than
+    /// `maximumTempo`. A translation is often longer than what the speaker said: fitting each unit
+    /// into the time its source took keeps speech behind a speaker who never pauses from falling
+    /// further behind with every unit, before a backlog builds rather than after.
+    static func tempo(speech: Double, spoken: Double, backlog: Double) -> Double {
+        let room = spoken + backlogAllowance - backlog
+        guard room > 0 else { return maximumTempo }
+        return min(maximumTempo, max(1, speech / room))
     }
     /// Samples quieter than this (about −40 dBFS) at a unit's ends are that quiet.
     private static let quietAmplitude: Int16 = 330
@@ -117,7 +121,7 @@ final class LanguageStream: Sendable {
         guard pipeline.engines.canSpeak(language) else { return }
         let formats = audience.formats(of: language)
         guard !formats.isEmpty else { return }
-        await speak(translation, segmentIndex: segment.index, encodeOpus: formats.contains(.opus))
+        await speak(translation, segment: segment, encodeOpus: formats.contains(.opus))
     }
 
     private func translate(_ text: String) async -> String? {
@@ -134,50 +138,45 @@ final class LanguageStream: Sendable {
 
     /// Synthesizes a segment's speech and hands it to the pacer chunk by chunk; with `encodeOpus`,
     /// each chunk is also encoded here, once for all of the language's Opus listeners.
-    private func speak(_ text: String, segmentIndex: Int, encodeOpus: Bool) async {
+    ///
+    /// The speech is synthesized whole before its first chunk goes out, since how fast it must be
+    /// spoken depends on how long it is: eSpeak NG makes a unit's speech in a few milliseconds,
+    /// and Piper makes a whole sentence before its first chunk anyway.
+    private func speak(_ text: String, segment: TranscriptSegment, encodeOpus: Bool) async {
         let started = ContinuousClock.now
         do {
             let speech = try await pipeline.engines.synthesizer.synthesize(text, language: language.rawValue)
             let encoder = encodeOpus ? try OpusEncoder(inputRate: speech.sampleRate, bitrate: pipeline.settings.opusBitrate) : nil
-            let chunkLength = Int(Double(speech.sampleRate) * Self.chunkDuration)
-            var pending: [Int16] = []
-            var chunkIndex = 0
+            var samples: [Int16] = []
+            for try await chunk in speech.chunks { samples += chunk }
             let backlog = pacer.backlog
-            let hurried = backlog > Self.backlogBound
-            // A unit sped up is stretched whole, once synthesized: a few milliseconds for a unit.
-            let tempo = Self.tempo(backlog: backlog)
-            func isQuiet(_ sample: Int16) -> Bool { sample.magnitude < Self.quietAmplitude.magnitude }
+            let spoken = segment.endTime - segment.startTime
+            func seconds(_ samples: [Int16]) -> Double { Double(samples.count) / Double(speech.sampleRate) }
+            if Self.tempo(speech: seconds(samples), spoken: spoken, backlog: backlog) > 1 {
+                // Speech that must hurry loses the quiet the synthesizer put around it first, then
+                // is time-compressed (a few milliseconds for a unit) as much as is still needed.
+                func isQuiet(_ sample: Int16) -> Bool { sample.magnitude < Self.quietAmplitude.magnitude }
+                samples = Array(samples.drop(while: isQuiet))
+                while let last = samples.last, isQuiet(last) { samples.removeLast() }
+                let tempo = Self.tempo(speech: seconds(samples), spoken: spoken, backlog: backlog)
+                samples = TimeStretch.faster(samples, by: tempo, sampleRate: speech.sampleRate)
+            }
+            ServerMetrics.stageDuration(.synthesis).recordElapsed(since: started)
             // The volume of the moment is applied before encoding: Opus listeners cannot scale packets.
-            func publish(isLast: Bool) throws {
+            let chunkLength = Int(Double(speech.sampleRate) * Self.chunkDuration)
+            let chunkStarts = Array(stride(from: 0, to: max(1, samples.count), by: chunkLength))
+            for (chunkIndex, start) in chunkStarts.enumerated() {
+                let isLast = chunkIndex == chunkStarts.count - 1
+                // Whole chunks, and the rest (never empty unless the speech is) as the last one.
+                let chunk = Array(samples[start..<(isLast ? samples.count : start + chunkLength)])
                 let volume = audience.volume
-                let samples = volume == 1 ? pending : PCM.scaled(pending, by: volume)
-                let packets = try encoder.map { encoder in try encoder.encode(samples) + (isLast ? encoder.finish() : []) }
+                let scaled = volume == 1 ? chunk : PCM.scaled(chunk, by: volume)
+                let packets = try encoder.map { encoder in try encoder.encode(scaled) + (isLast ? encoder.finish() : []) }
                 pacer.enqueue(
                     SpeechChunk(
-                        language: language, segmentIndex: segmentIndex, chunkIndex: chunkIndex, isLast: isLast,
-                        samples: samples, sampleRate: speech.sampleRate, opusPackets: packets))
-                chunkIndex += 1
-                pending.removeAll(keepingCapacity: true)
+                        language: language, segmentIndex: segment.index, chunkIndex: chunkIndex, isLast: isLast,
+                        samples: scaled, sampleRate: speech.sampleRate, opusPackets: packets))
             }
-            for try await samples in speech.chunks {
-                pending += hurried && chunkIndex == 0 && pending.isEmpty ? Array(samples.drop(while: isQuiet)) : samples
-                guard tempo == 1, pending.count >= chunkLength else { continue }
-                if chunkIndex == 0 { ServerMetrics.stageDuration(.synthesis).recordElapsed(since: started) }
-                try publish(isLast: false)
-            }
-            while hurried, let last = pending.last, isQuiet(last) { pending.removeLast() }
-            if tempo > 1 {
-                let faster = TimeStretch.faster(pending, by: tempo, sampleRate: speech.sampleRate)
-                ServerMetrics.stageDuration(.synthesis).recordElapsed(since: started)
-                // Whole chunks, and the rest (never empty unless the speech is) as the last one.
-                let wholeChunks = max(0, faster.count - 1) / chunkLength
-                for start in stride(from: 0, to: wholeChunks * chunkLength, by: chunkLength) {
-                    pending = Array(faster[start..<(start + chunkLength)])
-                    try publish(isLast: false)
-                }
-                pending = Array(faster[(wholeChunks * chunkLength)...])
-            }
-            try publish(isLast: true)
         } catch {
             pipeline.failed("speech synthesis in \(language)", error, emit: emit)
         }

@@ -11,6 +11,12 @@ import Foundation
 /// `hypothesisInterval` of audio and when a short pause begins: units it commits are published as
 /// final captions at once, without waiting for the segment to end, and the provisional rest as
 /// partial captions. With `unitWords` 0 the whole segment is one unit, published when it ends.
+///
+/// A recognizer whose final pass is better than its partials (pocketsphinx) decodes in windows
+/// cut at the short pauses instead: when the speaker stops for `unitPause`, the window's final
+/// pass commits what its partials had not, and a new window starts. A speaker who pauses between
+/// sentences gets each sentence from the final pass, as with whole segments, but a quarter of a
+/// second sooner (the pause that ends a unit is shorter than the one that ends a segment).
 struct SegmentRecognition {
     private let pipeline: SessionPipeline
     private let emit: AsyncStream<PipelineOutput>.Continuation
@@ -28,6 +34,9 @@ struct SegmentRecognition {
     private var lastHypothesisSample = 0
     /// Whether the committer was told of the quiet under way.
     private var pauseReported = false
+    /// Whether the recognizer's window has heard speech: one started at a pause may hear only
+    /// the rest of that pause, and its transcript of quiet is not worth committing.
+    private var windowHeardSpeech = false
     private var lastPartial = ""
     private var lastPartialAt = 0.0
     /// Pause and mute stop the flow: audio is ignored until it flows again.
@@ -99,12 +108,13 @@ struct SegmentRecognition {
             // Every segment is a new recognizer window; a failed one may have left words behind.
             committer = StreamingCommitter(configuration: committer.configuration)
             recognition = await startRecognition()
+            windowHeardSpeech = true
         case .audio(let samples):
             await recognize(samples, clock: step.clock, streams: &streams, group: &group)
         case .segmentEnded(let end):
             // A pause is only known once it has lasted `segmentPause`; the speech ended when it began.
             let trailingQuiet = end == .pause ? Int(pipeline.settings.segmentPause * Double(PCM.speechSampleRate)) : 0
-            await finishSegment(speechEndSample: step.clock - trailingQuiet, streams: &streams, group: &group)
+            await finishWindow(speechEndSample: step.clock - trailingQuiet, streams: &streams, group: &group)
         }
     }
 
@@ -129,10 +139,20 @@ struct SegmentRecognition {
             return
         }
         let quiet = segmenter.quietDuration
-        if quiet == 0 { pauseReported = false }
+        if quiet == 0 {
+            pauseReported = false
+            windowHeardSpeech = true
+        }
         guard let partial else { return }
         guard isStreaming else { return publishPartial(partial, clock: clock, streams: &streams, group: &group) }
         let pauseBegins = !pauseReported && quiet >= committer.configuration.unitPause
+        if pauseBegins, recognition.prefersCutsAtPauses {
+            pauseReported = true
+            await finishWindow(speechEndSample: clock - Int(quiet * Double(PCM.speechSampleRate)), streams: &streams, group: &group)
+            self.recognition = await startRecognition()
+            windowHeardSpeech = false
+            return
+        }
         guard pauseBegins || clock - lastHypothesisSample >= Self.hypothesisInterval else { return }
         lastHypothesisSample = clock
         var update = committer.handle(.hypothesis(Self.words(partial), at: seconds(clock)))
@@ -162,7 +182,9 @@ struct SegmentRecognition {
         }
     }
 
-    private mutating func finishSegment(speechEndSample: Int, streams: inout LanguageStreams, group: inout DiscardingTaskGroup) async {
+    /// Ends the recognizer's window (at the end of a segment, or at a short pause) and commits
+    /// the rest of what it heard from its final pass.
+    private mutating func finishWindow(speechEndSample: Int, streams: inout LanguageStreams, group: inout DiscardingTaskGroup) async {
         guard let recognition else { return }
         self.recognition = nil
         let text: String
@@ -174,8 +196,9 @@ struct SegmentRecognition {
             pipeline.failed("speech recognition", error, emit: emit)
             return
         }
+        guard windowHeardSpeech else { return }
         let end = seconds(speechEndSample)
-        let units = committer.handle(.hypothesis(Self.words(text), at: end)).committed + committer.handle(.endOfStream).committed
+        let units = committer.handle(.final(Self.words(text), at: end)).committed
         await publish(units, speechEndSample: speechEndSample, streams: &streams, group: &group)
     }
 

@@ -26,4 +26,15 @@ public protocol RecognitionSession: Sendable {
     /// Ends the stretch of speech and returns its final transcript (empty when nothing was
     /// recognized). The session takes no audio afterwards.
     func finish() async throws -> String
+
+    /// Whether the final transcript is better than the partial hypotheses and cheap to get, so
+    /// that a stream of speech is best decoded in sessions cut at its short pauses (a final pass
+    /// at every pause) rather than in one long session read from its partials.
+    var prefersCutsAtPauses: Bool { get }
+}
+
+extension RecognitionSession {
+    /// Most engines refine little in their final pass, or pay to start a session (a connection,
+    /// a decode of the whole stretch): one session a segment.
+    public var prefersCutsAtPauses: Bool { false }
 }

@@ -33,9 +33,11 @@ public struct StreamingCommitter: Sendable {
         /// hypothesis: once they are stable, a unit ends with them. May be reported again as the
         /// pause grows.
         case pause(duration: Double)
-        /// The recognizer's stream ended (its last hypothesis was the final one): everything is
-        /// committed, and the next hypothesis starts a new window.
-        case endOfStream
+        /// The recognizer's final result for its window, at `time`: its window ended. The words
+        /// after those committed replace every word not yet committed, the stable ones too (a
+        /// final pass knows more than the partials that settled them), and are committed; the
+        /// next hypothesis starts a new window.
+        case final([String], at: Double)
         /// The recognizer dropped the audio of the first `words` committed words of its window:
         /// its next hypotheses start after them.
         case windowTrimmed(words: Int)
@@ -66,16 +68,15 @@ public struct StreamingCommitter: Sendable {
         var committed: [StreamingUnit] = []
         switch input {
         case .hypothesis(let words, let time):
-            agree(on: Array(words.dropFirst(settledCount(in: words))), at: time)
+            agree(on: Array(words.dropFirst(settledCount(of: committedInWindow + stable.map(\.text), in: words))), at: time)
             committed = cutUnits()
         case .pause(let duration):
             let heard = committedInWindow.count + stable.count + unstable.count
             if duration >= configuration.unitPause, heard > committedInWindow.count, pauses.last != heard { pauses.append(heard) }
             committed = cutUnits()
-        case .endOfStream:
-            // Nothing later will settle the unstable words: the last hypothesis was final. The
-            // rest is one unit, however long: it is all known now, so cutting it gains no time.
-            stable += unstable
+        case .final(let words, let time):
+            // The rest is one unit, however long: it is all known now, so cutting it gains no time.
+            stable = words.dropFirst(settledCount(of: committedInWindow, in: words)).map { Word(text: $0, heardAt: time) }
             unstable = []
             pauses = []
             committed = commit(stable.count)
@@ -89,12 +90,12 @@ public struct StreamingCommitter: Sendable {
         return StreamingUpdate(committed: committed, provisional: (stable + shown).map(\.text))
     }
 
-    /// How many words at the start of `words` the committed and stable words already account for.
-    /// A recognizer may respell or split a word it has settled on; then the last settled words are
+    /// How many words at the start of `words` the `settled` words already account for. A
+    /// recognizer may respell or split a word it has settled on; then the last settled words are
     /// looked for a word or two either side of where they should be, so a shifted hypothesis
     /// neither repeats nor loses a word.
-    private func settledCount(in words: [String]) -> Int {
-        let settled = (committedInWindow + stable.map(\.text)).map(Self.normalized)
+    private func settledCount(of settled: [String], in words: [String]) -> Int {
+        let settled = settled.map(Self.normalized)
         let heard = words.map(Self.normalized)
         // The last three settled words, or the last two where the respelled word is among those three.
         for length in Set([min(3, settled.count), min(2, settled.count)]).sorted(by: >) where length > 0 {
