@@ -40,7 +40,7 @@ package struct BenchControl: AsyncParsableCommand {
             audience.append(
                 try await LiveConnection.open(
                     address.webSocketURL([
-                        "action": "joinSession", "sessionId": sessionId, "targetLanguage": languages[index % languages.count],
+                        "action": "joinSession", "sessionId": sessionId, "targetLanguage": languages[index % languages.count], "audioFormat": "pcm",
                     ])))
         }
         let connectSeconds = MonotonicTime.seconds - connectStart

@@ -79,7 +79,8 @@ package struct BenchCrossNode: AsyncParsableCommand {
         var speakerMessages = speaker.messages.makeAsyncIterator()
         guard let sessionId = await speakerMessages.next()?.message?.sessionId else { throw BenchError("no session was created") }
         let listeners = try await [speakerNode, otherNode].asyncMap { node in
-            try await LiveConnection.open(ServerAddress(node.url).webSocketURL(["action": "joinSession", "sessionId": sessionId, "targetLanguage": language]))
+            try await LiveConnection.open(
+                ServerAddress(node.url).webSocketURL(["action": "joinSession", "sessionId": sessionId, "targetLanguage": language, "audioFormat": "pcm"]))
         }
         let collectors = listeners.map { connection in
             Task { () -> [String: Double] in

@@ -29,7 +29,7 @@ struct RecordedTalk {
             listeners.append(
                 try await LiveConnection.open(
                     address.webSocketURL([
-                        "action": "joinSession", "sessionId": sessionId, "targetLanguage": language,
+                        "action": "joinSession", "sessionId": sessionId, "targetLanguage": language, "audioFormat": "pcm",
                     ])))
         }
         // Everyone reads in the background; the timestamps are taken on arrival.

@@ -40,7 +40,8 @@ struct Listen: AsyncParsableCommand {
         var query = ["action": "joinSession", "sessionId": session, "targetLanguage": language]
         if let passcode { query["passcode"] = passcode }
         if captionsOnly { query["captionsOnly"] = "true" }
-        if !pcm { query["audioFormat"] = "opus" }
+        // Named either way: a bare query reads as the replaced design's example listener.
+        query["audioFormat"] = pcm ? "pcm" : "opus"
         let connection = try await LiveConnection.open(ServerAddress(server).webSocketURL(query))
         let captions = try OutputFile(path: out + "/captions.txt")
         let transcripts = try OutputFile(path: out + "/captions.jsonl")
