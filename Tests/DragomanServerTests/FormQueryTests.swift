@@ -36,6 +36,11 @@ struct FormQueryTests {
             #expect(try await server.http(.GET, "/v1/sessions/\(sessionId)/transcript?language=en&passcode=river+walk").code == 200)
             #expect(try await server.http(.GET, "/v1/sessions/\(sessionId)/transcript?language=en&passcode=river%20walk").code == 200)
             #expect(try await server.http(.GET, "/v1/sessions/\(sessionId)/transcript?language=en&passcode=riverwalk").code == 401)
+            // Outside the URL, in a header, as it is not form-encoded: the space as it is.
+            let path = "/v1/sessions/\(sessionId)/transcript?language=en"
+            #expect(try await server.http(.GET, path, headers: [("Dragoman-Passcode", "river walk")]).code == 200)
+            #expect(try await server.http(.GET, path, headers: [("Dragoman-Passcode", "riverwalk")]).code == 401)
+            #expect(try await server.http(.GET, path).code == 401)
         }
     }
 

@@ -1,6 +1,7 @@
 import DragomanCore
 import DragomanStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -13,6 +14,9 @@ struct TranscriptController: Sendable {
     let authenticator: Authenticator
     let settings: ServerConfiguration
 
+    /// The passcode of a session that has one, outside the URL.
+    static let passcodeHeader = HTTPField.Name("Dragoman-Passcode")!
+
     func addRoutes(to router: some RouterMethods<DragomanRequestContext>) {
         router.get("v1/sessions/{id}/transcript", use: export)
     }
@@ -20,7 +24,9 @@ struct TranscriptController: Sendable {
     @Sendable func export(request: Request, context: DragomanRequestContext) async throws -> Response {
         let record = try await store.session(named: try context.parameters.require("id"))
         let query = request.uri.formQuery
-        try await checkAccess(to: record, passcode: query["passcode"], request: request)
+        // The header keeps the passcode out of URLs, which proxies log; the query form stays.
+        let passcode = request.headers[Self.passcodeHeader] ?? query["passcode"]
+        try await checkAccess(to: record, passcode: passcode, request: request)
         let language =
             try query["language"].map { tag in
                 guard let language = LanguageCode(tag) else { throw HTTPError(.badRequest, message: "\"\(tag)\" is not a language tag.") }
