@@ -10,7 +10,11 @@ import NIOCore
 import NIOWebSocket
 
 /// `/ws`: admits connections by their query and credentials (docs/protocol.md, "Connecting") and routes their frames.
-struct WebSocketGateway: Sendable {
+///
+/// A class, though it holds only constants: every connection's handler and tasks refer to it, and
+/// as a value (the settings alone are close to a kilobyte) each of them carried a copy, in async
+/// frames that a connection's task keeps for as long as the connection lives.
+final class WebSocketGateway: Sendable {
     let registry: SessionRegistry
     let catalog: LanguageCatalog
     let authenticator: Authenticator
@@ -51,7 +55,8 @@ struct WebSocketGateway: Sendable {
         router.ws("/ws") { request, _ in
             .upgrade(SubprotocolCredentials.answer(offered: request.headers[values: .secWebSocketProtocol]))
         } onUpgrade: { inbound, outbound, context in
-            try await serve(inbound: inbound, outbound: outbound, request: context.request, channel: context.requestContext.channel, logger: context.logger)
+            try await self.serve(
+                inbound: inbound, outbound: outbound, request: context.request, channel: context.requestContext.channel, logger: context.logger)
         }
     }
 
@@ -61,15 +66,15 @@ struct WebSocketGateway: Sendable {
             if let reason = request.headers[HTTPField.Name(RefusedUpgradeGate.reasonHeader)!].flatMap(UpgradeRefusal.init(rawValue:)) {
                 throw HTTPError(reason.status, message: reason.message)
             }
-            let address = addresses.clientAddress(of: request, context: context)
-            if let tooMany = await failedConnects.refusal(address) {
+            let address = self.addresses.clientAddress(of: request, context: context)
+            if let tooMany = await self.failedConnects.refusal(address) {
                 ServerMetrics.rateLimitRejections("failedConnects").increment()
                 throw tooMany
             }
             do throws(ConnectRefusal) {
-                _ = try await admit(query: try Self.connectParameters(of: request))
+                _ = try await self.admit(query: try Self.connectParameters(of: request))
             } catch let refusal {
-                if refusal.isFailedGuess { await failedConnects.recordFailure(address) }
+                if refusal.isFailedGuess { await self.failedConnects.recordFailure(address) }
                 let status = refusal.httpStatus ?? .badRequest
                 let headers: HTTPFields = status == .serviceUnavailable ? [.retryAfter: String(StoreUnavailable.retryAfterSeconds)] : [:]
                 throw HTTPError(status, headers: headers, message: refusal.error.message)
@@ -118,7 +123,7 @@ struct WebSocketGateway: Sendable {
             let legacyFrames = legacyListenerFrames(query: query, role: role, host: request.head.authority)
             group.addTask { await Self.write(connection, to: outbound, legacyFrames: legacyFrames) }
             if settings.maxConnectionAge > 0 {
-                group.addTask { await enforceMaximumAge(of: connection) }
+                group.addTask { await self.enforceMaximumAge(of: connection) }
             }
             var handler = await attach(connection, admission: admission, query: query, host: request.head.authority)
             let attached = handler != nil
@@ -191,13 +196,13 @@ struct WebSocketGateway: Sendable {
                 session = try await registry.create(
                     title: title ?? "Live session", speakerName: nil, sourceLanguage: source, targetLanguages: targets, passcode: nil, owner: key,
                     qualityTier: tier)
-                firstMessage = try await attachSpeaker(connection, to: session) { sessionCreated(session.record, $0, host: host) }
+                firstMessage = try await attachSpeaker(connection, to: session) { self.sessionCreated(session.record, $0, host: host) }
             case .speaker(_, let existing, let request):
                 session = existing
                 firstMessage = try await attachSpeaker(connection, to: session, action: request.action) { snapshot in
                     request.action == "createSession"
-                        ? sessionCreated(session.record, snapshot, host: host)
-                        : refreshComplete(session.record, snapshot, role: .speaker, language: nil)
+                        ? self.sessionCreated(session.record, snapshot, host: host)
+                        : self.refreshComplete(session.record, snapshot, role: .speaker, language: nil)
                 }
             case .listener(let existing, let language, let request):
                 session = existing
@@ -211,7 +216,7 @@ struct WebSocketGateway: Sendable {
                 }
             case .interpreter(let existing, let pass, let muted):
                 session = existing
-                let greeting = { @Sendable (snapshot: LiveSession.Snapshot) in interpreterJoined(session.record, snapshot, pass: pass, muted: muted) }
+                let greeting = { @Sendable (snapshot: LiveSession.Snapshot) in self.interpreterJoined(session.record, snapshot, pass: pass, muted: muted) }
                 guard let message = await session.attachInterpreter(connection, pass: pass, muted: muted, greeting: greeting) else {
                     throw ProtocolError(.sessionEnded, "Session \(session.id) has ended.", action: "interpretSession")
                 }
