@@ -125,7 +125,7 @@ final class WebSocketGateway: Sendable {
             if settings.maxConnectionAge > 0 {
                 group.addTask { await self.enforceMaximumAge(of: connection) }
             }
-            var handler = await attach(connection, admission: admission, query: query, host: request.head.authority)
+            var handler = await attachInChildTask(connection, admission: admission, query: query, host: request.head.authority)
             let attached = handler != nil
             if attached {
                 let connections = ServerMetrics.connections(role)
@@ -175,6 +175,16 @@ final class WebSocketGateway: Sendable {
         if let close = connection.pendingClose {
             try? await outbound.close(close.code, reason: close.reason)
         }
+    }
+
+    /// `attach` in a child task of its own, which ends with it. Joining a session is the deepest a
+    /// connection's calls go (the session's actor, the greeting built and encoded), and a task
+    /// keeps the memory of its deepest async frames for as long as it lives: in the connection's
+    /// own task, every idle listener held it for the whole talk. (Admission, in a child task too,
+    /// measured no better.)
+    private func attachInChildTask(_ connection: ClientConnection, admission: Admission, query: [String: String], host: String?) async -> ConnectionHandler? {
+        async let handler = attach(connection, admission: admission, query: query, host: host)
+        return await handler
     }
 
     /// Joins the connection to its session and sends its first message; `nil` when that failed.
