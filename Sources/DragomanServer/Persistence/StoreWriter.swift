@@ -99,7 +99,8 @@ actor StoreWriter: Service {
             switch await attemptPatiently(write) {
             case true?: return .stored
             case nil: return .late
-            // Another write may have been held while this one was tried: it goes after them all.
+            // Refused. Another write may have been held while this one was tried: it goes after
+            // them all.
             case false?: write.refuse()
             }
         } else if held.contains(where: \.refused) {
