@@ -12,7 +12,7 @@ public struct EngineSettings: Sendable {
     public var wyomingRecognizerURI = "tcp://127.0.0.1:10300"
     public var wyomingRecognizerCommand = ""
     public var wyomingRecognizerLanguages = "en"
-    public var wyomingPartialInterval = 1.0
+    public var wyomingPartialInterval = 0.0
     public var wyomingSynthesizerURI = "tcp://127.0.0.1:10200"
     public var wyomingSynthesizerCommand = ""
     public var wyomingSynthesizerVoices = "en=en_US-joe-medium"

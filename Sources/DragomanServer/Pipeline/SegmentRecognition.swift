@@ -143,8 +143,9 @@ struct SegmentRecognition {
             pauseReported = false
             windowHeardSpeech = true
         }
-        let pauseBegins = isStreaming && !pauseReported && quiet >= committer.configuration.unitPause
-        // Before the hypothesis: a recognizer that re-decodes now and then (Whisper) has none at most steps.
+        guard let partial else { return }
+        guard isStreaming else { return publishPartial(partial, clock: clock, streams: &streams, group: &group) }
+        let pauseBegins = !pauseReported && quiet >= committer.configuration.unitPause
         if pauseBegins, recognition.prefersCutsAtPauses {
             pauseReported = true
             await finishWindow(speechEndSample: clock - Int(quiet * Double(PCM.speechSampleRate)), streams: &streams, group: &group)
@@ -152,8 +153,6 @@ struct SegmentRecognition {
             windowHeardSpeech = false
             return
         }
-        guard let partial else { return }
-        guard isStreaming else { return publishPartial(partial, clock: clock, streams: &streams, group: &group) }
         guard pauseBegins || clock - lastHypothesisSample >= Self.hypothesisInterval else { return }
         lastHypothesisSample = clock
         var update = committer.handle(.hypothesis(Self.words(partial), at: seconds(clock)))

@@ -13,13 +13,8 @@ actor WyomingRecognitionSession: RecognitionSession {
     /// that read the same decode twice would take it for two that agree.
     private var unreadHypothesis: String?
 
-    /// With running hypotheses, the window is best cut at short pauses: each cut's final pass
-    /// decides the words the hypotheses had not settled, and keeps the window (and each decode)
-    /// short.
-    nonisolated let prefersCutsAtPauses: Bool
-
     /// Re-decoding less than this much speech gives nothing worth showing.
-    private static let shortestPartial = PCM.speechSampleRate / 2
+    static let shortestPartial = PCM.speechSampleRate / 2
 
     init(connection: WyomingConnection, endpoint: WyomingEndpoint, language: String, partialInterval: Double) {
         self.connection = connection
@@ -28,7 +23,6 @@ actor WyomingRecognitionSession: RecognitionSession {
         if partialInterval > 0 {
             schedule = RedecodeSchedule(interval: Int(partialInterval * Double(PCM.speechSampleRate)), shortest: Self.shortestPartial)
         }
-        prefersCutsAtPauses = partialInterval > 0
     }
 
     func feed(_ samples: [Int16]) -> String? {

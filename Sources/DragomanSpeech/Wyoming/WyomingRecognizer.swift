@@ -3,10 +3,12 @@
 /// Audio is streamed to the service as it arrives; Whisper decodes it when the window ends.
 /// Whisper has no partial results of its own: with a `partialInterval`, the window heard so far
 /// is re-decoded on a second connection after every `partialInterval` seconds of new audio, one
-/// decode at a time (``RedecodeSchedule``), and each hypothesis feeds the pipeline's committer;
-/// the window is then cut at the speaker's short pauses, where its final pass commits the rest
-/// (each decode costs about as much as a final one, however short the window). Without, a window
-/// is a whole segment, decoded once when it ends.
+/// decode at a time (``RedecodeSchedule``), and each hypothesis feeds the pipeline's committer.
+/// The window is the segment; its final pass, when the segment ends, commits the rest. It is not
+/// cut at short pauses as pocketsphinx's is: a cut waits for a final decode, which costs Whisper
+/// about as much however short the window, and a cut every few seconds is more than two cores
+/// keep up with (docs/BENCHMARKS.md). Without a `partialInterval`, the segment is decoded once,
+/// when it ends.
 public struct WyomingRecognizer: SpeechRecognizer {
     public let endpoint: WyomingEndpoint
     public let supportedLanguages: Set<String>
