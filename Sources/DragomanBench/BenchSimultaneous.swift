@@ -26,6 +26,11 @@ package struct BenchSimultaneous: AsyncParsableCommand {
     @Option(help: "Comma-separated target languages, one listener each.")
     var languages: String = "es,fr,ca"
 
+    @Option(
+        name: .customLong("repeat"),
+        help: "Times each talk is spoken back to back (8 makes a 10-minute talk of a 76 s one), to see whether speech falls behind over a long talk.")
+    var repetitions: Int = 1
+
     @OptionGroup var serverOptions: ServerOptions
 
     @Option(help: "Seconds to keep listening after a talk was streamed, for the last captions and speech.")
@@ -47,6 +52,18 @@ package struct BenchSimultaneous: AsyncParsableCommand {
         }
         var sentences: [Sentence]
 
+        /// The talk spoken `count` times back to back, each time `length` seconds after the last.
+        func repeated(_ count: Int, every length: Double) -> Talk {
+            Talk(
+                sentences: (0..<count).flatMap { time in
+                    sentences.map { sentence in
+                        var later = sentence
+                        later.words = sentence.words.map { Word(word: $0.word, end: $0.end + Double(time) * length) }
+                        return later
+                    }
+                })
+        }
+
         func reference(_ language: String) -> String? {
             switch language {
             case "es": sentences.map(\.es).joined(separator: " ")
@@ -58,14 +75,20 @@ package struct BenchSimultaneous: AsyncParsableCommand {
 
     package init() {}
 
+    package func validate() throws {
+        guard repetitions >= 1 else { throw ValidationError("--repeat must be 1 or more.") }
+    }
+
     package func run() async throws {
         let server = try await serverOptions.start()
         defer { server.stop() }
         let targets = languages.split(separator: ",").map(String.init)
         var rows: [String] = []
         for name in talks.split(separator: ",").map(String.init) {
-            let wav = try WAVFile(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(name).wav"))
+            let once = try WAVFile(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(name).wav"))
+            let wav = WAVFile(sampleRate: once.sampleRate, samples: Array(repeating: once.samples, count: repetitions).flatMap { $0 })
             let talk = try JSONDecoder().decode(Talk.self, from: Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(name).json")))
+                .repeated(repetitions, every: once.duration)
             let recording = try await RecordedTalk.record(wav, targets: targets, server: server, tail: tail)
             let tracks = recording.listeners.map(SimultaneousTrack.init)
             var pairs: [String: [String: String]] = [:]
@@ -76,6 +99,7 @@ package struct BenchSimultaneous: AsyncParsableCommand {
             for (language, track) in zip(targets, tracks) {
                 rows.append(row(name, language, track, talk: talk, start: recording.start, score: scores[language]))
                 print(rows.last!)
+                if repetitions > 1 { print(drift(name, language, track, talk: talk, start: recording.start)) }
             }
         }
         print(
@@ -89,26 +113,50 @@ package struct BenchSimultaneous: AsyncParsableCommand {
             """)
     }
 
-    private func row(_ name: String, _ language: String, _ track: SimultaneousTrack, talk: Talk, start: Double, score: [String: Double]?) -> String {
+    /// How late one word the recognizer got right reached a listener, in seconds from when it was spoken.
+    struct WordLag {
+        /// Its place among the talk's spoken words.
+        var word: Int
+        var provisional: Double
+        var final: Double
+        /// Nil when its unit's speech never came.
+        var speech: Double?
+    }
+
+    private func lags(_ track: SimultaneousTrack, talk: Talk, start: Double) -> [WordLag] {
         let spoken = talk.sentences.flatMap(\.words)
         let pairs = SimultaneousTrack.alignment(reference: spoken.map { WordErrorRate.words($0.word).joined() }, recognized: track.recognized)
-        var provisional: [Double] = []
-        var final: [Double] = []
-        var speech: [Double] = []
-        for (word, place) in pairs {
+        return pairs.map { word, place in
             let spokenAt = start + spoken[word].end
-            provisional.append(track.firstShown[place] - spokenAt)
-            final.append(track.finalAt[place] - spokenAt)
-            if let heard = track.speechStarted(place) { speech.append(heard - spokenAt) }
+            return WordLag(
+                word: word, provisional: track.firstShown[place] - spokenAt, final: track.finalAt[place] - spokenAt,
+                speech: track.speechStarted(place).map { $0 - spokenAt })
         }
-        func lags(_ values: [Double]) -> String {
+    }
+
+    private func row(_ name: String, _ language: String, _ track: SimultaneousTrack, talk: Talk, start: Double, score: [String: Double]?) -> String {
+        let words = lags(track, talk: talk, start: start)
+        let speech = words.compactMap(\.speech)
+        func summary(_ values: [Double]) -> String {
             let distribution = Distribution(values)
             return String(format: "%.1f / %.1f / %.1f", distribution.median, distribution.percentile(0.9), distribution.largest)
         }
         let quality = score.map { String(format: "%.1f | %.1f", $0["chrf"] ?? .nan, $0["bleu"] ?? .nan) } ?? "– | –"
         return String(
-            format: "| %@ | %@ | %d / %d | %@ | %@ | %@ | %d | %.2f | %@ |", name, language, pairs.count, spoken.count, lags(provisional), lags(final),
-            lags(speech), pairs.count - speech.count, track.normalizedErasure, quality)
+            format: "| %@ | %@ | %d / %d | %@ | %@ | %@ | %d | %.2f | %@ |", name, language, words.count, talk.sentences.flatMap(\.words).count,
+            summary(words.map(\.provisional)), summary(words.map(\.final)), summary(speech), words.count - speech.count, track.normalizedErasure, quality)
+    }
+
+    /// The median speech lag of each time the talk was spoken: steady when speech keeps pace
+    /// over a long talk, growing when its backlog does.
+    private func drift(_ name: String, _ language: String, _ track: SimultaneousTrack, talk: Talk, start: Double) -> String {
+        let perTime = talk.sentences.flatMap(\.words).count / repetitions
+        let words = lags(track, talk: talk, start: start)
+        let medians = (0..<repetitions).map { time in
+            let speech = words.filter { $0.word / perTime == time }.compactMap(\.speech)
+            return speech.isEmpty ? "–" : String(format: "%.1f", Distribution(speech).median)
+        }
+        return "\(name) \(language): speech starts, median of each repetition (s): \(medians.joined(separator: ", "))"
     }
 
     /// chrF and BLEU per language, from scripts/score-translation.py.
