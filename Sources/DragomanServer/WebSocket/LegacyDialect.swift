@@ -52,10 +52,10 @@ extension WebSocketGateway {
     /// What rewrites a listener's frames for the design's listener app (no `action`): its older
     /// builds connect without a sign-in `token` and play `audio` messages, the current one signs in
     /// and plays `translatedAudio` URLs; and for its example listeners, which wait for
-    /// `sessionPaused`. `nil` for every other client.
+    /// `sessionPaused` and play speech with `decodeAudioData`. `nil` for every other client.
     func legacyListenerFrames(query: [String: String], role: Role, host: String?) -> LegacyListenerFrames? {
         guard role == .listener else { return nil }
-        guard LegacyDialect.isLegacy(query) else { return LegacyDialect.isExampleListener(query) ? LegacyListenerFrames(player: .exampleListener) : nil }
+        guard LegacyDialect.isLegacy(query) else { return LegacyDialect.isExampleListener(query) ? LegacyListenerFrames(player: .wavMessages) : nil }
         guard query["token"]?.isEmpty == false else { return LegacyListenerFrames(player: .pcmMessages) }
         let settings = settings
         return LegacyListenerFrames(
