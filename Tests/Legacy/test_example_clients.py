@@ -134,13 +134,14 @@ async def run_the_examples(server):
     await new_speaker_ws.send(json.dumps({"action": "controlSession", "sessionId": session_id, "command": "resume"}))
     await listener.next_of("sessionResumed", after=mark, timeout=10)
 
-    # speaker_client.py, disconnect (line 275): the socket closed with 1000, as its end. The
-    # listener hears at once that the speaker left.
+    # speaker_client.py, disconnect (line 275): the socket closed with 1000, as its end, which
+    # ends the session, as that design's server did on the speaker's disconnect
+    # (session-management/lambda/disconnect_handler/handler.py, handle_speaker_disconnect). The
+    # listener is told at once; on sessionEnded (line 114) it disconnects (line 270).
     mark = len(listener.messages)
     await new_speaker_ws.close(code=1000, reason="Session ended by speaker")
-    await listener.next_of("speakerDisconnected", after=mark, timeout=10)
-
-    # listener_client.py, disconnect (line 270).
+    ended = await listener.next_of("sessionEnded", after=mark, timeout=5)
+    assert ended["sessionId"] == session_id and ended.get("reason") == "endedBySpeaker", ended
     await listener.ws.close(code=1000, reason="Listener disconnected")
     for inbox in (speaker, new_speaker, listener):
         await asyncio.wait_for(inbox.task, 10)

@@ -155,10 +155,13 @@ async def run_the_example(server):
     await listener.next_of("sessionResumed", timeout=10)
     assert "error" not in speaker.inbox.types(mark), speaker.inbox.messages[mark:]
 
-    # disconnect: the listener hears at once that the speaker left.
+    # disconnect: its end. The session ends, as that design's server ended it on the speaker's
+    # disconnect (session-management/lambda/disconnect_handler/handler.py, handle_speaker_disconnect):
+    # the listener is told at once, and closes as the example listener does.
     mark = len(listener.messages)
     await speaker.disconnect()
-    await listener.next_of("speakerDisconnected", after=mark, timeout=10)
+    ended = await listener.next_of("sessionEnded", after=mark, timeout=5)
+    assert ended["sessionId"] == speaker.session_id and ended.get("reason") == "endedBySpeaker", ended
     await listener.ws.close(code=1000, reason="Listener disconnected")
     await asyncio.wait_for(speaker.inbox.task, 10)
     await asyncio.wait_for(listener.task, 10)
