@@ -49,6 +49,9 @@ struct SlowConnectionTests {
             let (_, answer) = try await Self.heldOpen(
                 port: server.port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", limit: .seconds(5))
             #expect(answer.hasPrefix("HTTP/1.1 200"))
+            // A connection whose head arrived in time is no longer the deadline's: kept alive past it.
+            let (kept, _) = try await Self.heldOpen(port: server.port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", limit: .seconds(2))
+            #expect(kept == nil, "\(String(describing: kept))")
         }
     }
 
@@ -92,6 +95,9 @@ struct SlowConnectionTests {
             let (_, answer) = try await Self.heldOpen(
                 port: server.port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", limit: .seconds(5))
             #expect(answer.hasPrefix("HTTP/1.1 200"))
+            // A connection whose head arrived in time is no longer the deadline's: kept alive past it.
+            let (kept, _) = try await Self.heldOpen(port: server.port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", limit: .seconds(2))
+            #expect(kept == nil, "\(String(describing: kept))")
         }
     }
 }

@@ -109,12 +109,17 @@ struct GatedWebSocketUpgradeChannel: ServerChildChannel {
             ServerMetrics.rateLimitRejections("connectionsPerAddress").increment()
             return channel.close().flatMapThrowing { throw ChannelError.ioOnClosedChannel }
         }
-        return channel.setKeepalive().flatMap { base.setup(channel: channel, logger: logger) }.flatMapThrowing { value in
+        do {
+            try channel.setKeepalive()
+        } catch {
+            return channel.close().flatMapThrowing { throw error }
+        }
+        return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             let gate = RefusedUpgradeGate(admits: admits)
             try channel.pipeline.syncOperations.addHandler(gate, position: .after(decoder))
-            if let timeout = limits?.headerTimeout {
-                try channel.pipeline.syncOperations.addHandler(FirstRequestDeadline(timeout: timeout), position: .after(decoder))
+            if let deadlines = limits?.firstRequestDeadlines {
+                try channel.pipeline.syncOperations.addHandler(FirstRequestDeadline(entry: deadlines.add(channel)), position: .after(decoder))
             }
             return value
         }
@@ -126,12 +131,15 @@ struct GatedWebSocketUpgradeChannel: ServerChildChannel {
 }
 
 extension Channel {
-    /// Probes a silent peer after 30 s, every 10 s, and gives up after 3 unanswered probes.
-    fileprivate func setKeepalive() -> EventLoopFuture<Void> {
-        setOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
-            .flatMap { self.setOption(ChannelOptions.tcpOption(.init(rawValue: TCP_KEEPIDLE)), value: 30) }
-            .flatMap { self.setOption(ChannelOptions.tcpOption(.init(rawValue: TCP_KEEPINTVL)), value: 10) }
-            .flatMap { self.setOption(ChannelOptions.tcpOption(.init(rawValue: TCP_KEEPCNT)), value: 3) }
+    /// Probes a silent peer after 30 s, every 10 s, and gives up after 3 unanswered probes. Set
+    /// synchronously, on the channel's event loop, while it is set up: a chain of futures per
+    /// accepted connection is work a flood of connects multiplies.
+    fileprivate func setKeepalive() throws {
+        guard let options = syncOptions else { return }
+        try options.setOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
+        try options.setOption(ChannelOptions.tcpOption(.init(rawValue: TCP_KEEPIDLE)), value: 30)
+        try options.setOption(ChannelOptions.tcpOption(.init(rawValue: TCP_KEEPINTVL)), value: 10)
+        try options.setOption(ChannelOptions.tcpOption(.init(rawValue: TCP_KEEPCNT)), value: 3)
     }
 }
 
