@@ -15,9 +15,15 @@ import NIOHTTP1
 /// the HTTP request decoder and the upgrader: it holds a connection's first request while it asks
 /// `admits`, and when the answer is no it takes the `Upgrade` out of the request, so the upgrader
 /// passes it on as a plain `GET` and the router's `GET /ws` answers it with its status.
-final class RefusedUpgradeGate: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// While it asks, it reads no more from the socket: what the client sends meanwhile (a body, the
+/// next request, frames sent before the answer) waits in the kernel, so a client cannot make it
+/// hold more than the reads already under way brought in.
+final class RefusedUpgradeGate: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = NIOAny
+    typealias OutboundOut = NIOAny
 
     /// Whether an upgrade request (its head and the client's address) may be upgraded.
     typealias Admits = @Sendable (HTTPRequestHead, String) async -> Verdict
@@ -37,6 +43,8 @@ final class RefusedUpgradeGate: ChannelInboundHandler, RemovableChannelHandler {
     private let admits: Admits
     private var held: [HTTPServerRequestPart] = []
     private var deciding = false
+    /// A read asked for while deciding, passed on once the request is released.
+    private var readHeld = false
 
     init(admits: @escaping Admits) {
         self.admits = admits
@@ -66,6 +74,11 @@ final class RefusedUpgradeGate: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    func read(context: ChannelHandlerContext) {
+        guard deciding else { return context.read() }
+        readHeld = true
+    }
+
     /// Passes the held request on, as an upgrade or, refused, as a plain request.
     private func release(_ verdict: Verdict, context: ChannelHandlerContext) {
         var parts = held
@@ -85,6 +98,7 @@ final class RefusedUpgradeGate: ChannelInboundHandler, RemovableChannelHandler {
         }
         for part in parts { context.fireChannelRead(wrapInboundOut(part)) }
         context.fireChannelReadComplete()
+        if readHeld { context.read() }
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 }
