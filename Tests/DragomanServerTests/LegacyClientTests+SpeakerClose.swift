@@ -77,6 +77,20 @@ struct LegacySpeakerCloseTests {
         }
     }
 
+    @Test("a speaker of the replaced design that Dragoman closes with 1000 (its maximum connection age) keeps the reconnect wait")
+    func dragomansCloseKeepsTheWait() async throws {
+        try await TestServer.run(configure: {
+            Self.longGrace(&$0)
+            $0.maxConnectionAge = 2
+        }) { server in
+            let (speaker, sessionId) = try await Self.exampleSpeaker(server)
+            try await speaker.waitFor("connectionRefreshRequired")
+            #expect(try await speaker.closeCode() == .normalClosure)
+            #expect(try await RestartPersistenceTests.eventually { try await server.status(of: sessionId) != "active" })
+            #expect(try await server.status(of: sessionId) == "paused")
+        }
+    }
+
     @Test("Dragoman's own speakers keep the reconnect wait on a normal close: the token in Sec-WebSocket-Protocol, or sampleRate named")
     func ownDialectKeepsTheWait() async throws {
         try await TestServer.run(configure: Self.longGrace) { server in
