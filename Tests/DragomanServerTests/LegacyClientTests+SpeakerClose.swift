@@ -77,6 +77,22 @@ struct LegacySpeakerCloseTests {
         }
     }
 
+    @Test("a speaker of the replaced design that Dragoman closes with 1000 (its maximum connection age) keeps the reconnect wait")
+    func dragomansCloseKeepsTheWait() async throws {
+        try await TestServer.run(configure: {
+            Self.longGrace(&$0)
+            $0.maxConnectionAge = 5
+        }) { server in
+            let speaker = server.connect(["action": "createSession", "sourceLanguage": "en", "qualityTier": "standard", "token": server.keys.speaker])
+            // The age's warning may come first on a busy machine.
+            let sessionId = try #require(try await speaker.waitFor("sessionCreated").message.sessionId)
+            try await speaker.waitFor("connectionRefreshRequired", timeout: .seconds(20))
+            #expect(try await speaker.closeCode() == .normalClosure)
+            #expect(try await RestartPersistenceTests.eventually { try await server.status(of: sessionId) != "active" })
+            #expect(try await server.status(of: sessionId) == "paused")
+        }
+    }
+
     @Test("Dragoman's own speakers keep the reconnect wait on a normal close: the token in Sec-WebSocket-Protocol, or sampleRate named")
     func ownDialectKeepsTheWait() async throws {
         try await TestServer.run(configure: Self.longGrace) { server in

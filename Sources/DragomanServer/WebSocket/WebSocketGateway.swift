@@ -146,7 +146,8 @@ final class WebSocketGateway: Sendable {
                     logger.debug("WebSocket closed with an error", metadata: ["error": "\(error)"])
                     inboundError = error
                 }
-                // Closed by the client, normally, before Dragoman decided to close it.
+                // Such a speaker ends its session only by a close of its own, never by its answer to
+                // one of Dragoman's (maximum age, revoked key, shutdown), which may be 1000.
                 await handler?.detach(endingSession: connection.pendingClose == nil && peerClose?.value == .normalClosure)
                 handler = nil
             }
