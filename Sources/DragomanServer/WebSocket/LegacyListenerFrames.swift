@@ -27,8 +27,8 @@ struct LegacyListenerFrames {
     private var resampler: LinearResampler?
     /// The final caption of each unit whose speech has not come yet.
     private var captions: [Int: String] = [:]
-    /// The unit whose speech is arriving.
-    private var unit: (segmentId: Int, sampleRate: Int, samples: [Int16])?
+    /// The unit whose speech is arriving, and the chunk it started with.
+    private var unit: (segmentId: Int, sampleRate: Int, samples: [Int16], firstChunk: Int)?
 
     init(player: Player) {
         self.player = player
@@ -75,30 +75,54 @@ struct LegacyListenerFrames {
         return LegacyServerMessage(body: .audio(legacy), sessionId: sessionId).encoded()
     }
 
+    /// A live voice (the floor, an interpreter) has no units and never a last chunk: it is cut into
+    /// pieces of about this long (seconds). Shorter pieces come sooner but cost the app a fetch each.
+    static let livePiece = 2.0
+
+    /// A gathered unit of speech, and the name under which listeners of its language share its
+    /// file (`nil`: this connection's alone).
+    typealias GatheredUnit = (segmentId: Int, wav: WAVFile, sharedAs: String?)
+
     /// Adds a chunk to the unit it belongs to; the unit's WAV file once its last chunk came. A
     /// unit whose first chunks this connection missed (it joined, or was too slow) is made of what
     /// it got.
-    private mutating func gather(_ audio: AudioData) -> (segmentId: Int, wav: WAVFile)? {
+    ///
+    /// A live voice's piece ends at a chunk number that is a multiple of about `livePiece` worth of
+    /// its chunks, so every listener of the language cuts the same pieces and shares their files
+    /// (kept for ten minutes, they would otherwise cost as many copies as listeners); the first
+    /// piece of a listener who joined in the middle of one is its own.
+    private mutating func gather(_ audio: AudioData) -> GatheredUnit? {
         let samples = Self.samples(of: audio)
         if let unit, unit.segmentId == audio.segmentId, unit.sampleRate == audio.sampleRate {
             self.unit?.samples += samples
         } else {
-            unit = (audio.segmentId, audio.sampleRate, samples)
+            unit = (audio.segmentId, audio.sampleRate, samples, audio.chunkIndex)
         }
-        guard audio.isLastChunk, let unit, !unit.samples.isEmpty else { return nil }
+        guard let unit, !unit.samples.isEmpty else { return nil }
+        let sharedAs: String?
+        if audio.voice == .machine {
+            guard audio.isLastChunk else { return nil }
+            sharedAs = "segment \(unit.segmentId)"
+        } else {
+            let chunkSeconds = max(Double(samples.count) / Double(audio.sampleRate), 0.001)
+            let perPiece = max(1, Int((Self.livePiece / chunkSeconds).rounded()))
+            guard audio.chunkIndex % perPiece == 0 else { return nil }
+            let whole = audio.chunkIndex - unit.firstChunk + 1 >= perPiece
+            sharedAs = whole ? "\(audio.voice) \(audio.chunkIndex)" : nil
+        }
         self.unit = nil
-        return (unit.segmentId, WAVFile(sampleRate: unit.sampleRate, samples: unit.samples))
+        return (unit.segmentId, WAVFile(sampleRate: unit.sampleRate, samples: unit.samples), sharedAs)
     }
 
     /// A unit of speech as one `audioData` whose `audioData` is a WAV file (`format` `wav`, one
     /// chunk). A live voice (the floor, an interpreter) has no units: each of its chunks is a file.
     private mutating func wavFrame(_ audio: AudioData, of message: ServerMessage) -> String? {
-        let unit: (segmentId: Int, wav: WAVFile)?
+        let unit: GatheredUnit?
         if audio.voice == .machine {
             unit = gather(audio)
         } else {
             let samples = Self.samples(of: audio)
-            unit = samples.isEmpty ? nil : (audio.segmentId, WAVFile(sampleRate: audio.sampleRate, samples: samples))
+            unit = samples.isEmpty ? nil : (audio.segmentId, WAVFile(sampleRate: audio.sampleRate, samples: samples), nil)
         }
         guard let unit else { return nil }
         var whole = audio
@@ -117,7 +141,7 @@ struct LegacyListenerFrames {
         _ audio: AudioData, sessionId: String?, units: SpeechUnits, url: (String, String) -> String
     ) async -> String? {
         guard let sessionId, let unit = gather(audio) else { return nil }
-        let name = await units.keep(sessionId: sessionId, language: audio.targetLanguage, segmentId: unit.segmentId, wav: unit.wav.encoded())
+        let name = await units.keep(sessionId: sessionId, language: audio.targetLanguage, sharedAs: unit.sharedAs, wav: unit.wav.encoded())
         sequenceNumber += 1
         let translated = TranslatedAudio(
             targetLanguage: audio.targetLanguage, url: url(sessionId, name), transcript: captions[unit.segmentId] ?? "", duration: unit.wav.duration,
