@@ -19,8 +19,9 @@ import Foundation
 /// second sooner (the pause that ends a unit is shorter than the one that ends a segment). A
 /// speaker who says `unitWords` words or more without stopping for `segmentPause` runs
 /// sentences together: from then on, and after their next stop too (a habit outlasts one
-/// pause), their windows are cut sooner, at the first gap between words once the word limit is
-/// half reached (`StreamingCommitter.endsWindow`).
+/// pause), their windows are cut sooner, at the first gap between words once they hold
+/// `StreamingCommitter.Configuration.gapCutWords` words not yet committed
+/// (`StreamingCommitter.endsWindow`).
 struct SegmentRecognition {
     private let pipeline: SessionPipeline
     private let emit: AsyncStream<PipelineOutput>.Continuation
