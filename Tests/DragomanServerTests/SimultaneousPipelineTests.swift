@@ -136,7 +136,7 @@ import Testing
         #expect(units.flatMap { $0.sourceText.split(separator: " ").map(String.init) } == Self.words, "no word lost or repeated at a cut")
         #expect(lengths.first == 12, "a speaker not yet known to run on is cut only at the word limit")
         #expect(lengths.count >= 3)
-        #expect(lengths.dropFirst().dropLast().allSatisfy { (6..<12).contains($0) }, "then at the first gap once six words are heard: \(lengths)")
+        #expect(lengths.dropFirst().dropLast().allSatisfy { (6..<12).contains($0) }, "then at the first gap once gapCutWords are heard: \(lengths)")
         feed.finish()
         await task.value
     }

@@ -184,8 +184,11 @@ private struct Feed {
         #expect(feed.provisional == ["some", "of", "you", "have", "asked"])
     }
 
-    @Test func aWindowEndsAtAPauseAndForASpeakerWhoRunsOnAtAGapOnceHalfTheLimitIsHeard() {
-        var feed = Feed { $0.maximumUnitWords = 12 }
+    @Test func aWindowEndsAtAPauseAndForASpeakerWhoRunsOnAtAGapOnceItHoldsEnoughWords() {
+        var feed = Feed {
+            $0.maximumUnitWords = 12
+            $0.gapCutWords = 6
+        }
         let five = "over the last six months".split(separator: " ").map(String.init)
         let six = five + ["the"]
         #expect(feed.committer.endsWindow(afterQuiet: 0.15, hypothesis: five, speakerRunsOn: false), "a pause of unitPause always ends it")
