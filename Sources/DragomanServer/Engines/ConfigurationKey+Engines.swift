@@ -35,7 +35,7 @@ extension ServerConfiguration {
             "wyomingRecognizerLanguages", "Comma-separated languages the Wyoming recognizer's model transcribes.", \.engineSettings.wyomingRecognizerLanguages),
         .number(
             "wyomingPartialInterval",
-            "Seconds between re-decodes of the segment under way for provisional captions from the Wyoming recognizer; 0 for final captions only.",
+            "Seconds of new audio between re-decodes of the Wyoming recognizer's window, whose hypotheses are committed as they settle; 0: whole segments, decoded when they end.",
             \.engineSettings.wyomingPartialInterval),
         .string("wyomingSynthesizerURI", "tcp://host:port of the Wyoming speech synthesizer (wyoming-piper).", \.engineSettings.wyomingSynthesizerURI),
         .string(

@@ -1,45 +1,52 @@
-/// One segment streamed to a Wyoming ASR service; see ``WyomingRecognizer``.
+/// One window of speech streamed to a Wyoming ASR service; see ``WyomingRecognizer``.
 actor WyomingRecognitionSession: RecognitionSession {
     private let connection: WyomingConnection
     private let endpoint: WyomingEndpoint
     private let language: String
-    private let partialInterval: Double
+    /// When the window is re-decoded for running hypotheses; `nil` for final transcripts only.
+    private var schedule: RedecodeSchedule?
 
-    /// The segment so far, kept only for re-decoding when partials are on.
+    /// The window so far, kept only for re-decoding when hypotheses are on.
     private var heard: [Int16] = []
     private var partialDecode: Task<Void, Never>?
-    private var lastPartialStarted = ContinuousClock.now
-    private var latestPartial: String?
+    /// The latest hypothesis, until `feed` hands it on: each is given once, since a committer
+    /// that read the same decode twice would take it for two that agree.
+    private var unreadHypothesis: String?
 
     /// Re-decoding less than this much speech gives nothing worth showing.
-    private static let shortestPartial = PCM.speechSampleRate / 2
+    static let shortestPartial = PCM.speechSampleRate / 2
 
     init(connection: WyomingConnection, endpoint: WyomingEndpoint, language: String, partialInterval: Double) {
         self.connection = connection
         self.endpoint = endpoint
         self.language = language
-        self.partialInterval = partialInterval
+        if partialInterval > 0 {
+            schedule = RedecodeSchedule(interval: Int(partialInterval * Double(PCM.speechSampleRate)), shortest: Self.shortestPartial)
+        }
     }
 
     func feed(_ samples: [Int16]) -> String? {
         connection.send(.speechChunk(samples))
-        guard partialInterval > 0 else { return nil }
+        guard schedule != nil else { return nil }
         heard += samples
-        let now = ContinuousClock.now
-        if partialDecode == nil, heard.count >= Self.shortestPartial, now - lastPartialStarted >= .seconds(partialInterval) {
-            lastPartialStarted = now
-            let snapshot = heard
-            partialDecode = Task { [endpoint, language] in
-                let text = try? await Self.decode(snapshot, endpoint: endpoint, language: language)
-                await self.partialDecoded(text)
-            }
-        }
-        return latestPartial
+        if let count = schedule?.handle(.heard(samples: samples.count)) { startDecode(count) }
+        defer { unreadHypothesis = nil }
+        return unreadHypothesis
     }
 
-    private func partialDecoded(_ text: String?) {
+    /// Decodes the first `count` samples of the window on a connection of its own.
+    private func startDecode(_ count: Int) {
+        let snapshot = Array(heard.prefix(count))
+        partialDecode = Task { [endpoint, language] in
+            let text = try? await Self.decode(snapshot, endpoint: endpoint, language: language)
+            await self.decodeEnded(text)
+        }
+    }
+
+    private func decodeEnded(_ text: String?) {
         partialDecode = nil
-        if let text, !text.isEmpty { latestPartial = text }
+        if let text, !text.isEmpty { unreadHypothesis = text }
+        if let count = schedule?.handle(.decodeEnded) { startDecode(count) }
     }
 
     /// Decodes a whole stretch of speech on a connection of its own.
@@ -61,6 +68,7 @@ actor WyomingRecognitionSession: RecognitionSession {
     }
 
     func finish() async throws -> String {
+        _ = schedule?.handle(.finishing)
         partialDecode?.cancel()
         return try await WyomingRecognizer.finishTranscription(connection)
     }

@@ -1,13 +1,18 @@
 /// Speech recognition by a Wyoming ASR service, typically `wyoming-faster-whisper`.
 ///
-/// Audio is streamed to the service as it arrives; Whisper decodes it when the segment ends.
-/// Whisper has no partial results of its own: with a `partialInterval`, the segment heard so far
-/// is re-decoded on a second connection at most that often, which gives provisional captions at
-/// the cost of more decoding (each decode costs about as much as a final one, however short).
+/// Audio is streamed to the service as it arrives; Whisper decodes it when the window ends.
+/// Whisper has no partial results of its own: with a `partialInterval`, the window heard so far
+/// is re-decoded on a second connection after every `partialInterval` seconds of new audio, one
+/// decode at a time (``RedecodeSchedule``), and each hypothesis feeds the pipeline's committer.
+/// The window is the segment; its final pass, when the segment ends, commits the rest. It is not
+/// cut at short pauses as pocketsphinx's is: a cut waits for a final decode, which costs Whisper
+/// about as much however short the window, and a cut every few seconds is more than two cores
+/// keep up with (docs/BENCHMARKS.md). Without a `partialInterval`, the segment is decoded once,
+/// when it ends.
 public struct WyomingRecognizer: SpeechRecognizer {
     public let endpoint: WyomingEndpoint
     public let supportedLanguages: Set<String>
-    /// Seconds between re-decodes of the segment under way; 0 for final captions only.
+    /// Seconds of new audio between re-decodes of the window under way; 0 for final transcripts only.
     public let partialInterval: Double
 
     /// - Parameter languages: the BCP-47 codes of the languages the service's model transcribes.
