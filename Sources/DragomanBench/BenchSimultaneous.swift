@@ -65,6 +65,11 @@ package struct BenchSimultaneous: AsyncParsableCommand {
                 })
         }
 
+        /// The sentence each spoken word belongs to, in the order of the words.
+        var sentenceOfWord: [Int] {
+            sentences.enumerated().flatMap { number, sentence in Array(repeating: number, count: sentence.words.count) }
+        }
+
         func reference(_ language: String) -> String? {
             switch language {
             case "es": sentences.map(\.es).joined(separator: " ")
@@ -84,6 +89,7 @@ package struct BenchSimultaneous: AsyncParsableCommand {
         let server = try await serverOptions.start()
         defer { server.stop() }
         let targets = languages.split(separator: ",").map(String.init)
+        let translator = ApertiumTranslator(catalog: try ApertiumModeCatalog())
         var rows: [String] = []
         for name in talks.split(separator: ",").map(String.init) {
             let once = try WAVFile(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(name).wav"))
@@ -94,11 +100,17 @@ package struct BenchSimultaneous: AsyncParsableCommand {
             let tracks = recording.listeners.map(SimultaneousTrack.init)
             var pairs: [String: [String: String]] = [:]
             for (language, track) in zip(targets, tracks) {
-                if let reference = talk.reference(language) { pairs[language] = ["hypothesis": track.finals.joined(separator: " "), "reference": reference] }
+                guard let reference = talk.reference(language) else { continue }
+                pairs[language] = ["hypothesis": track.finals.joined(separator: " "), "reference": reference]
+                var whole: [String] = []
+                for sentence in Self.recognizedSentences(track, talk: talk) {
+                    whole.append(try await translator.translate(sentence, from: "en", to: language))
+                }
+                pairs["\(language) whole"] = ["hypothesis": whole.joined(separator: " "), "reference": reference]
             }
             let scores = try score(pairs)
             for (language, track) in zip(targets, tracks) {
-                rows.append(row(name, language, track, talk: talk, start: recording.start, score: scores[language]))
+                rows.append(row(name, language, track, talk: talk, start: recording.start, score: scores[language], whole: scores["\(language) whole"]))
                 print(rows.last!)
                 if repetitions > 1 { print(drift(name, language, track, talk: talk, start: recording.start)) }
             }
@@ -108,8 +120,8 @@ package struct BenchSimultaneous: AsyncParsableCommand {
 
             Lags in seconds from the moment each word was spoken, median / p90 / worst, over the words the recognizer got right.
 
-            | talk | language | words (right / spoken) | source WER | provisional caption | final caption | speech starts | speech never came (words) | normalized erasure | chrF | BLEU |
-            |---|---|---|---|---|---|---|---|---|---|---|
+            | talk | language | words (right / spoken) | source WER | provisional caption | final caption | speech starts | speech never came (words) | normalized erasure | chrF | BLEU | chrF, whole sentences |
+            |---|---|---|---|---|---|---|---|---|---|---|---|
             \(rows.joined(separator: "\n"))
             """)
     }
@@ -135,7 +147,28 @@ package struct BenchSimultaneous: AsyncParsableCommand {
         }
     }
 
-    private func row(_ name: String, _ language: String, _ track: SimultaneousTrack, talk: Talk, start: Double, score: [String: Double]?) -> String {
+    /// The recognized words of the final captions, put back into the sentences they were spoken
+    /// in: a word the recognizer added goes with the word before it.
+    static func recognizedSentences(_ track: SimultaneousTrack, talk: Talk) -> [String] {
+        let spoken = talk.sentences.flatMap(\.words)
+        let sentenceOfWord = talk.sentenceOfWord
+        var sentenceOfPlace: [Int: Int] = [:]
+        for (word, place) in SimultaneousTrack.alignment(reference: spoken.map { WordErrorRate.words($0.word).joined() }, recognized: track.recognized) {
+            sentenceOfPlace[place] = sentenceOfWord[word]
+        }
+        var sentences: [[String]] = []
+        var current = 0
+        for (place, word) in track.recognized.enumerated() {
+            current = sentenceOfPlace[place] ?? current
+            if sentences.count <= current { sentences += Array(repeating: [], count: current + 1 - sentences.count) }
+            sentences[current].append(word)
+        }
+        return sentences.filter { !$0.isEmpty }.map { $0.joined(separator: " ") }
+    }
+
+    private func row(
+        _ name: String, _ language: String, _ track: SimultaneousTrack, talk: Talk, start: Double, score: [String: Double]?, whole: [String: Double]?
+    ) -> String {
         let spoken = talk.sentences.flatMap(\.words)
         let words = lags(track, talk: talk, start: start)
         let speech = words.compactMap(\.speech)
@@ -144,10 +177,13 @@ package struct BenchSimultaneous: AsyncParsableCommand {
             return String(format: "%.1f / %.1f / %.1f", distribution.median, distribution.percentile(0.9), distribution.largest)
         }
         let sourceErrors = WordErrorRate.rate(reference: spoken.map(\.word).joined(separator: " "), hypothesis: track.recognized.joined(separator: " "))
-        let quality = score.map { String(format: "%.1f | %.1f", $0["chrf"] ?? .nan, $0["bleu"] ?? .nan) } ?? "– | –"
+        let quality =
+            score.map { String(format: "%.1f | %.1f", $0["chrf"] ?? .nan, $0["bleu"] ?? .nan) } ?? "– | –"
+        let wholeQuality = whole.map { String(format: "%.1f", $0["chrf"] ?? .nan) } ?? "–"
         return String(
-            format: "| %@ | %@ | %d / %d | %.1f %% | %@ | %@ | %@ | %d | %.2f | %@ |", name, language, words.count, spoken.count, sourceErrors * 100,
-            summary(words.map(\.provisional)), summary(words.map(\.final)), summary(speech), words.count - speech.count, track.normalizedErasure, quality)
+            format: "| %@ | %@ | %d / %d | %.1f %% | %@ | %@ | %@ | %d | %.2f | %@ | %@ |", name, language, words.count, spoken.count, sourceErrors * 100,
+            summary(words.map(\.provisional)), summary(words.map(\.final)), summary(speech), words.count - speech.count, track.normalizedErasure, quality,
+            wholeQuality)
     }
 
     /// The median speech lag of each time the talk was spoken: steady when speech keeps pace
