@@ -14,7 +14,9 @@ struct FloorAudioTests {
             let (floor, joined) = try await server.listener(sessionId, language: "en")
             #expect(joined["targetLanguage"]?.stringValue == "en")
             #expect(joined["voice"]?.stringValue == "floor")
-            let original = server.connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "original"])
+            // `audioFormat`, as Dragoman's own clients name it: a bare connect is the replaced design's
+            // example listener, which gets each chunk as a WAV file (LegacyClientTests).
+            let original = server.connect(["action": "joinSession", "sessionId": sessionId, "targetLanguage": "original", "audioFormat": "pcm"])
             #expect(try await original.expect("sessionJoined")["targetLanguage"]?.stringValue == "en")
             let translated = try await server.listener(sessionId, language: "es").client
 

@@ -76,7 +76,10 @@ struct OIDCSpeakerTests {
         }
     }
 
-    static func withServer(_ provider: Provider, _ body: @escaping @Sendable (TestServer) async throws -> Void) async throws {
+    static func withServer(
+        _ provider: Provider, configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (TestServer) async throws -> Void
+    ) async throws {
         try await provider.serve { keysURL in
             try await TestServer.run(
                 configure: { settings in
@@ -84,6 +87,7 @@ struct OIDCSpeakerTests {
                     settings.identity.oidcAudience = Self.audience
                     settings.identity.oidcKeysURL = keysURL.absoluteString
                     settings.identity.minimumRefetchInterval = .zero
+                    configure(&settings)
                 }, body)
         }
     }
@@ -155,6 +159,19 @@ struct OIDCSpeakerTests {
             logger: Logger(label: "oidc-test"))
     }
 
+    /// What a verifier made of a token.
+    enum Verdict: Equatable, Sendable {
+        case accepted, refused, unavailable
+    }
+
+    static func verdict(_ verifier: OIDCVerifier, _ token: String) async -> Verdict {
+        do {
+            return try await verifier.speaker(token: token) == nil ? .refused : .accepted
+        } catch {
+            return .unavailable
+        }
+    }
+
     @Test func parallelTokensWithUnknownKeyIdsStartOneFetch() async throws {
         let provider = Provider()
         let key = await provider.publish("key-1")
@@ -164,14 +181,15 @@ struct OIDCSpeakerTests {
         let genuine = try await Provider.token(key, kid: "key-1")
         try await provider.serve { url in
             let verifier = Self.verifier(url, minimumRefetchInterval: .seconds(1))
-            #expect(await verifier.speaker(token: genuine) != nil)
+            #expect(await Self.verdict(verifier, genuine) == .accepted)
             // Past the throttle, a flood of made-up key ids may start one fetch, not one each.
             try? await Task.sleep(for: .seconds(1.2))
-            let accepted = await withTaskGroup(of: Bool.self) { group in
-                for token in tokens { group.addTask { await verifier.speaker(token: token) != nil } }
-                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            let verdicts = await withTaskGroup(of: Verdict.self) { group in
+                for token in tokens { group.addTask { await Self.verdict(verifier, token) } }
+                return await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(accepted == 0)
+            // The provider answered: they are forgeries, not tokens it could not check.
+            #expect(verdicts == Array(repeating: .refused, count: tokens.count))
             #expect(await provider.fetches == 2)
         }
     }
@@ -183,9 +201,9 @@ struct OIDCSpeakerTests {
         try await provider.serve { url in
             // Every use finds the keys due for a refresh.
             let verifier = Self.verifier(url, minimumRefetchInterval: .zero, refreshInterval: .zero)
-            #expect(await verifier.speaker(token: token) != nil)
+            #expect(await Self.verdict(verifier, token) == .accepted)
             await provider.setDown(true)
-            #expect(await verifier.speaker(token: token) != nil)
+            #expect(await Self.verdict(verifier, token) == .accepted)
             #expect(await provider.fetches >= 1)
         }
     }
@@ -210,7 +228,7 @@ struct OIDCSpeakerTests {
         }
     }
 
-    @Test("no keys cached and the provider away: tokens refused, one fetch per throttle interval, one clear error line")
+    @Test("no keys cached and the provider away: tokens not checked (unavailable), one fetch per throttle interval, one clear error line")
     func providerAwayWithoutCachedKeys() async throws {
         let provider = Provider()
         let key = await provider.publish("key-1")
@@ -221,12 +239,12 @@ struct OIDCSpeakerTests {
             let verifier = OIDCVerifier(
                 issuer: Self.issuer, audience: Self.audience, keysURL: url, minimumRefetchInterval: .seconds(60),
                 logger: Logger(label: "oidc-test") { _ in record })
-            let accepted = await withTaskGroup(of: Bool.self) { group in
-                for _ in 0..<10 { group.addTask { await verifier.speaker(token: token) != nil } }
-                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            let verdicts = await withTaskGroup(of: Verdict.self) { group in
+                for _ in 0..<10 { group.addTask { await Self.verdict(verifier, token) } }
+                return await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(accepted == 0)
-            for _ in 0..<5 { #expect(await verifier.speaker(token: token) == nil) }
+            #expect(verdicts == Array(repeating: .unavailable, count: 10))
+            for _ in 0..<5 { #expect(await Self.verdict(verifier, token) == .unavailable) }
             #expect(await provider.fetches == 1)
             let errors = record.logged(at: .error)
             #expect(errors.count == 1, "\(errors)")
@@ -234,7 +252,7 @@ struct OIDCSpeakerTests {
         }
     }
 
-    @Test("an unreachable JWKS URL: a token is 401 over HTTP and on /ws, never a server error")
+    @Test("an unreachable JWKS URL: a token is 503 with Retry-After over HTTP and on /ws, and never a failed guess")
     func unreachableKeysURL() async throws {
         let provider = Provider()
         let key = await provider.publish("key-1")
@@ -246,17 +264,51 @@ struct OIDCSpeakerTests {
                 // Nothing listens on the discard port.
                 settings.identity.oidcKeysURL = "http://127.0.0.1:9/jwks"
                 settings.identity.minimumRefetchInterval = .seconds(60)
+                settings.failedConnectsPerMinute = 2
             }
         ) { server in
-            // The first waits for the fetch (`OIDCVerifier.fetchTimeout`); the next are refused at once.
+            // The first waits for the fetch (`OIDCVerifier.fetchTimeout`); the next are answered at
+            // once. More tries than the allowance of failed guesses: none of them is one.
             for _ in 0..<3 {
                 let refused = try await server.http(.POST, "/v1/sessions", key: token, json: ["sourceLanguage": "en", "title": "Signed in"])
-                #expect(refused.code == 401, "\(refused)")
-                #expect(refused.json?["error"]?["message"]?.stringValue?.isEmpty == false, "\(refused)")
-                #expect(try await server.upgrade(["action": "createSession", "sourceLanguage": "en", "token": token]).code == 401)
+                #expect(refused.code == 503, "\(refused)")
+                #expect(refused.headers["Retry-After"].first == "5")
+                #expect(refused.json?["error"]?["message"]?.stringValue?.contains("sign-in provider") == true, "\(refused)")
+                let upgrade = try await server.upgrade(["action": "createSession", "sourceLanguage": "en", "token": token])
+                #expect(upgrade.code == 503, "\(upgrade)")
+                #expect(upgrade.headers["Retry-After"].first == "5")
             }
-            // Keys keep working.
+            // Keys keep working, from the same address.
             #expect(try await server.http(.GET, "/v1/sessions", key: server.keys.speaker).code == 200)
+        }
+    }
+
+    @Test("the provider away with its keys cached: a token whose key is not held is 503 and no guess; one the held keys refuse is 401 and counted")
+    func providerAwayWithCachedKeys() async throws {
+        let provider = Provider()
+        let key = await provider.publish("key-1")
+        let genuine = try await Provider.token(key, kid: "key-1")
+        let rotated = try await Provider.token(ES256PrivateKey(), kid: "key-2")
+        let forged = try await Provider.token(ES256PrivateKey(), kid: "key-1")
+        try await Self.withServer(provider, configure: { $0.failedConnectsPerMinute = 2 }) { server in
+            #expect(try await server.http(.GET, "/v1/sessions", key: genuine).code == 200)
+            await provider.setDown(true)
+            // A key published after the fetch, maybe: it cannot be told while the provider is away.
+            for _ in 0..<3 {
+                let unchecked = try await server.http(.GET, "/v1/sessions", key: rotated)
+                #expect(unchecked.code == 503, "\(unchecked)")
+                #expect(unchecked.headers["Retry-After"].first == "5")
+                #expect(try await server.upgrade(["action": "createSession", "sourceLanguage": "en", "token": rotated]).code == 503)
+            }
+            // The cached keys still verify the genuine token, and refuse the forged one.
+            #expect(try await server.http(.GET, "/v1/sessions", key: genuine).code == 200)
+            let codes = [
+                try await server.http(.GET, "/v1/sessions", key: forged).code,
+                try await server.upgrade(["action": "createSession", "sourceLanguage": "en", "token": forged]).code,
+                try await server.http(.GET, "/v1/sessions", key: forged).code,
+            ]
+            // Two failed guesses are the allowance; the third try is refused before it is checked.
+            #expect(codes == [401, 401, 429], "\(codes)")
         }
     }
 
@@ -267,8 +319,8 @@ struct OIDCSpeakerTests {
         let due = try await Provider.token(key, kid: "key-1", notBefore: Date().addingTimeInterval(-60))
         try await provider.serve { url in
             let verifier = Self.verifier(url, minimumRefetchInterval: .zero)
-            #expect(await verifier.speaker(token: early) == nil)
-            #expect(await verifier.speaker(token: due) != nil)
+            #expect(await Self.verdict(verifier, early) == .refused)
+            #expect(await Self.verdict(verifier, due) == .accepted)
         }
     }
 }

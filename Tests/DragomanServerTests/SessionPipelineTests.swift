@@ -147,4 +147,11 @@ struct SessionPipelineTests {
         let longer = [2, 2.5, 3, 10].map { LanguageStream.tempo(speech: $0, spoken: 2, backlog: 0) }
         #expect(longer == [1, 1, 1.2, 1.5])
     }
+
+    /// A provisional translation is shown without its last word, the one a translator most often
+    /// changes as more of the sentence comes.
+    @Test func aProvisionalTranslationHoldsBackItsLastWord() {
+        #expect(LanguageStream.masked("tantas caras  familiares") == "tantas caras")
+        #expect(LanguageStream.masked("hola").isEmpty, "a one-word partial shows nothing yet")
+    }
 }

@@ -3,6 +3,7 @@ import DragomanSpeech
 import DragomanStore
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 @testable import DragomanServer
@@ -28,14 +29,47 @@ import Testing
         func makeSession(language: String) async throws -> any RecognitionSession { GrowingSession() }
     }
 
+    /// Hears one more word of the talk for every eighth of a second of audio fed to any of its
+    /// sessions, as `GrowingSession` does, but decodes in windows cut at pauses (as pocketsphinx
+    /// does): each session's hypothesis and final result are the words heard since it started.
+    final class WindowedRecognizer: SpeechRecognizer {
+        let samplesFed = Mutex(0)
+        var supportedLanguages: Set<String> { ["en"] }
+        func makeSession(language: String) async throws -> any RecognitionSession {
+            Session(recognizer: self, firstWord: samplesFed.withLock { $0 } / 2_000)
+        }
+
+        final class Session: RecognitionSession {
+            let recognizer: WindowedRecognizer
+            let firstWord: Int
+            init(recognizer: WindowedRecognizer, firstWord: Int) {
+                self.recognizer = recognizer
+                self.firstWord = firstWord
+            }
+            var prefersCutsAtPauses: Bool { true }
+            private func heard() -> String {
+                let last = min(SimultaneousPipelineTests.words.count, recognizer.samplesFed.withLock { $0 } / 2_000)
+                return SimultaneousPipelineTests.words[min(firstWord, last)..<last].joined(separator: " ")
+            }
+            func feed(_ samples: [Int16]) async throws -> String? {
+                recognizer.samplesFed.withLock { $0 += samples.count }
+                let text = heard()
+                return text.isEmpty ? nil : text
+            }
+            func finish() async throws -> String { heard() }
+        }
+    }
+
     /// Runs a pipeline; returns its inputs and the source-language final captions it emits.
-    static func start(unitWords: Int) throws -> (AsyncStream<PipelineInput>.Continuation, AsyncStream<PipelineOutput>, Task<Void, Never>) {
+    static func start(unitWords: Int, recognizer: any SpeechRecognizer = GrowingRecognizer()) throws -> (
+        AsyncStream<PipelineInput>.Continuation, AsyncStream<PipelineOutput>, Task<Void, Never>
+    ) {
         var settings = ServerConfiguration()
         settings.unitWords = unitWords
         let store = try SQLiteStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("simultaneous-\(UUID()).sqlite").path)
         let pipeline = SessionPipeline(
             sessionId: "simultaneous", sourceLanguage: LanguageCode("en")!,
-            engines: SpeechEngines(recognizer: GrowingRecognizer(), translator: FakeEngines.Translator(), synthesizer: FakeEngines.Synthesizer()),
+            engines: SpeechEngines(recognizer: recognizer, translator: FakeEngines.Translator(), synthesizer: FakeEngines.Synthesizer()),
             store: store, writer: StoreWriter(store: store, logger: Logger(label: "test")), settings: settings, logger: Logger(label: "test"))
         let (inputs, feed) = AsyncStream.makeStream(of: PipelineInput.self)
         let (outputs, emit) = AsyncStream.makeStream(of: PipelineOutput.self)
@@ -84,6 +118,25 @@ import Testing
         #expect(units.dropLast().allSatisfy { $0.sourceText.split(separator: " ").count == 5 }, "only the word limit cuts a speech with no pause")
         #expect(Set(units.map(\.segmentIndex)).count == units.count, "each unit is a segment of its own")
         #expect(zip(units, units.dropFirst()).allSatisfy { $0.endTime <= $1.startTime + 1e-9 }, "units follow each other in time")
+        feed.finish()
+        await task.value
+    }
+
+    @Test func aSpeakerWhoRunsOnPastTheWordLimitHasWindowsCutAtGapsBetweenWords() async throws {
+        let (feed, outputs, task) = try Self.start(unitWords: 12, recognizer: WindowedRecognizer())
+        var received = outputs.makeAsyncIterator()
+        feed.yield(.audio([Int16](repeating: 0, count: 8_000), sampleRate: 16_000))
+        // Speech with a gap of 80 ms (shorter than unitPause) every half second, never a pause, in
+        // one chunk: a gap inside a chunk is seen too.
+        let talk = (0..<6).flatMap { _ in Self.speech(seconds: 0.5) + [Int16](repeating: 0, count: 1_280) }
+        feed.yield(.audio(talk + Self.speech(seconds: 0.2), sampleRate: 16_000))
+        feed.yield(.flush(1))
+        let units = await Self.finals(&received, untilFirst: false)
+        let lengths = units.map { $0.sourceText.split(separator: " ").count }
+        #expect(units.flatMap { $0.sourceText.split(separator: " ").map(String.init) } == Self.words, "no word lost or repeated at a cut")
+        #expect(lengths.first == 12, "a speaker not yet known to run on is cut only at the word limit")
+        #expect(lengths.count >= 3)
+        #expect(lengths.dropFirst().dropLast().allSatisfy { (6..<12).contains($0) }, "then at the first gap once gapCutWords are heard: \(lengths)")
         feed.finish()
         await task.value
     }

@@ -1,7 +1,10 @@
 import DragomanCore
 import Foundation
 import NIOCore
+import NIOEmbedded
+import NIOHTTP1
 import NIOPosix
+import Synchronization
 import Testing
 
 @testable import DragomanServer
@@ -49,6 +52,9 @@ struct SlowConnectionTests {
             let (_, answer) = try await Self.heldOpen(
                 port: server.port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", limit: .seconds(5))
             #expect(answer.hasPrefix("HTTP/1.1 200"))
+            // A connection whose head arrived in time is no longer the deadline's: kept alive past it.
+            let (kept, _) = try await Self.heldOpen(port: server.port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", limit: .seconds(2))
+            #expect(kept == nil, "\(String(describing: kept))")
         }
     }
 
@@ -92,6 +98,66 @@ struct SlowConnectionTests {
             let (_, answer) = try await Self.heldOpen(
                 port: server.port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", limit: .seconds(5))
             #expect(answer.hasPrefix("HTTP/1.1 200"))
+            // A connection whose head arrived in time is no longer the deadline's: kept alive past it.
+            let (kept, _) = try await Self.heldOpen(port: server.port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", limit: .seconds(2))
+            #expect(kept == nil, "\(String(describing: kept))")
         }
+    }
+}
+
+/// What an upgrade request may make the server hold while it is being admitted.
+@Suite("Upgrade gate reads")
+struct UpgradeGateReadTests {
+    /// Counts the reads asked of the socket.
+    final class ReadCounter: ChannelOutboundHandler, Sendable {
+        typealias OutboundIn = NIOAny
+        let reads = Mutex(0)
+
+        func read(context: ChannelHandlerContext) {
+            reads.withLock { $0 += 1 }
+            context.read()
+        }
+    }
+
+    @Test("while an upgrade is being admitted the socket is not read; the read asked meanwhile follows the request")
+    func noReadsWhileDeciding() async throws {
+        let (verdicts, answer) = AsyncStream.makeStream(of: RefusedUpgradeGate.Verdict.self)
+        let gate = RefusedUpgradeGate { _, _ in
+            var iterator = verdicts.makeAsyncIterator()
+            return await iterator.next() ?? .refuse(reason: nil)
+        }
+        let counter = ReadCounter()
+        let channel = NIOAsyncTestingChannel()
+        try await channel.pipeline.addHandlers([counter, gate])
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/ws?action=joinSession")
+        head.headers.add(name: "Upgrade", value: "websocket")
+        try await channel.writeInbound(HTTPServerRequestPart.head(head))
+        // A client streaming a body while it waits: what is read stays held, and no more is read.
+        for _ in 0..<3 {
+            try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(repeating: 0x61, count: 1_024)))
+            channel.read()
+        }
+        try await channel.testingEventLoop.executeInContext {}
+        #expect(counter.reads.withLock { $0 } == 0)
+        #expect(try await channel.readInbound(as: HTTPServerRequestPart.self) == nil)
+        answer.yield(.refuse(reason: nil))
+        // The request goes on (as a plain GET), then the read held back.
+        let first = try await Self.next(from: channel)
+        guard case .head(let passed) = first else {
+            Issue.record("\(String(describing: first))")
+            return
+        }
+        #expect(!passed.headers.contains(name: "upgrade"))
+        #expect(counter.reads.withLock { $0 } == 1)
+        _ = try await channel.finish()
+    }
+
+    /// The next inbound part, once the gate released it.
+    static func next(from channel: NIOAsyncTestingChannel) async throws -> HTTPServerRequestPart? {
+        for _ in 0..<500 {
+            if let part = try await channel.readInbound(as: HTTPServerRequestPart.self) { return part }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return nil
     }
 }

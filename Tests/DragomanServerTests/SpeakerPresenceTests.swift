@@ -65,7 +65,10 @@ struct SpeakerPresenceTests {
     @Test func oneOfTwoSpeakerConnectionsLeavingIsNoDrop() async throws {
         try await TestServer.run { server in
             let (speaker, sessionId, _) = try await server.speaker()
-            let second = server.connect(["action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": server.keys.speaker])
+            // Dragoman's own speaker (it names `sampleRate`): the replaced design's would end the
+            // session by closing normally (LegacySpeakerCloseTests).
+            let second = server.connect(
+                ["action": "refreshConnection", "role": "speaker", "sessionId": sessionId, "token": server.keys.speaker, "sampleRate": "16000"])
             try await second.expect("connectionRefreshComplete")
             let (listener, _) = try await server.listener(sessionId)
             await speaker.disconnect()

@@ -184,6 +184,26 @@ private struct Feed {
         #expect(feed.provisional == ["some", "of", "you", "have", "asked"])
     }
 
+    @Test func aWindowEndsAtAPauseAndForASpeakerWhoRunsOnAtAGapOnceItHoldsEnoughWords() {
+        var feed = Feed {
+            $0.maximumUnitWords = 12
+            $0.gapCutWords = 6
+        }
+        let five = "over the last six months".split(separator: " ").map(String.init)
+        let six = five + ["the"]
+        #expect(feed.committer.endsWindow(afterQuiet: 0.15, hypothesis: five, speakerRunsOn: false), "a pause of unitPause always ends it")
+        #expect(!feed.committer.endsWindow(afterQuiet: 0.08, hypothesis: six, speakerRunsOn: false), "a speaker who stops keeps the sentence whole")
+        #expect(!feed.committer.endsWindow(afterQuiet: 0.04, hypothesis: six, speakerRunsOn: true), "quiet shorter than a gap between words")
+        #expect(!feed.committer.endsWindow(afterQuiet: 0.08, hypothesis: five, speakerRunsOn: true), "too few words to translate on their own")
+        #expect(feed.committer.endsWindow(afterQuiet: 0.06, hypothesis: six, speakerRunsOn: true))
+        // Words already committed from the window's partials do not count.
+        feed.hear("over the last six months the finance")
+        feed.apply(.pause(duration: 0.2))
+        feed.hear("over the last six months the finance committee")
+        #expect(feed.committedWords.count == 7)
+        #expect(!feed.committer.endsWindow(afterQuiet: 0.08, hypothesis: six + ["finance", "committee", "has", "met"], speakerRunsOn: true))
+    }
+
     @Test func aUnitIsTimedByWhenItsWordsWereFirstHeard() {
         var feed = Feed()
         feed.hear("before we")  // at 0.25 s

@@ -20,53 +20,9 @@ import wave
 import websockets
 
 from conftest import FIXTURES
+from replay import Inbox, ws_endpoint
 
 TALK = FIXTURES / "museum-tour.wav"
-
-
-class Inbox:
-    """What one connection received, read as the examples' `_message_handler` reads it (`async for
-    message in self.ws`, each a JSON text), kept so a step can wait for what it expects."""
-
-    def __init__(self, ws):
-        self.ws = ws
-        self.messages = []
-        self.closed = None
-        self.arrived = asyncio.Event()
-        self.task = asyncio.create_task(self.read())
-
-    async def read(self):
-        try:
-            async for message in self.ws:
-                self.messages.append(json.loads(message))
-                self.arrived.set()
-        except websockets.exceptions.ConnectionClosed as closed:
-            self.closed = closed
-        self.closed = self.closed or True
-        self.arrived.set()
-
-    async def next_of(self, type_, after=0, timeout=20):
-        """The first message of `type_` from the `after`th on; fails after `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        while True:
-            for message in self.messages[after:]:
-                if message.get("type") == type_:
-                    return message
-            left = deadline - time.monotonic()
-            assert left > 0, f"no {type_} in {[m.get('type') for m in self.messages[after:]]}"
-            self.arrived.clear()
-            try:
-                await asyncio.wait_for(self.arrived.wait(), left)
-            except TimeoutError:
-                pass
-
-    def types(self, after=0):
-        return [message.get("type") for message in self.messages[after:]]
-
-
-def ws_endpoint(server):
-    """The examples' `api_endpoint` (`wss://….execute-api…/prod` there): Dragoman's /ws."""
-    return server.base_url.replace("http://", "ws://") + "/ws"
 
 
 async def run_the_examples(server):
@@ -178,13 +134,14 @@ async def run_the_examples(server):
     await new_speaker_ws.send(json.dumps({"action": "controlSession", "sessionId": session_id, "command": "resume"}))
     await listener.next_of("sessionResumed", after=mark, timeout=10)
 
-    # speaker_client.py, disconnect (line 275): the socket closed with 1000, as its end. The
-    # listener hears at once that the speaker left.
+    # speaker_client.py, disconnect (line 275): the socket closed with 1000, as its end, which
+    # ends the session, as that design's server did on the speaker's disconnect
+    # (session-management/lambda/disconnect_handler/handler.py, handle_speaker_disconnect). The
+    # listener is told at once; on sessionEnded (line 114) it disconnects (line 270).
     mark = len(listener.messages)
     await new_speaker_ws.close(code=1000, reason="Session ended by speaker")
-    await listener.next_of("speakerDisconnected", after=mark, timeout=10)
-
-    # listener_client.py, disconnect (line 270).
+    ended = await listener.next_of("sessionEnded", after=mark, timeout=5)
+    assert ended["sessionId"] == session_id and ended.get("reason") == "endedBySpeaker", ended
     await listener.ws.close(code=1000, reason="Listener disconnected")
     for inbox in (speaker, new_speaker, listener):
         await asyncio.wait_for(inbox.task, 10)

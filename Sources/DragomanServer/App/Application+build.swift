@@ -67,7 +67,7 @@ public func buildApplication(
                 ws: .init(maxFrameSize: settings.maxMessageBytes * 2, autoPing: .disabled, validateUTF8: true)),
             admitting: gateway.admitsUpgrade, limits: ConnectionLimits(settings: settings)
         ),
-        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Dragoman"),
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Dragoman", backlog: ConnectionLimits.acceptBacklog),
         services: [registry, gateway.pings] + (cluster.map { [ClusterService(cluster: $0, registry: registry, events: events)] } ?? [])
             + dependencies.engines.sidecars,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },

@@ -17,7 +17,7 @@ actor SpeechUnits {
     let lifetime: Double
     private let clock: any MonotonicClock
     private var units: [String: Unit] = [:]
-    /// The name of each unit by session, language and segment: listeners of one language share it.
+    /// The name of each shared unit by session, language and what it is: listeners of one language share it.
     private var names: [String: String] = [:]
 
     init(lifetime: Double = 600, clock: any MonotonicClock) {
@@ -25,17 +25,18 @@ actor SpeechUnits {
         self.clock = clock
     }
 
-    /// Keeps a segment's speech, unless a listener of the same language already did; returns its
-    /// name. Expired units go first, so what is kept is bounded by what ten minutes produce.
-    func keep(sessionId: String, language: LanguageCode, segmentId: Int, wav: [UInt8]) -> String {
+    /// Keeps a unit of speech, unless a listener of the same language already kept the one
+    /// `sharedAs` names; returns its name. A unit shared by no one (`nil`) gets a name of its own.
+    /// Expired units go first, so what is kept is bounded by what ten minutes produce.
+    func keep(sessionId: String, language: LanguageCode, sharedAs: String?, wav: [UInt8]) -> String {
         let now = clock.seconds
         for (name, unit) in units where unit.expires <= now { units[name] = nil }
         names = names.filter { units[$0.value] != nil }
-        let key = "\(sessionId)/\(language)/\(segmentId)"
-        if let name = names[key] { return name }
+        let key = sharedAs.map { "\(sessionId)/\(language)/\($0)" }
+        if let key, let name = names[key] { return name }
         let name = (0..<2).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined(separator: "-")
         units[name] = Unit(sessionId: sessionId, wav: wav, expires: now + lifetime)
-        names[key] = name
+        if let key { names[key] = name }
         return name
     }
 

@@ -3,21 +3,29 @@ import DragomanStore
 import HTTPTypes
 import Hummingbird
 
-/// The database did not answer a read that a credential or a session id needed: 503 with a
+/// A service an answer needed (the database, the sign-in provider) did not answer: 503 with a
 /// `Retry-After`, so the client tries again soon. Never a 401 or a 404, which would tell a
 /// speaker that their key is wrong and count as a failed guess against their address.
-struct StoreUnavailable: HTTPResponseError {
-    /// Seconds a client is asked to wait before it tries again.
-    static let retryAfterSeconds = 5
+protocol TemporarilyUnavailable: HTTPResponseError {
+    /// What the client is told.
+    var message: String { get }
+}
 
+extension TemporarilyUnavailable {
     var status: HTTPResponse.Status { .serviceUnavailable }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        try HTTPError(
-            .serviceUnavailable, headers: [.retryAfter: String(Self.retryAfterSeconds)],
-            message: "The database is not answering; try again in a few seconds."
-        ).response(from: request, context: context)
+        try HTTPError(.serviceUnavailable, headers: [.retryAfter: String(StoreUnavailable.retryAfterSeconds)], message: message)
+            .response(from: request, context: context)
     }
+}
+
+/// The database did not answer a read that a credential or a session id needed.
+struct StoreUnavailable: TemporarilyUnavailable {
+    /// Seconds a client is asked to wait before it tries again.
+    static let retryAfterSeconds = 5
+
+    var message: String { "The database is not answering; try again in a few seconds." }
 
     /// The value of a store read, whose failure becomes `StoreUnavailable`.
     static func reading<Value>(_ read: () async throws -> Value) async throws(StoreUnavailable) -> Value {

@@ -46,8 +46,8 @@ struct TranscriptController: Sendable {
 
     /// Anyone may read the transcript of a session without a passcode until `transcriptOpenHours`
     /// after it ended, and with the passcode that of a session with one; the owner's key always.
-    /// - Throws: 401 otherwise (a failed guess); `StoreUnavailable` when the key could not be
-    ///   checked.
+    /// - Throws: 401 otherwise (a failed guess); `TemporarilyUnavailable` when the key could not
+    ///   be checked.
     private func checkAccess(to record: SessionRecord, passcode: String?, request: Request) async throws {
         if let hash = record.passcodeHash {
             if let passcode, Secrets.passcode(passcode, matches: hash) { return }
@@ -57,7 +57,7 @@ struct TranscriptController: Sendable {
         let key: KeyRecord?
         do {
             key = try await authenticator.speaker(from: request)
-        } catch let error as StoreUnavailable {
+        } catch let error as any TemporarilyUnavailable {
             throw error
         } catch {
             key = nil

@@ -20,10 +20,12 @@ struct Authenticator: Sendable {
 
     /// The key with this secret, or the speaker this OIDC token identifies.
     /// - Throws: 401 when it is unknown or revoked, or a token that is not valid;
-    ///   `StoreUnavailable` when the database did not answer (not a wrong key).
+    ///   `StoreUnavailable` when the database did not answer, `IdentityProviderUnavailable` when
+    ///   the sign-in provider did not and no key that could check the token is held (neither is
+    ///   a wrong key).
     func speaker(secret: String) async throws -> KeyRecord {
         if let identityProvider, OIDCVerifier.looksLikeJWT(secret) {
-            guard let speaker = await identityProvider.speaker(token: secret) else {
+            guard let speaker = try await identityProvider.speaker(token: secret) else {
                 throw HTTPError(.unauthorized, message: "The sign-in token is not valid.")
             }
             return speaker

@@ -14,8 +14,10 @@ import NIOCore
 /// a key it does not hold: that is how providers rotate keys. One fetch runs at a time, and the
 /// throttle counts from when it started, so a flood of forged tokens with made-up key ids
 /// starts one fetch, not one each. While the provider cannot be reached, the keys already held
-/// keep verifying the tokens they signed; with none held, tokens are refused (401, never a server
-/// error), one error line is logged per failed fetch, and fetches stay throttled.
+/// keep verifying the tokens they signed (and refusing the others: 401); a token whose key is
+/// not held cannot be told genuine or forged then, so it is answered
+/// `IdentityProviderUnavailable` (503 with `Retry-After`, not a failed guess). One error line is
+/// logged per failed fetch, and fetches stay throttled.
 actor OIDCVerifier {
     let issuer: String
     let audience: String
@@ -31,6 +33,8 @@ actor OIDCVerifier {
     private var attemptedAt: ContinuousClock.Instant?
     /// The fetch under way, which every caller that needs fresh keys meanwhile waits for.
     private var fetch: Task<(JWTKeyCollection, Set<String>), any Error>?
+    /// Whether the last fetch failed: the provider is away until one succeeds.
+    private var providerAway = false
 
     init(
         issuer: String, audience: String, keysURL: URL, minimumRefetchInterval: Duration, refreshInterval: Duration = .seconds(3_600),
@@ -52,10 +56,15 @@ actor OIDCVerifier {
 
     /// The speaker a token identifies, as a key record (`oidc:` and the subject, so each person
     /// owns their sessions across tokens); `nil` when the token is not valid.
-    func speaker(token: String) async -> KeyRecord? {
+    /// - Throws: `IdentityProviderUnavailable` when the provider cannot be reached and no key
+    ///   that could check the token is held.
+    func speaker(token: String) async throws(IdentityProviderUnavailable) -> KeyRecord? {
         do {
             let claims = try await verify(token)
             return KeyRecord(id: "oidc:\(claims.subject.value)", name: claims.displayName, role: .speaker, createdAt: claims.issuedAt?.value ?? Date())
+        } catch let unavailable as IdentityProviderUnavailable {
+            logger.notice("OIDC token not checked: the provider is away and its key is not held", metadata: ["kid": "\(Self.keyID(of: token) ?? "none")"])
+            throw unavailable
         } catch {
             logger.notice("OIDC token refused", metadata: ["error": "\(error)"])
             return nil
@@ -63,10 +72,17 @@ actor OIDCVerifier {
     }
 
     private func verify(_ token: String) async throws -> SpeakerClaims {
-        var keys = try await currentKeys()
+        var keys: JWTKeyCollection
+        do {
+            keys = try await currentKeys()
+        } catch {
+            throw IdentityProviderUnavailable()
+        }
         // A key the set does not hold: the provider may have rotated its keys since they were fetched.
-        if let kid = Self.keyID(of: token), !keyIDs.contains(kid), mayFetch {
-            keys = (try? await fetchedKeys()) ?? keys
+        if let kid = Self.keyID(of: token), !keyIDs.contains(kid) {
+            if mayFetch { keys = (try? await fetchedKeys()) ?? keys }
+            // Asked again after the wait: the answer of a fetch another caller started counts too.
+            if !keyIDs.contains(kid), providerAway { throw IdentityProviderUnavailable() }
         }
         return try check(try await keys.verify(token, as: SpeakerClaims.self))
     }
@@ -111,22 +127,25 @@ actor OIDCVerifier {
             fetch = nil
             switch result {
             case .success(let (fresh, ids)):
+                providerAway = false
                 keys = fresh
                 keyIDs = ids
                 fetchedAt = .now
                 logger.info("Fetched the OIDC provider's keys", metadata: ["url": "\(keysURL)"])
             case .failure(let error) where keys == nil:
+                providerAway = true
                 logger.error(
-                    "The OIDC provider's keys could not be fetched and none are cached: its tokens are refused (401) until it answers",
+                    "The OIDC provider's keys could not be fetched and none are cached: its tokens are answered 503 until it answers",
                     metadata: ["url": "\(keysURL)", "error": "\(error)"])
-            case .failure: break
+            case .failure:
+                providerAway = true
             }
         }
         return try result.get().0
     }
 
     /// How long a fetch may take. The client retries a refused connection until then, so it is
-    /// how long the first speaker waits for a 401 while an unreachable provider's keys are not
+    /// how long the first speaker waits for a 503 while an unreachable provider's keys are not
     /// held.
     static let fetchTimeout: TimeAmount = .seconds(5)
 
@@ -186,6 +205,11 @@ struct SpeakerClaims: JWTPayload {
 
     /// What logs and the speaker's sessions show for this person.
     var displayName: String { name ?? preferredUsername ?? email ?? subject.value }
+}
+
+/// The sign-in provider could not be reached, and no key that could check the token is held.
+struct IdentityProviderUnavailable: TemporarilyUnavailable {
+    var message: String { "The sign-in provider is not answering; try again in a few seconds." }
 }
 
 /// The provider's JWKS could not be fetched.

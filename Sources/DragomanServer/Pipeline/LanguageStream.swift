@@ -52,6 +52,18 @@ final class LanguageStream: Sendable {
         guard room > 0 else { return maximumTempo }
         return min(maximumTempo, max(1, speech / room))
     }
+    /// The last words of a provisional translation that are not shown (re-translation with
+    /// masking): a translator reorders and inflects the end of a sentence as more of it comes (an
+    /// adjective after its noun, an article agreeing with a noun not yet heard), so the last word
+    /// of a partial translation is the one most often taken back. One word: the partial is shown
+    /// about one word later, less than the second its translation would otherwise flicker.
+    static let maskedWords = 1
+
+    /// A provisional translation without its last `maskedWords` words; empty when nothing is left.
+    static func masked(_ translation: String) -> String {
+        translation.split(whereSeparator: \.isWhitespace).dropLast(maskedWords).joined(separator: " ")
+    }
+
     /// Samples quieter than this (about −40 dBFS) at a unit's ends are that quiet.
     private static let quietAmplitude: Int16 = 330
 
@@ -107,7 +119,7 @@ final class LanguageStream: Sendable {
     }
 
     private func publishPartial(_ caption: Caption) async {
-        guard let translation = await translate(caption.sourceText) else { return }
+        guard let translation = await translate(caption.sourceText).map(Self.masked), !translation.isEmpty else { return }
         emit.yield(.caption(caption, language: language, text: translation))
     }
 

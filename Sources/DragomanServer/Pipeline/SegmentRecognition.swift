@@ -16,7 +16,12 @@ import Foundation
 /// cut at the short pauses instead: when the speaker stops for `unitPause`, the window's final
 /// pass commits what its partials had not, and a new window starts. A speaker who pauses between
 /// sentences gets each sentence from the final pass, as with whole segments, but a quarter of a
-/// second sooner (the pause that ends a unit is shorter than the one that ends a segment).
+/// second sooner (the pause that ends a unit is shorter than the one that ends a segment). A
+/// speaker who says `unitWords` words or more without stopping for `segmentPause` runs
+/// sentences together: from then on, and after their next stop too (a habit outlasts one
+/// pause), their windows are cut sooner, at the first gap between words once they hold
+/// `StreamingCommitter.Configuration.gapCutWords` words not yet committed
+/// (`StreamingCommitter.endsWindow`).
 struct SegmentRecognition {
     private let pipeline: SessionPipeline
     private let emit: AsyncStream<PipelineOutput>.Continuation
@@ -34,6 +39,11 @@ struct SegmentRecognition {
     private var lastHypothesisSample = 0
     /// Whether the committer was told of the quiet under way.
     private var pauseReported = false
+    /// Words committed since the speaker last stopped for `segmentPause` (a segment that ended at
+    /// its maximum length does not count as a stop).
+    private var wordsSinceStop = 0
+    /// Whether the speaker said `unitWords` words or more before their last stop.
+    private var ranOnBeforeStop = false
     /// Whether the recognizer's window has heard speech: one started at a pause may hear only
     /// the rest of that pause, and its transcript of quiet is not worth committing.
     private var windowHeardSpeech = false
@@ -72,20 +82,22 @@ struct SegmentRecognition {
     private func seconds(_ sample: Int) -> Double { Double(sample) / Double(PCM.speechSampleRate) }
 
     /// Takes a chunk of the speaker's PCM at `sampleRate`; returns what the segmenter made of it,
-    /// each event with the audio clock at the step that caused it.
-    mutating func ingest(_ samples: [Int16], sampleRate: Int) -> [(VoiceActivitySegmenter.Event, clock: Int)] {
+    /// each event with the audio clock and the quiet under way (seconds) at the step that caused
+    /// it: read once the whole chunk is segmented, the quiet would be that at the chunk's end, and
+    /// a gap between words inside a chunk would go unseen.
+    mutating func ingest(_ samples: [Int16], sampleRate: Int) -> [(VoiceActivitySegmenter.Event, clock: Int, quiet: Double)] {
         guard isFlowing else { return [] }
         var audio = samples
         if sampleRate != PCM.speechSampleRate {
             if resampler?.inputRate != sampleRate { resampler = LinearResampler(from: sampleRate, to: PCM.speechSampleRate) }
             audio = resampler!.process(samples)
         }
-        var events: [(VoiceActivitySegmenter.Event, clock: Int)] = []
+        var events: [(VoiceActivitySegmenter.Event, clock: Int, quiet: Double)] = []
         var start = 0
         while start < audio.count {
             let end = min(start + Self.stepLength, audio.count)
             samplesReceived += end - start
-            events += segmenter.process(Array(audio[start..<end])).map { ($0, samplesReceived) }
+            events += segmenter.process(Array(audio[start..<end])).map { ($0, samplesReceived, segmenter.quietDuration) }
             start = end
         }
         return events
@@ -94,11 +106,13 @@ struct SegmentRecognition {
     /// Finishes the segment under way, so the audio already received is still transcribed.
     mutating func flush(streams: inout LanguageStreams, group: inout DiscardingTaskGroup) async {
         for event in segmenter.finish() {
-            await handle((event, samplesReceived), streams: &streams, group: &group)
+            await handle((event, samplesReceived, segmenter.quietDuration), streams: &streams, group: &group)
         }
     }
 
-    mutating func handle(_ step: (event: VoiceActivitySegmenter.Event, clock: Int), streams: inout LanguageStreams, group: inout DiscardingTaskGroup) async {
+    mutating func handle(
+        _ step: (event: VoiceActivitySegmenter.Event, clock: Int, quiet: Double), streams: inout LanguageStreams, group: inout DiscardingTaskGroup
+    ) async {
         switch step.event {
         case .speechStarted(let sample):
             segmentStartSample = sample
@@ -110,11 +124,15 @@ struct SegmentRecognition {
             recognition = await startRecognition()
             windowHeardSpeech = true
         case .audio(let samples):
-            await recognize(samples, clock: step.clock, streams: &streams, group: &group)
+            await recognize(samples, clock: step.clock, quiet: step.quiet, streams: &streams, group: &group)
         case .segmentEnded(let end):
             // A pause is only known once it has lasted `segmentPause`; the speech ended when it began.
             let trailingQuiet = end == .pause ? Int(pipeline.settings.segmentPause * Double(PCM.speechSampleRate)) : 0
             await finishWindow(speechEndSample: step.clock - trailingQuiet, streams: &streams, group: &group)
+            if end != .maximumLength {
+                ranOnBeforeStop = wordsSinceStop >= committer.configuration.maximumUnitWords
+                wordsSinceStop = 0
+            }
         }
     }
 
@@ -127,7 +145,7 @@ struct SegmentRecognition {
         }
     }
 
-    private mutating func recognize(_ samples: [Int16], clock: Int, streams: inout LanguageStreams, group: inout DiscardingTaskGroup) async {
+    private mutating func recognize(_ samples: [Int16], clock: Int, quiet: Double, streams: inout LanguageStreams, group: inout DiscardingTaskGroup) async {
         guard let recognition else { return }
         let partial: String?
         do {
@@ -138,7 +156,6 @@ struct SegmentRecognition {
             pipeline.failed("speech recognition", error, emit: emit)
             return
         }
-        let quiet = segmenter.quietDuration
         if quiet == 0 {
             pauseReported = false
             windowHeardSpeech = true
@@ -146,7 +163,8 @@ struct SegmentRecognition {
         guard let partial else { return }
         guard isStreaming else { return publishPartial(partial, clock: clock, streams: &streams, group: &group) }
         let pauseBegins = !pauseReported && quiet >= committer.configuration.unitPause
-        if pauseBegins, recognition.prefersCutsAtPauses {
+        let runsOn = ranOnBeforeStop || wordsSinceStop >= committer.configuration.maximumUnitWords
+        if recognition.prefersCutsAtPauses, !pauseReported, committer.endsWindow(afterQuiet: quiet, hypothesis: Self.words(partial), speakerRunsOn: runsOn) {
             pauseReported = true
             await finishWindow(speechEndSample: clock - Int(quiet * Double(PCM.speechSampleRate)), streams: &streams, group: &group)
             self.recognition = await startRecognition()
@@ -215,6 +233,7 @@ struct SegmentRecognition {
                 sessionId: pipeline.sessionId, index: segmentIndex, startTime: seconds(unitStartSample), endTime: seconds(endSample),
                 sourceLanguage: pipeline.sourceLanguage, sourceText: unit.text)
             unitStartSample = endSample
+            wordsSinceStop += unit.words.count
             lastPartial = ""
             await pipeline.keep("segment \(segment.index) of session \(segment.sessionId)", emit: emit) { try await $0.insertSegment(segment) }
             emit.yield(.caption(Caption(segment: segment, isFinal: true), language: pipeline.sourceLanguage, text: unit.text))

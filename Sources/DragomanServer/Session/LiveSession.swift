@@ -237,8 +237,11 @@ actor LiveSession {
         return message
     }
 
-    func detachSpeaker(_ connection: ClientConnection) async {
+    func detachSpeaker(_ connection: ClientConnection, endingSession: Bool) async {
         guard state.detachSpeaker(connection) else { return }
+        // The last speaker connection of the replaced design's dialect, closed normally: what its
+        // speakers mean by ending the session, so no reconnect wait (docs/protocol.md).
+        if endingSession { return await end(.endedBySpeaker) }
         // Listeners are told at once: finishing the segment under way can take seconds when the
         // recognizer is behind on queued speech, and they should not hear of the drop that late.
         await perform(state.speakerDidLeave(now: UnixTime.now))

@@ -47,10 +47,11 @@ struct ConnectionHandler {
         }
     }
 
-    /// Leaves the session when the connection closes.
-    func detach() async {
+    /// Leaves the session when the connection closes; `endingSession`: a speaker of the replaced
+    /// design's dialect closed its socket normally, which ends the session if it was the last.
+    func detach(endingSession: Bool) async {
         switch connection.role {
-        case .speaker: await session.detachSpeaker(connection)
+        case .speaker: await session.detachSpeaker(connection, endingSession: endingSession)
         case .listener: await session.removeListener(connection)
         case .interpreter: await session.detachInterpreter(connection)
         }

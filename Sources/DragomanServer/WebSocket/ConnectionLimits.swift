@@ -1,20 +1,29 @@
 import NIOCore
-import NIOHTTP1
 import Synchronization
 
 /// What a TCP connection may hold before it has said anything: slowloris connections (a request
 /// head sent a byte at a time, or nothing at all) would otherwise keep their descriptors for
-/// good. A connection's first request head must be complete within `headerTimeout`, and one
-/// address (not a trusted proxy) holds at most `maxPerAddress` connections, plain HTTP and
-/// WebSocket alike. Keep-alive connections between requests are HTTP's idle timeout's.
+/// good. A connection's first request head must be complete within the timeout of
+/// `firstRequestDeadlines`, and one address (not a trusted proxy) holds at most `maxPerAddress`
+/// connections, plain HTTP and WebSocket alike. Keep-alive connections between requests are
+/// HTTP's idle timeout's.
 final class ConnectionLimits: Sendable {
-    let headerTimeout: TimeAmount?
+    /// Connections the kernel may hold completed for the server to accept (Linux caps it at
+    /// `net.core.somaxconn`, 4096 by default). At 256, Hummingbird's default, a burst of
+    /// connects overflows it: the kernel then drops the handshakes' last packets, and a client
+    /// that believes it is connected waits for the server's retransmissions (1, 2, 4, 8 s…)
+    /// before it is accepted, which slows honest clients beside a slowloris flood by seconds and
+    /// keeps its connections open long past their header deadline.
+    static let acceptBacklog = 4096
+    /// Where connections wait for their first request head; `nil` when they may wait forever.
+    let firstRequestDeadlines: FirstRequestDeadlines?
     let maxPerAddress: Int
     private let addresses: ClientAddressResolver
     private let open = Mutex<[String: Int]>([:])
 
     init(settings: ServerConfiguration) {
-        headerTimeout = settings.httpHeaderTimeout > 0 ? .nanoseconds(Int64(settings.httpHeaderTimeout * 1e9)) : nil
+        firstRequestDeadlines =
+            settings.httpHeaderTimeout > 0 ? FirstRequestDeadlines(timeout: .nanoseconds(Int64(settings.httpHeaderTimeout * 1e9))) : nil
         maxPerAddress = settings.maxHTTPConnectionsPerAddress
         addresses = ClientAddressResolver(settings: settings)
     }
@@ -37,34 +46,5 @@ final class ConnectionLimits: Sendable {
             }
         }
         return true
-    }
-}
-
-/// Closes a connection whose first request head has not arrived within the timeout; it leaves
-/// the pipeline once the head is there.
-final class FirstRequestDeadline: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-
-    private let timeout: TimeAmount
-    private var deadline: Scheduled<Void>?
-
-    init(timeout: TimeAmount) {
-        self.timeout = timeout
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        deadline = context.eventLoop.scheduleTask(in: timeout) { bound.value.close(promise: nil) }
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.cancel()
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        deadline?.cancel()
-        deadline = nil
-        context.fireChannelRead(data)
-        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 }

@@ -22,6 +22,20 @@ enum LegacyDialect {
         !isLegacy(query) && Set(query.keys).isSubset(of: exampleListenerParameters)
     }
 
+    /// All that the design's example speakers name in their connect URLs
+    /// (session-management/examples/python-client/speaker_client.py and
+    /// javascript-client/speaker-client.js, `connect` and `handleConnectionRefresh`).
+    private static let exampleSpeakerParameters: Set<String> = ["action", "sourceLanguage", "qualityTier", "token", "sessionId", "role"]
+
+    /// Whether a speaker that connected with this URL query ends its session by closing its socket
+    /// normally, as the design's server ended it on any close: its apps (no `action`) and its example
+    /// speakers (the `token` in the URL, and nothing beyond what they name). Dragoman's own clients
+    /// keep the reconnect wait: its pages give the token in `Sec-WebSocket-Protocol`, its command
+    /// line names `sampleRate`, and they end a session explicitly.
+    static func closingEndsSession(urlQuery query: [String: String]) -> Bool {
+        isLegacy(query) || (query["token"]?.isEmpty == false && Set(query.keys).isSubset(of: exampleSpeakerParameters))
+    }
+
     /// The query with the connect action that design inferred: a `targetLanguage` makes a
     /// listener (even of a signed-in user, as there); without one, a credential (`token`) with a
     /// `sessionId` is the speaker reattaching to its session, created over HTTP. A query that has
@@ -52,10 +66,10 @@ extension WebSocketGateway {
     /// What rewrites a listener's frames for the design's listener app (no `action`): its older
     /// builds connect without a sign-in `token` and play `audio` messages, the current one signs in
     /// and plays `translatedAudio` URLs; and for its example listeners, which wait for
-    /// `sessionPaused`. `nil` for every other client.
+    /// `sessionPaused` and play speech with `decodeAudioData`. `nil` for every other client.
     func legacyListenerFrames(query: [String: String], role: Role, host: String?) -> LegacyListenerFrames? {
         guard role == .listener else { return nil }
-        guard LegacyDialect.isLegacy(query) else { return LegacyDialect.isExampleListener(query) ? LegacyListenerFrames(player: .exampleListener) : nil }
+        guard LegacyDialect.isLegacy(query) else { return LegacyDialect.isExampleListener(query) ? LegacyListenerFrames(player: .wavMessages) : nil }
         guard query["token"]?.isEmpty == false else { return LegacyListenerFrames(player: .pcmMessages) }
         let settings = settings
         return LegacyListenerFrames(

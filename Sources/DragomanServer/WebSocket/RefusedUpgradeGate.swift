@@ -15,9 +15,15 @@ import NIOHTTP1
 /// the HTTP request decoder and the upgrader: it holds a connection's first request while it asks
 /// `admits`, and when the answer is no it takes the `Upgrade` out of the request, so the upgrader
 /// passes it on as a plain `GET` and the router's `GET /ws` answers it with its status.
-final class RefusedUpgradeGate: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// While it asks, it reads no more from the socket: what the client sends meanwhile (a body, the
+/// next request, frames sent before the answer) waits in the kernel, so a client cannot make it
+/// hold more than the reads already under way brought in.
+final class RefusedUpgradeGate: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = NIOAny
+    typealias OutboundOut = NIOAny
 
     /// Whether an upgrade request (its head and the client's address) may be upgraded.
     typealias Admits = @Sendable (HTTPRequestHead, String) async -> Verdict
@@ -37,6 +43,8 @@ final class RefusedUpgradeGate: ChannelInboundHandler, RemovableChannelHandler {
     private let admits: Admits
     private var held: [HTTPServerRequestPart] = []
     private var deciding = false
+    /// A read asked for while deciding, passed on once the request is released.
+    private var readHeld = false
 
     init(admits: @escaping Admits) {
         self.admits = admits
@@ -66,6 +74,11 @@ final class RefusedUpgradeGate: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    func read(context: ChannelHandlerContext) {
+        guard deciding else { return context.read() }
+        readHeld = true
+    }
+
     /// Passes the held request on, as an upgrade or, refused, as a plain request.
     private func release(_ verdict: Verdict, context: ChannelHandlerContext) {
         var parts = held
@@ -85,6 +98,7 @@ final class RefusedUpgradeGate: ChannelInboundHandler, RemovableChannelHandler {
         }
         for part in parts { context.fireChannelRead(wrapInboundOut(part)) }
         context.fireChannelReadComplete()
+        if readHeld { context.read() }
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 }
@@ -109,12 +123,17 @@ struct GatedWebSocketUpgradeChannel: ServerChildChannel {
             ServerMetrics.rateLimitRejections("connectionsPerAddress").increment()
             return channel.close().flatMapThrowing { throw ChannelError.ioOnClosedChannel }
         }
-        return channel.setKeepalive().flatMap { base.setup(channel: channel, logger: logger) }.flatMapThrowing { value in
+        do {
+            try channel.setKeepalive()
+        } catch {
+            return channel.close().flatMapThrowing { throw error }
+        }
+        return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             let gate = RefusedUpgradeGate(admits: admits)
             try channel.pipeline.syncOperations.addHandler(gate, position: .after(decoder))
-            if let timeout = limits?.headerTimeout {
-                try channel.pipeline.syncOperations.addHandler(FirstRequestDeadline(timeout: timeout), position: .after(decoder))
+            if let deadlines = limits?.firstRequestDeadlines {
+                try channel.pipeline.syncOperations.addHandler(FirstRequestDeadline(entry: deadlines.add(channel)), position: .after(decoder))
             }
             return value
         }
@@ -126,12 +145,15 @@ struct GatedWebSocketUpgradeChannel: ServerChildChannel {
 }
 
 extension Channel {
-    /// Probes a silent peer after 30 s, every 10 s, and gives up after 3 unanswered probes.
-    fileprivate func setKeepalive() -> EventLoopFuture<Void> {
-        setOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
-            .flatMap { self.setOption(ChannelOptions.tcpOption(.init(rawValue: TCP_KEEPIDLE)), value: 30) }
-            .flatMap { self.setOption(ChannelOptions.tcpOption(.init(rawValue: TCP_KEEPINTVL)), value: 10) }
-            .flatMap { self.setOption(ChannelOptions.tcpOption(.init(rawValue: TCP_KEEPCNT)), value: 3) }
+    /// Probes a silent peer after 30 s, every 10 s, and gives up after 3 unanswered probes. Set
+    /// synchronously, on the channel's event loop, while it is set up: a chain of futures per
+    /// accepted connection is work a flood of connects multiplies.
+    fileprivate func setKeepalive() throws {
+        guard let options = syncOptions else { return }
+        try options.setOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
+        try options.setOption(ChannelOptions.tcpOption(.init(rawValue: TCP_KEEPIDLE)), value: 30)
+        try options.setOption(ChannelOptions.tcpOption(.init(rawValue: TCP_KEEPINTVL)), value: 10)
+        try options.setOption(ChannelOptions.tcpOption(.init(rawValue: TCP_KEEPCNT)), value: 3)
     }
 }
 

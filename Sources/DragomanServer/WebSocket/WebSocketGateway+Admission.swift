@@ -70,8 +70,8 @@ extension WebSocketGateway {
     private func speakerKey(_ token: String) async throws(ConnectRefusal) -> KeyRecord {
         do {
             return try await authenticator.speaker(secret: token)
-        } catch is StoreUnavailable {
-            throw Self.storeUnavailable(action: nil)
+        } catch let unavailable as any TemporarilyUnavailable {
+            throw Self.unavailable(unavailable, action: nil)
         } catch {
             throw ConnectRefusal(httpStatus: .unauthorized, error: ProtocolError(.unauthorized, "The speaker key is not valid."))
         }
@@ -82,7 +82,7 @@ extension WebSocketGateway {
         do {
             pass = try await authenticator.store.interpreterPass(secret: token)
         } catch {
-            throw Self.storeUnavailable(action: "interpretSession")
+            throw Self.unavailable(action: "interpretSession")
         }
         guard let pass else {
             throw ConnectRefusal(
@@ -92,11 +92,10 @@ extension WebSocketGateway {
         return pass
     }
 
-    /// The database did not answer: 503, which is not a failed guess (the refusal route adds
-    /// `Retry-After`).
-    private static func storeUnavailable(action: String?) -> ConnectRefusal {
-        ConnectRefusal(
-            httpStatus: .serviceUnavailable, error: ProtocolError(.internal, "The database is not answering; try again in a few seconds.", action: action))
+    /// The database or the sign-in provider did not answer: 503, which is not a failed guess
+    /// (the refusal route adds `Retry-After`).
+    private static func unavailable(_ unavailable: some TemporarilyUnavailable = StoreUnavailable(), action: String?) -> ConnectRefusal {
+        ConnectRefusal(httpStatus: .serviceUnavailable, error: ProtocolError(.internal, unavailable.message, action: action))
     }
 
     private func ownSession(_ id: String, key: KeyRecord, action: String) async throws(ConnectRefusal) -> LiveSession {
@@ -112,7 +111,7 @@ extension WebSocketGateway {
         do {
             lookup = try await registry.lookup(id)
         } catch {
-            throw Self.storeUnavailable(action: action)
+            throw Self.unavailable(action: action)
         }
         switch lookup {
         case .live(let session): return session

@@ -118,6 +118,10 @@ final class WebSocketGateway: Sendable {
             channel.eventLoop.scheduleTask(in: Self.closeGrace) { channel.close(promise: nil) }
         }
         pings.watch(channel)
+        // The replaced design's speakers end their session by closing their socket normally: only
+        // their close frames are read (docs/protocol.md, "Clients of the replaced design").
+        let peerClose =
+            role == .speaker && LegacyDialect.closingEndsSession(urlQuery: request.uri.formQuery) ? PeerCloseCode(watching: channel) : nil
         var inboundError: (any Error)?
         await withTaskGroup(of: Void.self) { group in
             let legacyFrames = legacyListenerFrames(query: query, role: role, host: request.head.authority)
@@ -142,7 +146,9 @@ final class WebSocketGateway: Sendable {
                     logger.debug("WebSocket closed with an error", metadata: ["error": "\(error)"])
                     inboundError = error
                 }
-                await handler?.detach()
+                // Such a speaker ends its session only by a close of its own, never by its answer to
+                // one of Dragoman's (maximum age, revoked key, shutdown), which may be 1000.
+                await handler?.detach(endingSession: connection.pendingClose == nil && peerClose?.value == .normalClosure)
                 handler = nil
             }
             connection.finish()

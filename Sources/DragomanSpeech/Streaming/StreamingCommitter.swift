@@ -20,6 +20,17 @@ public struct StreamingCommitter: Sendable {
         public var minimumClauseWords = 4
         /// The last words of the unstable tail that the provisional text leaves out.
         public var heldBackWords = 2
+        /// A gap between words at least this long (seconds) ends a recognizer's window once it
+        /// holds `gapCutWords` words not yet committed, for a speaker who runs sentences together
+        /// (``endsWindow(afterQuiet:hypothesis:speakerRunsOn:)``). Three 20 ms frames of quiet:
+        /// most gaps between phrases last that long, most closures of a stop consonant inside a
+        /// word are shorter, and a longer gap comes too seldom (in a speaker who never stops,
+        /// a few a minute) to cut units in time.
+        public var wordGap = 0.06
+        /// How many words not yet committed a window must hold before a gap of `wordGap` ends it:
+        /// half the word limit, a clause long enough to translate on its own; the first words of a
+        /// unit then wait for about half as many words as they would for the limit.
+        public var gapCutWords = 6
 
         public init() {}
     }
@@ -88,6 +99,19 @@ public struct StreamingCommitter: Sendable {
         }
         let shown = unstable.dropLast(configuration.heldBackWords)
         return StreamingUpdate(committed: committed, provisional: (stable + shown).map(\.text))
+    }
+
+    /// Whether a recognizer that decodes in windows, and is best at a window's end (its final pass
+    /// beats its partials), should end its window `quiet` seconds into a silence after its
+    /// hypothesis `hypothesis`: at a pause of `unitPause`; and, for a speaker who runs sentences
+    /// together (`speakerRunsOn`), already at a gap between words of `wordGap` once the window
+    /// holds `gapCutWords` words not yet committed. A long sentence's first words are then
+    /// decided by the final pass as they come, instead of waiting for the word limit and being
+    /// committed from the partials. A speaker who stops at the end of each sentence keeps it
+    /// whole: cut in two, its second half would be spoken only after the first.
+    public func endsWindow(afterQuiet quiet: Double, hypothesis: [String], speakerRunsOn: Bool) -> Bool {
+        if quiet >= configuration.unitPause { return true }
+        return speakerRunsOn && quiet >= configuration.wordGap && hypothesis.count - committedInWindow.count >= configuration.gapCutWords
     }
 
     /// How many words at the start of `words` the `settled` words already account for. A

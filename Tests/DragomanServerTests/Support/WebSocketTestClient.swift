@@ -35,6 +35,8 @@ final class WebSocketTestClient: Sendable {
 
     private enum Command: Sendable {
         case frame(opcode: UInt8, payload: [UInt8])
+        /// Ends the socket without a close frame, as a lost network does.
+        case hangUp
     }
 
     /// The default wait for one message: generous, because the suite runs its tests in parallel on
@@ -117,9 +119,14 @@ final class WebSocketTestClient: Sendable {
         commands.yield(.frame(opcode: 0x2, payload: bytes))
     }
 
-    /// Starts the closing handshake (1000).
-    func close() {
-        commands.yield(.frame(opcode: 0x8, payload: [0x03, 0xE8]))
+    /// Starts the closing handshake with `code` (1000, normal closure, unless told).
+    func close(code: UInt16 = 1_000) {
+        commands.yield(.frame(opcode: 0x8, payload: [UInt8(code >> 8), UInt8(code & 0xFF)]))
+    }
+
+    /// Ends the socket without a close frame (the server sees a drop, 1006).
+    func hangUp() {
+        commands.yield(.hangUp)
     }
 
     // MARK: Receiving
@@ -239,6 +246,7 @@ final class WebSocketTestClient: Sendable {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
+        let socket = channel.channel
         return try await channel.executeThenClose { inbound, outbound in
             let key = Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
             try await outbound.write(
@@ -270,9 +278,15 @@ final class WebSocketTestClient: Sendable {
 
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await case .frame(let opcode, let payload) in commands {
-                        try await outbound.write(Self.frame(opcode: opcode, payload: payload))
-                        if opcode == 0x8 { return }
+                    for await command in commands {
+                        switch command {
+                        case .frame(let opcode, let payload):
+                            try await outbound.write(Self.frame(opcode: opcode, payload: payload))
+                            if opcode == 0x8 { return }
+                        case .hangUp:
+                            try await socket.close()
+                            return
+                        }
                     }
                 }
                 defer { group.cancelAll() }

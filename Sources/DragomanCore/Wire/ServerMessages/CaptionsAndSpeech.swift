@@ -32,7 +32,7 @@ public struct Transcript: Codable, Sendable, Equatable {
 /// `audioData`: one chunk of speech as base64 PCM s16le mono.
 public struct AudioData: Codable, Sendable, Equatable {
     public var audioData: String
-    /// Always `pcm_s16le`.
+    /// `pcm_s16le`; `wav` (a whole WAV file) for the replaced design's example listeners only.
     public var format: String
     public var sampleRate: Int
     public var targetLanguage: LanguageCode
