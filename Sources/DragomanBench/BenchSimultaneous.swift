@@ -22,7 +22,7 @@ package struct BenchSimultaneous: AsyncParsableCommand {
     var fixtures: String = "Tests/Fixtures/continuous"
 
     @Option(help: "Comma-separated fixture names.")
-    var talks: String = "council-budget,keynote-open-tech"
+    var talks: String = "council-budget,keynote-open-tech,harbor-tour"
 
     @Option(help: "Comma-separated target languages, one listener each.")
     var languages: String = "es,fr,ca"
