@@ -51,18 +51,19 @@ struct StoreTroubleTests {
             let started = ContinuousClock.now
             for _ in 0..<3 { try await speaker.speak(ToneFrames.utterance(seconds: 0.5, pause: 1)) }
             // Written one after the other before their captions, three segments and their
-            // translations would take 16 s at least; the talk itself takes under 5 s, and the
-            // bound leaves a loaded machine a few seconds more.
+            // translations would take 16 s at least; the talk itself takes under 5 s. The bound
+            // lies between the two: the whole suite on two cores took this test to 10.6 s.
             for _ in 0..<3 {
                 let caption = try await listener.waitFor("transcript", timeout: .seconds(15)) { $0["isFinal"]?.boolValue == true }.message
                 #expect(caption["text"]?.stringValue?.hasPrefix("[es] speech of") == true)
             }
             let captioned = ContinuousClock.now - started
-            #expect(captioned < .seconds(9), "the captions took \(captioned)")
-            // The speaker's heartbeat is answered at once, and nobody was told of a refusal.
+            #expect(captioned < .seconds(12), "the captions took \(captioned)")
+            // The speaker's heartbeat is answered without waiting for a write (4 s), and nobody
+            // was told of a refusal.
             let beat = ContinuousClock.now
             let before = try await speaker.barrier(timeout: .seconds(5))
-            #expect(ContinuousClock.now - beat < .seconds(1))
+            #expect(ContinuousClock.now - beat < .seconds(2))
             #expect(!before.contains { $0.type == "error" }, "\(before)")
 
             let complete = try await RestartPersistenceTests.eventually(timeout: .seconds(60)) {
