@@ -96,7 +96,10 @@ package struct BenchSimultaneous: AsyncParsableCommand {
             let wav = WAVFile(sampleRate: once.sampleRate, samples: Array(repeating: once.samples, count: repetitions).flatMap { $0 })
             let talk = try JSONDecoder().decode(Talk.self, from: Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(name).json")))
                 .repeated(repetitions, every: once.duration)
+            let cpuBefore = server.cpuSeconds
             let recording = try await RecordedTalk.record(wav, targets: targets, server: server, tail: tail)
+            // The tail's last captions and speech are the talk's work too.
+            print(String(format: "%@: server CPU per second of audio %.3f", name, (server.cpuSeconds - cpuBefore) / wav.duration))
             let tracks = recording.listeners.map(SimultaneousTrack.init)
             var pairs: [String: [String: String]] = [:]
             for (language, track) in zip(targets, tracks) {
