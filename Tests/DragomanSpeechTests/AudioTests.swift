@@ -75,9 +75,21 @@ import Testing
     }
 
     @Test func wordErrorRate() {
-        #expect(WordErrorRate.words("Good morning, it's ten o'clock!") == ["good", "morning", "it's", "ten", "o'clock"])
+        #expect(WordErrorRate.words("Good morning, it's ten o'clock!") == ["good", "morning", "it's", "10", "o'clock"])
         #expect(WordErrorRate.rate(reference: "the cat sat", hypothesis: "The cat sat.") == 0)
         #expect(WordErrorRate.rate(reference: "the cat sat on the mat", hypothesis: "the cat sat on mat") == 1.0 / 6)
         #expect(WordErrorRate.rate(reference: "a b c d", hypothesis: "a x c d e") == 0.5)
+    }
+
+    @Test("numbers count as the same words spelled out or in digits")
+    func numbersInWordErrorRate() {
+        #expect(WordErrorRate.rate(reference: "more than two thousand people", hypothesis: "More than 2,000 people.") == 0)
+        #expect(WordErrorRate.rate(reference: "up by four percent", hypothesis: "up by 4%") == 0)
+        #expect(WordErrorRate.rate(reference: "laid almost a hundred years ago", hypothesis: "laid almost 100 years ago") == 0)
+        #expect(WordErrorRate.words("one hundred and five, twenty four, sixty") == ["105", "24", "60"])
+        #expect(WordErrorRate.words("four four and a half thousand") == ["4", "4", "and", "a", "half", "thousand"])
+        #expect(WordErrorRate.words("in two thousand and twenty-six, at 10, 12") == ["in", "2026", "at", "10", "12"])
+        // A wrong number is still one error.
+        #expect(WordErrorRate.rate(reference: "over sixty countries", hypothesis: "over 16 countries") == 1.0 / 3)
     }
 }

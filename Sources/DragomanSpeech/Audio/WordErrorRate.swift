@@ -1,13 +1,23 @@
 /// Word error rate: how far a transcript is from a reference, as used to compare recognizers.
 public enum WordErrorRate {
     /// The words of `text` as compared: lowercased, punctuation removed (an apostrophe inside
-    /// a word, as in "o'clock", is kept).
+    /// a word, as in "o'clock", is kept), and numbers in digits whether spelled out or not
+    /// ("two thousand", "2,000"; "4%" is "4 percent"), so that a recognizer that writes digits
+    /// is not charged for the form of a number it heard right.
     public static func words(_ text: String) -> [String] {
-        let cleaned = text.lowercased().map { $0.isLetter || $0.isNumber || $0 == "'" ? $0 : " " }
-        return String(cleaned)
-            .split(separator: " ")
-            .map { $0.trimmingApostrophes() }
-            .filter { !$0.isEmpty }
+        let characters = Array(text.lowercased())
+        var cleaned = ""
+        for (index, character) in characters.enumerated() {
+            let between = (index > 0 ? characters[index - 1] : " ", index + 1 < characters.count ? characters[index + 1] : " ")
+            switch character {
+            case "," where between.0.isNumber && between.1.isNumber: break  // a thousands separator
+            case "%": cleaned += " percent "
+            case _ where character.isLetter || character.isNumber || character == "'": cleaned.append(character)
+            default: cleaned.append(" ")
+            }
+        }
+        let words = cleaned.split(separator: " ").map { $0.trimmingApostrophes() }.filter { !$0.isEmpty }
+        return SpokenNumbers.folded(words)
     }
 
     /// The word-level edit distance (substitutions, insertions, deletions) from `reference`
