@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs what the tests need, builds, runs the Swift tests
 # (unit, store on SQLite and on a PostgreSQL server it starts, server, several nodes, speech, end to
-# end), then the browser tests of the web pages, the replaced design's example clients, the
-# robustness suite (schemathesis and a WebSocket fuzzer) and the fault suite (nodes killed,
-# PostgreSQL restarted, the store refusing writes, under a live talk).
+# end), the Whisper sidecar's own tests, then the browser tests of the web pages, the replaced
+# design's example clients, the robustness suite (schemathesis and a WebSocket fuzzer) and the
+# fault suite (nodes killed, PostgreSQL restarted, the store refusing writes, under a live talk).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +30,8 @@ swift_log=.build-tests/swift-test.log
 status=0
 swift test --skip-build 2>&1 | tee "$swift_log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+# Dragoman's own Whisper sidecar, in the sidecars' environment, on the installed model.
+.build-sidecars/venv/bin/python -m unittest discover -s Tests/Sidecars || status=1
 scripts/browser-test.sh || status=1
 scripts/legacy-test.sh || status=1
 scripts/robustness-test.sh || status=1

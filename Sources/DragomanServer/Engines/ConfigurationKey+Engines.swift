@@ -26,7 +26,7 @@ extension ServerConfiguration {
         .engineChoice(
             "synthesizer", "Speech synthesizer per target language: espeak, wyoming, openai or aws; e.g. espeak,en=wyoming.", \.engineSettings.synthesizer,
             known: EngineChoice.synthesizers),
-        .string("wyomingRecognizerURI", "tcp://host:port of the Wyoming speech recognizer (wyoming-faster-whisper).", \.engineSettings.wyomingRecognizerURI),
+        .string("wyomingRecognizerURI", "tcp://host:port of the Wyoming speech recognizer (Dragoman's Whisper sidecar, or wyoming-faster-whisper).", \.engineSettings.wyomingRecognizerURI),
         .string(
             "wyomingRecognizerCommand",
             "Command that starts the recognizer sidecar listening at wyomingRecognizerURI; Dragoman supervises it. Empty: connect to one already running.",
@@ -35,7 +35,7 @@ extension ServerConfiguration {
             "wyomingRecognizerLanguages", "Comma-separated languages the Wyoming recognizer's model transcribes.", \.engineSettings.wyomingRecognizerLanguages),
         .number(
             "wyomingPartialInterval",
-            "Seconds of new audio between re-decodes of the Wyoming recognizer's window, whose hypotheses are committed as they settle; 0: whole segments, decoded when they end.",
+            "Seconds of new audio between re-decodes of the Wyoming recognizer's window, whose hypotheses are committed as they settle; 0: whole segments, decoded when they end. 2 for a service whose decode costs a second or more (the stock wyoming-faster-whisper).",
             \.engineSettings.wyomingPartialInterval),
         .string("wyomingSynthesizerURI", "tcp://host:port of the Wyoming speech synthesizer (wyoming-piper).", \.engineSettings.wyomingSynthesizerURI),
         .string(

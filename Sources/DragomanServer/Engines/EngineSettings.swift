@@ -12,7 +12,11 @@ public struct EngineSettings: Sendable {
     public var wyomingRecognizerURI = "tcp://127.0.0.1:10300"
     public var wyomingRecognizerCommand = ""
     public var wyomingRecognizerLanguages = "en"
-    public var wyomingPartialInterval = 0.0
+    /// Seconds of new audio between re-decodes of the window under way: with Dragoman's own
+    /// Whisper sidecar a decode of a few seconds of speech takes 0.15–0.5 s on two cores, so
+    /// twice a second keeps committed words about 2.4 s behind a speaker who never pauses
+    /// (docs/engines.md).
+    public var wyomingPartialInterval = 0.5
     public var wyomingSynthesizerURI = "tcp://127.0.0.1:10200"
     public var wyomingSynthesizerCommand = ""
     public var wyomingSynthesizerVoices = "en=en_US-joe-medium"

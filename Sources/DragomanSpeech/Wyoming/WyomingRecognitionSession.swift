@@ -51,7 +51,7 @@ actor WyomingRecognitionSession: RecognitionSession {
 
     /// Decodes a whole stretch of speech on a connection of its own.
     private static func decode(_ samples: [Int16], endpoint: WyomingEndpoint, language: String) async throws -> String {
-        let connection = try await WyomingRecognizer.startTranscription(endpoint, language: language)
+        let connection = try await WyomingRecognizer.startTranscription(endpoint, language: language, hypothesis: true)
         // A final decode should not wait behind a partial one nobody will read.
         return try await withTaskCancellationHandler {
             connection.send(.speechChunk(samples))

@@ -1,14 +1,15 @@
-/// Speech recognition by a Wyoming ASR service, typically `wyoming-faster-whisper`.
+import DragomanCore
+/// Speech recognition by a Wyoming ASR service: Dragoman's own Whisper sidecar
+/// (`Sidecars/whisper_sidecar.py`), or any other, such as `wyoming-faster-whisper`.
 ///
 /// Audio is streamed to the service as it arrives; Whisper decodes it when the window ends.
 /// Whisper has no partial results of its own: with a `partialInterval`, the window heard so far
 /// is re-decoded on a second connection after every `partialInterval` seconds of new audio, one
 /// decode at a time (``RedecodeSchedule``), and each hypothesis feeds the pipeline's committer.
 /// The window is the segment; its final pass, when the segment ends, commits the rest. It is not
-/// cut at short pauses as pocketsphinx's is: a cut waits for a final decode, which costs Whisper
-/// about as much however short the window, and a cut every few seconds is more than two cores
-/// keep up with (docs/BENCHMARKS.md). Without a `partialInterval`, the segment is decoded once,
-/// when it ends.
+/// cut at short pauses as pocketsphinx's is: measured with Dragoman's sidecar, cuts there gave no
+/// lower lag and more errors, since Whisper reads a clause better with the words around it
+/// (docs/engines.md). Without a `partialInterval`, the segment is decoded once, when it ends.
 public struct WyomingRecognizer: SpeechRecognizer {
     public let endpoint: WyomingEndpoint
     public let supportedLanguages: Set<String>
@@ -37,10 +38,15 @@ public struct WyomingRecognizer: SpeechRecognizer {
         _ = try await finishTranscription(connection)
     }
 
-    /// Opens a connection and announces a stream of 16 kHz speech in `language`.
-    static func startTranscription(_ endpoint: WyomingEndpoint, language: String) async throws -> WyomingConnection {
+    /// Opens a connection and announces a stream of 16 kHz speech in `language`. A `hypothesis`
+    /// (a re-decode of the window under way) says so in the request's `context`: Dragoman's own
+    /// sidecar (`Sidecars/whisper_sidecar.py`) decodes final transcripts before it, and skips it
+    /// once its connection is gone; other services ignore the mark.
+    static func startTranscription(_ endpoint: WyomingEndpoint, language: String, hypothesis: Bool = false) async throws -> WyomingConnection {
         let connection = try await endpoint.connect()
-        connection.send(WyomingEvent(type: "transcribe", data: ["language": .string(language)]))
+        var request: [String: JSONValue] = ["language": .string(language)]
+        if hypothesis { request["context"] = .object(["hypothesis": .bool(true)]) }
+        connection.send(WyomingEvent(type: "transcribe", data: request))
         connection.send(WyomingEvent(type: "audio-start", data: WyomingEvent.audioFormat(rate: PCM.speechSampleRate)))
         return connection
     }
