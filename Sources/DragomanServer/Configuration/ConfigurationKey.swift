@@ -132,7 +132,7 @@ extension ServerConfiguration {
             .number("partialInterval", "Seconds between partial (provisional) captions of the segment under way.", \.partialInterval),
             .integer(
                 "unitWords",
-                "Words after which the speech under way is committed (translated, stored, spoken) while the speaker talks; units also end at short pauses and punctuation. 0 commits only when a segment ends.",
+                "Words after which the speech under way is committed (translated, stored, spoken) while the speaker talks; units also end at short pauses and punctuation. Whisper re-decoding takes at most 10. 0 commits only when a segment ends.",
                 \.unitWords),
             .number(
                 "speechLead", "Seconds of synthesized speech sent ahead of the listeners' playback; the rest of a segment follows at the pace it is played.",

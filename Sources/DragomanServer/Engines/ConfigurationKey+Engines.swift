@@ -26,7 +26,9 @@ extension ServerConfiguration {
         .engineChoice(
             "synthesizer", "Speech synthesizer per target language: espeak, wyoming, openai or aws; e.g. espeak,en=wyoming.", \.engineSettings.synthesizer,
             known: EngineChoice.synthesizers),
-        .string("wyomingRecognizerURI", "tcp://host:port of the Wyoming speech recognizer (Dragoman's Whisper sidecar, or wyoming-faster-whisper).", \.engineSettings.wyomingRecognizerURI),
+        .string(
+            "wyomingRecognizerURI", "tcp://host:port of the Wyoming speech recognizer (Dragoman's Whisper sidecar, or wyoming-faster-whisper).",
+            \.engineSettings.wyomingRecognizerURI),
         .string(
             "wyomingRecognizerCommand",
             "Command that starts the recognizer sidecar listening at wyomingRecognizerURI; Dragoman supervises it. Empty: connect to one already running.",

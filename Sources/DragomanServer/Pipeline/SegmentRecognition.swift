@@ -67,12 +67,13 @@ struct SegmentRecognition {
         configuration.pauseDuration = .seconds(pipeline.settings.segmentPause)
         configuration.maximumSegmentDuration = .seconds(pipeline.settings.maximumSegmentLength)
         self.segmenter = VoiceActivitySegmenter(configuration: configuration)
-        self.committer = StreamingCommitter(configuration: Self.committing(pipeline.settings))
+        self.committer = StreamingCommitter(configuration: Self.committing(pipeline.settings, limit: nil))
     }
 
-    private static func committing(_ settings: ServerConfiguration) -> StreamingCommitter.Configuration {
+    /// How units are cut: at most `unitWords` words, or the recognizer's `limit` where fewer.
+    private static func committing(_ settings: ServerConfiguration, limit: Int?) -> StreamingCommitter.Configuration {
         var configuration = StreamingCommitter.Configuration()
-        if settings.unitWords > 0 { configuration.maximumUnitWords = settings.unitWords }
+        if settings.unitWords > 0 { configuration.maximumUnitWords = min(settings.unitWords, limit ?? settings.unitWords) }
         return configuration
     }
 
@@ -120,8 +121,8 @@ struct SegmentRecognition {
             lastHypothesisSample = sample
             lastPartial = ""
             // Every segment is a new recognizer window; a failed one may have left words behind.
-            committer = StreamingCommitter(configuration: committer.configuration)
             recognition = await startRecognition()
+            committer = StreamingCommitter(configuration: Self.committing(pipeline.settings, limit: recognition?.unitWordLimit))
             windowHeardSpeech = true
         case .audio(let samples):
             await recognize(samples, clock: step.clock, quiet: step.quiet, streams: &streams, group: &group)

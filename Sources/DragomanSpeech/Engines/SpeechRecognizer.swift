@@ -31,10 +31,17 @@ public protocol RecognitionSession: Sendable {
     /// that a stream of speech is best decoded in sessions cut at its short pauses (a final pass
     /// at every pause) rather than in one long session read from its partials.
     var prefersCutsAtPauses: Bool { get }
+
+    /// The most words a committed unit should hold with this engine, where it is fewer than the
+    /// server's `unitWords`: an engine whose hypotheses settle words later than the others'
+    /// makes the first words of a long unit wait longer for its last.
+    var unitWordLimit: Int? { get }
 }
 
 extension RecognitionSession {
     /// Most engines refine little in their final pass, or pay to start a session (a connection,
     /// a decode of the whole stretch): one session a segment.
     public var prefersCutsAtPauses: Bool { false }
+
+    public var unitWordLimit: Int? { nil }
 }

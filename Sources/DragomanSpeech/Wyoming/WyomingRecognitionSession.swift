@@ -16,6 +16,15 @@ actor WyomingRecognitionSession: RecognitionSession {
     /// Re-decoding less than this much speech gives nothing worth showing.
     static let shortestPartial = PCM.speechSampleRate / 2
 
+    /// Units of at most 10 words when re-decoding. A word is settled only once two re-decodes
+    /// agree on it, about 1.2 s after it is spoken at one every 0.5 s, while pocketsphinx's are
+    /// decided by a final pass at the first gap after 6 words: with units of 12 words the first
+    /// words of a unit waited for the last into a committed lag p90 of 3.8–4.0 s on continuous
+    /// talks, with 10 3.3–3.5 s, with 8 2.9–3.2 s but chrF up to 3.1 points below the same words
+    /// translated a whole sentence at a time (10: 2.8; docs/BENCHMARKS.md). Whisper's
+    /// punctuation ends most units sooner anyway.
+    nonisolated let unitWordLimit: Int?
+
     init(connection: WyomingConnection, endpoint: WyomingEndpoint, language: String, partialInterval: Double) {
         self.connection = connection
         self.endpoint = endpoint
@@ -23,6 +32,7 @@ actor WyomingRecognitionSession: RecognitionSession {
         if partialInterval > 0 {
             schedule = RedecodeSchedule(interval: Int(partialInterval * Double(PCM.speechSampleRate)), shortest: Self.shortestPartial)
         }
+        unitWordLimit = partialInterval > 0 ? 10 : nil
     }
 
     func feed(_ samples: [Int16]) -> String? {
