@@ -14,7 +14,7 @@ public struct EngineSettings: Sendable {
     public var wyomingRecognizerLanguages = "en"
     /// Seconds of new audio between re-decodes of the window under way: with Dragoman's own
     /// Whisper sidecar a decode of a few seconds of speech takes 0.15–0.5 s on two cores, so
-    /// twice a second keeps committed words about 2.4 s behind a speaker who never pauses
+    /// twice a second keeps committed words about 2.1 s behind a speaker who never pauses
     /// (docs/engines.md).
     public var wyomingPartialInterval = 0.5
     public var wyomingSynthesizerURI = "tcp://127.0.0.1:10200"
