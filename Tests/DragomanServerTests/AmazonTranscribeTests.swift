@@ -38,6 +38,8 @@ struct AmazonTranscribeTests {
         #expect(stream.query["language-code"] == "en-GB")
         #expect(stream.query["media-encoding"] == "pcm")
         #expect(stream.query["sample-rate"] == "16000")
+        #expect(stream.query["enable-partial-results-stabilization"] == "true")
+        #expect(stream.query["partial-results-stability"] == "high")
         #expect(stream.query["X-Amz-Algorithm"] == "AWS4-HMAC-SHA256")
         let credential = try #require(stream.query["X-Amz-Credential"])
         #expect(credential.hasPrefix("AKIDTEST/") && credential.hasSuffix("/eu-west-1/transcribe/aws4_request"), "\(credential)")

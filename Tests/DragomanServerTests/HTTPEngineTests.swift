@@ -56,6 +56,33 @@ struct HTTPEngineTests {
         #expect(received[2].json?["response_format"]?.stringValue == "pcm")
     }
 
+    @Test("the openai recognizer with a partial interval transcribes the segment under way, one request at a time")
+    func openAICompatibleRecognizerRedecodes() async throws {
+        let fake = FakeSpeechServices()
+        try await fake.run { base in
+            var hypotheses: [String] = []
+            let api = OpenAICompatibleAPI(baseURL: base.appendingPathComponent("v1"), apiKey: "", languages: ["en"])
+            let recognition = try OpenAICompatibleRecognizer(api: api, model: "whisper-1", partialInterval: 0.5).makeSession(language: "en")
+            #expect(recognition.unitWordLimit == 10)
+            // 2 s of audio in 0.1 s chunks at real time.
+            for _ in 0..<20 {
+                if let text = try await recognition.feed([Int16](repeating: 0, count: 1_600)) { hypotheses.append(text) }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try await recognition.finish() == " Good morning, everyone. ")
+            #expect(hypotheses.count >= 2, "\(hypotheses)")
+            #expect(hypotheses.allSatisfy { $0 == " Good morning, everyone. " })
+        }
+        // Each upload holds the window heard so far: they grow, and the last is the whole segment.
+        let uploads = await fake.received.map(\.body.count)
+        #expect(uploads.count >= 3, "\(uploads)")
+        #expect(zip(uploads, uploads.dropFirst()).allSatisfy { $0 <= $1 }, "\(uploads)")
+        #expect(uploads.first.map { $0 >= 16_000 } == true, "half a second at least: \(uploads)")
+        #expect(uploads.last.map { $0 > 64_000 } == true, "two seconds of 16 kHz audio as WAV: \(uploads)")
+        let finalOnly = OpenAICompatibleRecognizer(api: OpenAICompatibleAPI(baseURL: URL(string: "http://127.0.0.1:1")!, apiKey: "", languages: ["en"]), model: "m")
+        #expect(try finalOnly.makeSession(language: "en").unitWordLimit == nil)
+    }
+
     @Test func libreTranslateWithItsKeyAndAGlossaryByPostProcessing() async throws {
         let fake = FakeSpeechServices()
         try await fake.run { base in

@@ -50,7 +50,7 @@ import Testing
         }
         #expect(await service.mostDecodesAtOnce == 1)
         #expect(hypotheses.count >= 2, "\(hypotheses)")
-        #expect(hypotheses.first.map { $0 >= WyomingRecognitionSession.shortestPartial } == true, "\(hypotheses)")
+        #expect(hypotheses.first.map { $0 >= WindowRedecoder.shortestWindow } == true, "\(hypotheses)")
         // Each decode covers more than half a second more than the one before: none is handed on
         // twice, and a decode lasts longer than half a second of this audio, so the snapshot due
         // while it ran was skipped and the next decode took all the audio heard by its end.

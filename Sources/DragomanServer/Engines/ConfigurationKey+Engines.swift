@@ -52,6 +52,10 @@ extension ServerConfiguration {
             \.engineSettings.openaiBaseURL),
         .string("openaiAPIKey", "Bearer key of the OpenAI-compatible API; empty sends none.", \.engineSettings.openaiAPIKey),
         .string("openaiTranscriptionModel", "Model for /audio/transcriptions.", \.engineSettings.openaiTranscriptionModel),
+        .number(
+            "openaiPartialInterval",
+            "Seconds of new audio between transcriptions of the segment under way by the openai recognizer, whose hypotheses are committed as they settle; 0: once, when the segment ends (each is a request).",
+            \.engineSettings.openaiPartialInterval),
         .string("openaiChatModel", "Model for /chat/completions (translation).", \.engineSettings.openaiChatModel),
         .string("openaiSpeechModel", "Model for /audio/speech.", \.engineSettings.openaiSpeechModel),
         .string("openaiSpeechVoice", "Voice for /audio/speech.", \.engineSettings.openaiSpeechVoice),

@@ -24,6 +24,9 @@ public struct EngineSettings: Sendable {
     public var openaiBaseURL = "https://api.openai.com/v1"
     public var openaiAPIKey = ""
     public var openaiTranscriptionModel = "whisper-1"
+    /// 0: a paid API charges each request, and a transcription of the segment under way every
+    /// second would multiply the bill; a local server (whisper.cpp's) can take 1 or less.
+    public var openaiPartialInterval = 0.0
     public var openaiChatModel = "gpt-4o-mini"
     public var openaiSpeechModel = "tts-1"
     public var openaiSpeechVoice = "alloy"

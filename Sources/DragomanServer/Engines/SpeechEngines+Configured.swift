@@ -83,7 +83,7 @@ private final class EngineFactory {
                         "whisper", uri: settings.wyomingRecognizerURI, command: settings.wyomingRecognizerCommand, warmUp: WyomingRecognizer.warmUp),
                     languages: SettingList.languages(settings.wyomingRecognizerLanguages), partialInterval: settings.wyomingPartialInterval)
             case "openai":
-                return OpenAICompatibleRecognizer(api: try openAI(), model: settings.openaiTranscriptionModel)
+                return OpenAICompatibleRecognizer(api: try openAI(), model: settings.openaiTranscriptionModel, partialInterval: settings.openaiPartialInterval)
             case "aws":
                 return AmazonTranscribeRecognizer(service: try aws(), languageCodes: SettingList.map(settings.awsTranscribeLanguages), logger: logger)
             default:

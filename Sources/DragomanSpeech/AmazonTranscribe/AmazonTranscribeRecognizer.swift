@@ -3,7 +3,8 @@ import Logging
 
 /// Speech recognition by Amazon Transcribe streaming, over its WebSocket API: a URL presigned
 /// with SigV4, the segment's audio sent as it arrives in `AudioEvent`s of AWS's event-stream
-/// framing, and `TranscriptEvent`s back with partial results (provisional captions) and final ones.
+/// framing, and `TranscriptEvent`s back with partial results (provisional captions, stabilized by
+/// Transcribe, which feed the pipeline's committer) and final ones.
 public struct AmazonTranscribeRecognizer: SpeechRecognizer {
     public let service: AWSService
     /// The Transcribe language code of each language (`en` → `en-US`).
@@ -37,6 +38,10 @@ public struct AmazonTranscribeRecognizer: SpeechRecognizer {
             URLQueryItem(name: "language-code", value: languageCode),
             URLQueryItem(name: "media-encoding", value: "pcm"),
             URLQueryItem(name: "sample-rate", value: String(PCM.speechSampleRate)),
+            // Transcribe's own stabilization: a partial result then revises only its last words,
+            // and the committer's agreement between two partials settles the rest at once.
+            URLQueryItem(name: "enable-partial-results-stabilization", value: "true"),
+            URLQueryItem(name: "partial-results-stability", value: "high"),
         ]
         return AWSSigner(credentials: service.credentials, region: service.region, service: "transcribe")
             .presignedURL(components.url!, expires: Self.presignedURLLifetime, payloadHash: AWSSigner.payloadHash([]))

@@ -1,15 +1,21 @@
 import Foundation
 
-/// Speech recognition by `POST /audio/transcriptions` of an OpenAI-compatible API. Final
-/// captions only: the segment is sent as a WAV file when it ends.
+/// Speech recognition by `POST /audio/transcriptions` of an OpenAI-compatible API: the segment is
+/// sent as a WAV file when it ends. With a `partialInterval`, the segment heard so far is also
+/// sent after every `partialInterval` seconds of new audio, one request at a time
+/// (``WindowRedecoder``), and each hypothesis feeds the pipeline's committer as Whisper's over
+/// Wyoming do; each is a request, which a paid API charges for.
 public struct OpenAICompatibleRecognizer: SpeechRecognizer {
     public let api: OpenAICompatibleAPI
     /// `whisper-1`, or what the server calls its model.
     public let model: String
+    /// Seconds of new audio between transcriptions of the segment under way; 0 for final only.
+    public let partialInterval: Double
 
-    public init(api: OpenAICompatibleAPI, model: String) {
+    public init(api: OpenAICompatibleAPI, model: String, partialInterval: Double = 0) {
         self.api = api
         self.model = model
+        self.partialInterval = partialInterval
     }
 
     public var supportedLanguages: Set<String> { api.languages }
@@ -23,19 +29,26 @@ public struct OpenAICompatibleRecognizer: SpeechRecognizer {
         let recognizer: OpenAICompatibleRecognizer
         let language: String
         private var samples: [Int16] = []
+        private let redecoder: WindowRedecoder?
 
         init(recognizer: OpenAICompatibleRecognizer, language: String) {
             self.recognizer = recognizer
             self.language = language
+            redecoder =
+                recognizer.partialInterval > 0
+                ? WindowRedecoder(interval: recognizer.partialInterval) { try await recognizer.transcribe($0, language: language) } : nil
         }
 
-        func feed(_ samples: [Int16]) -> String? {
+        nonisolated var unitWordLimit: Int? { redecoder == nil ? nil : WindowRedecoder.unitWords }
+
+        func feed(_ samples: [Int16]) async -> String? {
             self.samples += samples
-            return nil
+            return await redecoder?.hear(samples)
         }
 
         func finish() async throws -> String {
-            try await recognizer.transcribe(samples, language: language)
+            await redecoder?.finish()
+            return try await recognizer.transcribe(samples, language: language)
         }
     }
 
