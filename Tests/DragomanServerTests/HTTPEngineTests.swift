@@ -79,7 +79,8 @@ struct HTTPEngineTests {
         #expect(zip(uploads, uploads.dropFirst()).allSatisfy { $0 <= $1 }, "\(uploads)")
         #expect(uploads.first.map { $0 >= 16_000 } == true, "half a second at least: \(uploads)")
         #expect(uploads.last.map { $0 > 64_000 } == true, "two seconds of 16 kHz audio as WAV: \(uploads)")
-        let finalOnly = OpenAICompatibleRecognizer(api: OpenAICompatibleAPI(baseURL: URL(string: "http://127.0.0.1:1")!, apiKey: "", languages: ["en"]), model: "m")
+        let unreachable = OpenAICompatibleAPI(baseURL: URL(string: "http://127.0.0.1:1")!, apiKey: "", languages: ["en"])
+        let finalOnly = OpenAICompatibleRecognizer(api: unreachable, model: "m")
         #expect(try finalOnly.makeSession(language: "en").unitWordLimit == nil)
     }
 
