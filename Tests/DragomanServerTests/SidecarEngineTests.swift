@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import Testing
 
-/// The local neural tier for real: Whisper (wyoming-faster-whisper, tiny.en) and Piper
+/// The local neural tier for real: Whisper (Dragoman's sidecar, Sidecars/whisper_sidecar.py, tiny.en) and Piper
 /// (wyoming-piper, en_US-joe-medium) as sidecars, started and supervised by Dragoman.
 @Suite("Wyoming sidecars: real Whisper and Piper", .serialized, .enabled(if: Sidecars.configured))
 struct SidecarEngineTests {
