@@ -105,8 +105,9 @@ class Decoder:
         import faster_whisper
         from faster_whisper.tokenizer import Tokenizer
 
-        self._faster_whisper = faster_whisper
         self._tokenizer_type = Tokenizer
+        # A tokenizer per language, made once: each decode needs one.
+        self._tokenizers: dict = {}
         self.model = faster_whisper.WhisperModel(
             args.model,
             device=args.device,
@@ -135,9 +136,11 @@ class Decoder:
         import ctranslate2
 
         model = self.model
-        tokenizer = self._tokenizer_type(
-            model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language if model.model.is_multilingual else None
-        )
+        tokenizer = self._tokenizers.get(language)
+        if tokenizer is None:
+            multilingual = model.model.is_multilingual
+            tokenizer = self._tokenizer_type(model.hf_tokenizer, multilingual, task="transcribe", language=language if multilingual else None)
+            self._tokenizers[language] = tokenizer
         frames = min(WINDOW_SECONDS * FRAMES_PER_SECOND, int(np.ceil((speech_seconds + self.padding) * FRAMES_PER_SECOND)))
         features = model.feature_extractor(audio, padding=int(self.padding * SAMPLE_RATE) + SAMPLE_RATE // 10)[:, :frames]
         encoded = ctranslate2.StorageView.from_array(np.ascontiguousarray(features[np.newaxis]))
@@ -261,8 +264,10 @@ def serve(args: argparse.Namespace) -> None:
             self.chunks = []
             await turns.acquire(self.hypothesis)
             try:
-                # A hypothesis nobody waits for any more is not worth a decode.
-                if self.hypothesis and self.writer.is_closing():
+                # A hypothesis nobody waits for any more is not worth a decode. A client that
+                # closed its end shows as the end of what it sends.
+                if self.hypothesis and (self.writer.is_closing() or self.reader.at_eof()):
+                    _LOGGER.debug("Skipped a hypothesis whose client has gone")
                     return None
                 return await asyncio.to_thread(decoder.transcribe, audio, self.language, self.hypothesis)
             finally:

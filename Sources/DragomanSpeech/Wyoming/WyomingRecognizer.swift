@@ -1,4 +1,5 @@
 import DragomanCore
+
 /// Speech recognition by a Wyoming ASR service: Dragoman's own Whisper sidecar
 /// (`Sidecars/whisper_sidecar.py`), or any other, such as `wyoming-faster-whisper`.
 ///
